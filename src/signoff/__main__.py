@@ -1,0 +1,5 @@
+"""Allow ``python -m signoff``."""
+
+from signoff.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""The ``signoff`` command line: argparse with one module per subcommand under ``signoff.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from signoff import __version__
+from signoff.errors import EXIT_USAGE, SignoffError
+
+#: Subcommand modules in ``signoff.commands``; each has ``register(subparsers)`` and sets ``func``.
+COMMAND_MODULES = ["scan"]
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """RANGE and the flags that choose what to review (shared by scan, review, gate)."""
+    parser.add_argument(
+        "range", nargs="?", metavar="RANGE", help="A..B, A...B (merge-base) or a single commit"
+    )
+    group = parser.add_argument_group("what to review")
+    group.add_argument("--staged", action="store_true", help="the index against HEAD")
+    group.add_argument(
+        "--worktree", action="store_true", help="the work tree (staged and unstaged) against HEAD"
+    )
+    group.add_argument(
+        "--untracked", action="store_true", help="with --worktree: include new untracked files"
+    )
+    group.add_argument("--base", metavar="BRANCH", help="compare against the merge-base with BRANCH")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signoff",
+        description="Security review of git diffs, with AI provenance and signed review records.",
+    )
+    parser.add_argument("--version", action="version", version=f"signoff {__version__}")
+    parser.add_argument(
+        "-C", dest="repo_path", metavar="PATH", help="run as if started in PATH (like git -C)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"signoff.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not any(a in parser._subparsers._group_actions[0].choices for a in argv if not a.startswith("-")):  # type: ignore[union-attr]
+        if "review" in COMMAND_MODULES and not any(a in ("-h", "--help", "--version") for a in argv):
+            argv = [*_leading_globals(argv), "review", *argv[len(_leading_globals(argv)) :]]
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except SignoffError as exc:
+        stream = sys.stdout if exc.exit_code == 0 else sys.stderr
+        prefix = "" if exc.exit_code == 0 else "signoff: error: "
+        print(f"{prefix}{exc.message}", file=stream)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("signoff: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _leading_globals(argv: list[str]) -> list[str]:
+    """The global options (``-C PATH``) at the front of ``argv``."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i] == "-C" and i + 1 < len(argv):
+        out += argv[i : i + 2]
+        i += 2
+    return out

@@ -1,0 +1,1 @@
+"""One module per ``signoff`` subcommand: each exposes ``register(subparsers)``."""

@@ -1,0 +1,32 @@
+"""``signoff scan``: the review analysis without the UI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from signoff.cli_common import open_and_resolve
+from signoff.diff import DiffOptions
+from signoff.report import render_json, render_text
+from signoff.scan import analyze
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from signoff.cli import add_target_arguments
+
+    p = sub.add_parser("scan", help="analyse a diff without the UI (text, JSON)")
+    add_target_arguments(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--max-file-size", type=int, metavar="BYTES", help="show larger files as too large")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    git, target = open_and_resolve(args)
+    options = DiffOptions()
+    if args.max_file_size:
+        options.max_file_bytes = args.max_file_size
+    result = analyze(git, target, options)
+    out = render_json(result) if args.format == "json" else render_text(result)
+    sys.stdout.write(out)
+    return 0

@@ -1,0 +1,476 @@
+"""Hardened access to the repository under review, and resolution of what to review.
+
+The repository is untrusted: every git call goes through :class:`Git`, which neutralises everything a
+repository can configure to run a program (fsmonitor, hooks, pager, external diff and textconv drivers,
+clean/smudge/process filters, signature programs). See ``notes/git-hardening.md`` for what was measured.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Literal
+
+from signoff.errors import GitCommandError, RepoError, SignoffError
+
+if TYPE_CHECKING:
+    import git as gitpython
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+#: Config forced on every git call (command-line scope beats every repo config file).
+HARDENING_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", "/dev/null"),
+    ("core.pager", "cat"),
+    ("core.quotePath", "false"),
+    ("core.untrackedCache", "false"),
+    ("log.showSignature", "false"),
+    ("gpg.program", "/bin/false"),
+    ("gpg.ssh.program", "/bin/false"),
+    ("gpg.x509.program", "/bin/false"),
+    ("safe.bareRepository", "explicit"),
+    ("color.ui", "false"),
+    ("diff.external", ""),
+    # Pin what shapes the patch, so its hash does not depend on the reviewer's settings.
+    ("diff.noprefix", "false"),
+    ("diff.mnemonicPrefix", "false"),
+    ("diff.relative", "false"),
+    ("diff.context", "3"),
+    ("diff.interHunkContext", "0"),
+    ("diff.algorithm", "myers"),
+    ("diff.indentHeuristic", "true"),
+    ("diff.suppressBlankEmpty", "false"),
+    ("diff.orderFile", "/dev/null"),
+    ("diff.renames", "true"),
+    ("diff.ignoreSubmodules", "none"),
+    ("blame.ignoreRevsFile", ""),
+    ("blame.markIgnoredLines", "false"),
+    ("blame.markUnblamableLines", "false"),
+    ("i18n.logOutputEncoding", "UTF-8"),
+)
+
+#: Environment variables that would make git run something or change its output.
+_DROP_ENV = (
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "PAGER",
+    "GIT_DIFF_OPTS",
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_EDITOR",
+    "GIT_TRACE",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+)
+
+_DRIVER_KEYS_RE = r"^(filter|diff|merge)\..+\.(clean|smudge|process|textconv|command|driver|required)$"
+
+
+def _base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV and not k.startswith("GIT_CONFIG_KEY_")}
+    env = {k: v for k, v in env.items() if not k.startswith("GIT_CONFIG_VALUE_")}
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",
+        GIT_LITERAL_PATHSPECS="1",
+        GIT_NO_REPLACE_OBJECTS="1",
+        LC_ALL="C",
+        LANGUAGE="C",
+    )
+    return env
+
+
+def _config_env(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    env = {"GIT_CONFIG_COUNT": str(len(pairs))}
+    for i, (key, value) in enumerate(pairs):
+        env[f"GIT_CONFIG_KEY_{i}"] = key
+        env[f"GIT_CONFIG_VALUE_{i}"] = value
+    return env
+
+
+def _git_message(stderr: bytes | str) -> str:
+    """The most useful single line of git's stderr."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.startswith(("fatal:", "error:")):
+            return ln.split(":", 1)[1].strip()
+    return lines[0] if lines else "git failed"
+
+
+def _run_raw(args: list[str], cwd: Path | str, env: dict[str, str], input: bytes | None = None):
+    try:
+        return subprocess.run(
+            ["git", "--no-pager", "--no-optional-locks", *args],
+            cwd=cwd,
+            env=env,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise RepoError("git is not installed or not on PATH") from exc
+
+
+class Git:
+    """A repository opened for review; every git call made through it is hardened."""
+
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, shallow: bool = False) -> None:
+        self.root = root
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+        self._shallow = shallow
+        self._env: dict[str, str] | None = None
+
+    # -- environment -------------------------------------------------------------------------------
+    def hardened_env(self) -> dict[str, str]:
+        """Environment for a git subprocess: hardening config plus overrides of every configured driver."""
+        if self._env is None:
+            base = _base_env()
+            pairs = list(HARDENING_CONFIG)
+            probe = _run_raw(
+                ["config", "-z", "--get-regexp", _DRIVER_KEYS_RE], self.root, {**base, **_config_env(pairs)}
+            )
+            names: set[tuple[str, str]] = set()
+            for record in probe.stdout.split(b"\0"):
+                key = record.split(b"\n", 1)[0].decode("utf-8", "surrogateescape")
+                section, _, rest = key.partition(".")
+                name = rest.rsplit(".", 1)[0]
+                if section and name:
+                    names.add((section.lower(), name))
+            for section, name in sorted(names):
+                if section == "filter":
+                    pairs += [
+                        (f"filter.{name}.clean", ""),
+                        (f"filter.{name}.smudge", ""),
+                        (f"filter.{name}.process", ""),
+                        (f"filter.{name}.required", "false"),
+                    ]
+                elif section == "diff":
+                    pairs += [(f"diff.{name}.textconv", ""), (f"diff.{name}.command", "")]
+                elif section == "merge":
+                    pairs += [(f"merge.{name}.driver", "")]
+            self._env = {**base, **_config_env(pairs)}
+        return dict(self._env)
+
+    # -- running git -------------------------------------------------------------------------------
+    def run(self, args: list[str], *, input: bytes | None = None, check: bool = True) -> bytes:
+        """Run ``git ARGS`` hardened and return stdout; raise :class:`GitCommandError` on failure."""
+        proc = _run_raw(args, self.root, self.hardened_env(), input)
+        if check and proc.returncode != 0:
+            raise GitCommandError(
+                _git_message(proc.stderr), proc.stderr.decode("utf-8", "replace"), proc.returncode
+            )
+        return proc.stdout
+
+    def run_text(self, args: list[str], *, input: bytes | None = None, check: bool = True) -> str:
+        return self.run(args, input=input, check=check).decode("utf-8", "replace")
+
+    def try_run(self, args: list[str]) -> tuple[int, bytes]:
+        """Run without raising; return ``(returncode, stdout)``."""
+        proc = _run_raw(args, self.root, self.hardened_env())
+        return proc.returncode, proc.stdout
+
+    @contextmanager
+    def stream(self, args: list[str]) -> Iterator[IO[bytes]]:
+        """Run ``git ARGS`` hardened and yield its stdout as a binary stream.
+
+        On leaving the block the process is reaped; a non-zero exit raises :class:`GitCommandError`.
+        """
+        with tempfile.TemporaryFile() as err:
+            try:
+                proc = subprocess.Popen(
+                    ["git", "--no-pager", "--no-optional-locks", *args],
+                    cwd=self.root,
+                    env=self.hardened_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=err,
+                    bufsize=1 << 20,
+                )
+            except FileNotFoundError as exc:
+                raise RepoError("git is not installed or not on PATH") from exc
+            assert proc.stdout is not None
+            completed = False
+            try:
+                yield proc.stdout
+                completed = True
+            finally:
+                if not completed:
+                    proc.kill()
+                proc.stdout.close()
+                code = proc.wait()
+            if code != 0:
+                err.seek(0)
+                stderr = err.read()
+                raise GitCommandError(_git_message(stderr), stderr.decode("utf-8", "replace"), code)
+
+    # -- queries -----------------------------------------------------------------------------------
+    def rev_parse(self, rev: str, *, kind: str = "commit") -> str:
+        """Full object id of ``rev`` peeled to ``kind``; :class:`RepoError` if it does not exist."""
+        code, out = self.try_run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{{kind}}}"]
+        )
+        if code != 0:
+            hint = (
+                " (this is a shallow clone: the commit may not have been fetched)"
+                if self.is_shallow()
+                else ""
+            )
+            raise RepoError(f"unknown revision: {rev}{hint}")
+        return out.decode().strip()
+
+    def head(self) -> str | None:
+        """The commit HEAD points at, or ``None`` on an unborn branch."""
+        code, out = self.try_run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        return out.decode().strip() if code == 0 else None
+
+    def current_branch(self) -> str | None:
+        """Short name of the checked-out branch; ``None`` when HEAD is detached."""
+        code, out = self.try_run(["symbolic-ref", "--quiet", "--short", "HEAD"])
+        return out.decode("utf-8", "surrogateescape").strip() if code == 0 else None
+
+    def is_shallow(self) -> bool:
+        return self._shallow
+
+    def config_get(self, key: str) -> str | None:
+        """Value of a git config key as the user's git would see it (repo, global, system)."""
+        code, out = self.try_run(["config", "--get", key])
+        return out.decode("utf-8", "replace").rstrip("\n") if code == 0 else None
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        code, out = self.try_run(["merge-base", "--end-of-options", a, b])
+        return out.decode().strip() if code == 0 else None
+
+    def ref_exists(self, ref: str) -> bool:
+        code, _ = self.try_run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"])
+        return code == 0
+
+    def is_dirty(self, *, untracked: bool = False) -> bool:
+        """Whether the work tree or index differs from HEAD (or holds files, on an unborn branch)."""
+        base = "HEAD" if self.head() else EMPTY_TREE
+        code, _ = self.try_run(["diff", "--quiet", "--no-ext-diff", "--no-textconv", base, "--"])
+        if code == 1:
+            return True
+        if code != 0:
+            raise RepoError("could not compare the work tree with HEAD")
+        return untracked and bool(self.untracked_files())
+
+    def untracked_files(self) -> list[str]:
+        out = self.run(["ls-files", "-z", "--others", "--exclude-standard"])
+        return [os.fsdecode(p) for p in out.split(b"\0") if p]
+
+    def commits_between(self, base: str, head: str) -> list[str]:
+        """Commits reachable from ``head`` but not ``base``, oldest first."""
+        if base == EMPTY_TREE:
+            args = ["rev-list", "--reverse", head]
+        else:
+            args = ["rev-list", "--reverse", head, f"^{base}"]
+        return self.run_text(args).split()
+
+    @cached_property
+    def repo(self) -> gitpython.Repo:
+        """GitPython view of the repository, with the hardened environment on its git calls."""
+        import git as gitpython
+
+        repo = gitpython.Repo(self.root)
+        env = self.hardened_env()
+        repo.git.update_environment(**{k: v for k, v in env.items() if k.startswith("GIT_")})
+        return repo
+
+
+def open_repo(path: str | os.PathLike[str] | None = None) -> Git:
+    """Open the repository containing ``path`` (default: the current directory), as ``git -C`` would."""
+    start = Path(path) if path is not None else Path.cwd()
+    if not start.exists():
+        raise RepoError(f"no such directory: {start}")
+    if not start.is_dir():
+        start = start.parent
+    env = {**_base_env(), **_config_env(list(HARDENING_CONFIG))}
+    proc = _run_raw(
+        [
+            "rev-parse",
+            "--is-bare-repository",
+            "--is-inside-work-tree",
+            "--is-shallow-repository",
+            "--absolute-git-dir",
+            "--git-common-dir",
+            "--show-toplevel",
+        ],
+        start,
+        env,
+    )
+    if proc.returncode != 0:
+        msg = _git_message(proc.stderr)
+        if "dubious ownership" in msg:
+            raise RepoError(
+                f"{msg}: the repository is owned by another user; if you trust it, run "
+                f"git config --global --add safe.directory {start.resolve()}"
+            )
+        if "not a git repository" in msg:
+            raise RepoError(f"not a git repository: {start}")
+        raise RepoError(msg)
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if lines and lines[0] == "true":
+        raise RepoError(
+            f"{start} is a bare repository: signoff needs a work tree (use a worktree or a clone)"
+        )
+    if len(lines) < 6 or lines[1] != "true":
+        raise RepoError(f"{start} is inside the git directory, not a work tree")
+    git_dir = Path(lines[3])
+    common = Path(lines[4])
+    if not common.is_absolute():
+        common = (start / common).resolve()
+    return Git(Path(lines[5]), git_dir, common, shallow=lines[2] == "true")
+
+
+# --------------------------------------------------------------------------------------------------
+# What to review
+
+
+class NothingToReview(SignoffError):
+    """There is no change to review; the CLI says so and exits 0."""
+
+    exit_code = 0
+
+
+Kind = Literal["range", "staged", "worktree"]
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """What a review covers: a commit range, the index, or the work tree, against ``base``."""
+
+    kind: Kind
+    base: str
+    head: str | None
+    spec: str
+    untracked: bool = False
+    base_label: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def commits(self, git: Git) -> list[str]:
+        """Commits in ``base..head`` (oldest first); empty for index/work-tree reviews."""
+        if self.kind != "range" or self.head is None:
+            return []
+        return git.commits_between(self.base, self.head)
+
+    @property
+    def key(self) -> str:
+        """A stable identifier of the target (used to find a draft again)."""
+        return f"{self.kind}:{self.base}:{self.head or 'unborn'}:{int(self.untracked)}"
+
+
+def default_branch(git: Git) -> str | None:
+    """The default branch: ``origin/HEAD``, else ``main``, else ``master`` (local, then origin's)."""
+    code, out = git.try_run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"])
+    if code == 0 and out.strip() and git.ref_exists(out.decode().strip()):
+        return out.decode("utf-8", "surrogateescape").strip()
+    for name in ("main", "master", "origin/main", "origin/master"):
+        ref = name if "/" in name else f"refs/heads/{name}"
+        if git.ref_exists(ref):
+            return name
+    return None
+
+
+def _first_parent(git: Git, commit: str) -> str:
+    code, out = git.try_run(["rev-parse", "--verify", "--quiet", f"{commit}^1"])
+    return out.decode().strip() if code == 0 else EMPTY_TREE
+
+
+def resolve_target(
+    git: Git,
+    rev: str | None = None,
+    *,
+    staged: bool = False,
+    worktree: bool = False,
+    untracked: bool = False,
+    base_branch: str | None = None,
+) -> ReviewTarget:
+    """Turn the user's request into a :class:`ReviewTarget` (see the README for the rules)."""
+    chosen = sum(bool(x) for x in (rev, staged, worktree))
+    if chosen > 1:
+        raise RepoError("give only one of RANGE, --staged, --worktree")
+    if untracked and not worktree and rev is None and not staged:
+        worktree = True
+    if untracked and (staged or rev):
+        raise RepoError("--untracked applies to --worktree reviews only")
+    head = git.head()
+    if staged or worktree:
+        kind: Kind = "staged" if staged else "worktree"
+        base = head or EMPTY_TREE
+        if base_branch:
+            base = git.rev_parse(base_branch)
+        target = ReviewTarget(kind, base, head, "--staged" if staged else "--worktree", untracked=untracked)
+        return target
+    if rev is not None:
+        if head is None and not git.ref_exists(rev):
+            raise RepoError("the repository has no commits yet")
+        return _resolve_rev(git, rev)
+    if head is None:
+        if git.is_dirty(untracked=True):
+            return ReviewTarget("worktree", EMPTY_TREE, None, "--worktree", untracked=True)
+        raise RepoError("the repository has no commits yet: nothing to review")
+    return _resolve_default(git, head, base_branch)
+
+
+def _resolve_rev(git: Git, rev: str) -> ReviewTarget:
+    if rev.startswith("-"):
+        raise RepoError(f"unknown revision: {rev}")
+    if "..." in rev:
+        a, _, b = rev.partition("...")
+        a_sha, b_sha = git.rev_parse(a or "HEAD"), git.rev_parse(b or "HEAD")
+        base = git.merge_base(a_sha, b_sha)
+        if base is None:
+            shallow = " (shallow clone: fetch more history)" if git.is_shallow() else ""
+            raise RepoError(f"{a or 'HEAD'} and {b or 'HEAD'} have no common ancestor{shallow}")
+        return ReviewTarget("range", base, b_sha, rev, base_label=a or "HEAD")
+    if ".." in rev:
+        a, _, b = rev.partition("..")
+        return ReviewTarget(
+            "range", git.rev_parse(a or "HEAD"), git.rev_parse(b or "HEAD"), rev, base_label=a or "HEAD"
+        )
+    commit = git.rev_parse(rev)
+    parent = _first_parent(git, commit)
+    label = f"{rev}^" if parent != EMPTY_TREE else "(empty tree)"
+    return ReviewTarget("range", parent, commit, rev, base_label=label)
+
+
+def _resolve_default(git: Git, head: str, base_branch: str | None) -> ReviewTarget:
+    branch = base_branch or default_branch(git)
+    if branch is None:
+        if git.is_dirty():
+            return ReviewTarget("worktree", head, head, "--worktree")
+        raise RepoError(
+            "cannot find the default branch (no origin/HEAD, main or master): pass a RANGE or --base"
+        )
+    base_sha = git.rev_parse(branch)
+    mb = git.merge_base(head, base_sha)
+    if mb is None:
+        if git.is_shallow():
+            raise RepoError(
+                f"no merge base with {branch}: this is a shallow clone; run git fetch --unshallow "
+                "or pass an explicit RANGE"
+            )
+        raise RepoError(f"the current branch has no common history with {branch}: pass a RANGE")
+    if mb == head:
+        if git.is_dirty():
+            return ReviewTarget("worktree", head, head, "--worktree", base_label="HEAD")
+        where = git.current_branch() or "HEAD"
+        raise NothingToReview(f"nothing to review: {where} has no changes against {branch}")
+    return ReviewTarget("range", mb, head, f"{branch}...HEAD", base_label=f"merge-base with {branch}")

@@ -1,0 +1,84 @@
+"""Make repository-derived text safe to print: no escapes, controls or invisible bidi characters.
+
+Text from the repository under review (file names, commit subjects, author names, file contents) may
+carry ANSI/OSC escape sequences, C0/C1 control bytes, or Trojan Source bidi and zero-width characters.
+``visible()`` replaces each with a visible placeholder so a reviewer *sees* it and the terminal never
+acts on it; ``find_invisible()`` reports where such characters are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+#: Bidirectional overrides/isolates and zero-width characters (CVE-2021-42574, Trojan Source).
+BIDI_AND_INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f"  # zero width space/non-joiner/joiner, LRM, RLM
+    "\u2028\u2029"  # line / paragraph separator
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
+    "\u2066\u2067\u2068\u2069"  # LRI RLI FSI PDI
+    "\u061c"  # arabic letter mark
+    "\ufeff"  # zero width no-break space / BOM
+)
+
+_NAMES = {
+    "\u200b": "ZWSP",
+    "\u200c": "ZWNJ",
+    "\u200d": "ZWJ",
+    "\u200e": "LRM",
+    "\u200f": "RLM",
+    "\u2028": "LSEP",
+    "\u2029": "PSEP",
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+    "\u061c": "ALM",
+    "\ufeff": "BOM",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+}
+
+# C0 controls except TAB (and LF, by the caller's choice), DEL, C1 controls, lone surrogates
+# (undecodable bytes in file names), bidi/zero-width.
+_UNSAFE_NO_NL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff" + BIDI_AND_INVISIBLE + "]")
+_UNSAFE_KEEP_NL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + BIDI_AND_INVISIBLE + "]")
+_INVISIBLE = re.compile("[" + BIDI_AND_INVISIBLE + "]")
+
+
+def placeholder(ch: str) -> str:
+    """The visible stand-in for one unsafe character, e.g. ``<ESC>``, ``<RLO>``, ``<U+0085>``."""
+    name = _NAMES.get(ch)
+    if name:
+        return f"<{name}>"
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by surrogateescape
+        return f"<0x{code - 0xDC00:02X}>"
+    if code < 0x20:
+        return "^" + chr(code + 0x40)  # caret notation: ^A, ^M, ...
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """Return ``text`` with every control, escape and bidi/zero-width character made visible."""
+    pattern = _UNSAFE_KEEP_NL if keep_newlines else _UNSAFE_NO_NL
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(lambda m: placeholder(m.group()), text)
+
+
+def unsafe_spans(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, placeholder)`` for each unsafe character in ``text``."""
+    pattern = _UNSAFE_KEEP_NL if keep_newlines else _UNSAFE_NO_NL
+    for m in pattern.finditer(text):
+        yield m.start(), m.end(), placeholder(m.group())
+
+
+def find_invisible(text: str) -> list[tuple[int, str]]:
+    """Positions and names of bidi / zero-width characters (Trojan Source) in ``text``."""
+    return [(m.start(), placeholder(m.group())) for m in _INVISIBLE.finditer(text)]

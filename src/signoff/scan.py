@@ -1,0 +1,27 @@
+"""Headless analysis of a review target: the diff plus the sections later stages add (AI, questions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from signoff.diff import Diff, DiffOptions, load_diff
+from signoff.gitio import Git, ReviewTarget
+
+
+@dataclass
+class ScanResult:
+    """Everything ``signoff scan`` reports about one target."""
+
+    target: ReviewTarget
+    diff: Diff
+    #: AI provenance (signoff.provenance), when computed.
+    ai: Any = None
+    #: Checklist relevance (signoff.relevance), when computed.
+    questions: Any = None
+
+
+def analyze(git: Git, target: ReviewTarget, options: DiffOptions | None = None) -> ScanResult:
+    """Load the diff for ``target`` and run the analyses available."""
+    diff = load_diff(git, target, options)
+    return ScanResult(target=target, diff=diff)
