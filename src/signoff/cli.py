@@ -48,9 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not any(a in parser._subparsers._group_actions[0].choices for a in argv if not a.startswith("-")):  # type: ignore[union-attr]
-        if "review" in COMMAND_MODULES and not any(a in ("-h", "--help", "--version") for a in argv):
-            argv = [*_leading_globals(argv), "review", *argv[len(_leading_globals(argv)) :]]
+    argv = _default_to_review(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -69,11 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _leading_globals(argv: list[str]) -> list[str]:
-    """The global options (``-C PATH``) at the front of ``argv``."""
-    out: list[str] = []
+def _default_to_review(argv: list[str]) -> list[str]:
+    """``signoff [RANGE] [flags]`` means ``signoff review [RANGE] [flags]``."""
     i = 0
-    while i < len(argv) and argv[i] == "-C" and i + 1 < len(argv):
-        out += argv[i : i + 2]
+    while i + 1 < len(argv) and argv[i] == "-C":
         i += 2
-    return out
+    rest = argv[i:]
+    if "review" not in COMMAND_MODULES or any(a in ("-h", "--help", "--version") for a in rest):
+        return argv
+    if rest and rest[0] in COMMAND_MODULES:
+        return argv
+    return [*argv[:i], "review", *rest]
