@@ -1,0 +1,1 @@
+"""The Textual review UI (a thin layer over the core; the core never imports it)."""
