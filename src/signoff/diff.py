@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import re
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from signoff.gitio import Git, ReviewTarget
@@ -423,10 +425,7 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
     assigner: _BlockAssigner | None = None
     buf = b""
     with git.stream(diff_args(target, opts.context)) as out:
-        while True:
-            chunk = out.read(1 << 20)
-            if not chunk:
-                break
+        for chunk in _read_ahead(out):
             buf += chunk
             if assigner is None:
                 if b"\0\0" not in buf and b"\0diff --git " not in buf:
@@ -453,6 +452,28 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
             files.append(f)
     _fill_sizes(git, files)
     return Diff(target=target, files=files, patch_sha256=digest.hexdigest())
+
+
+def _read_ahead(stream: IO[bytes], chunk_size: int = 1 << 20) -> Iterator[bytes]:
+    """Yield chunks of ``stream`` read by a background thread, so git keeps writing while we parse."""
+    chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=64)
+
+    def pump() -> None:
+        try:
+            while chunk := stream.read(chunk_size):
+                chunks.put(chunk)
+        except BaseException as exc:  # handed to the consumer
+            chunks.put(exc)
+        finally:
+            chunks.put(None)
+
+    reader = threading.Thread(target=pump, name="signoff-diff-reader", daemon=True)
+    reader.start()
+    while (item := chunks.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    reader.join()
 
 
 def _fill_sizes(git: Git, files: list[FileDiff]) -> None:

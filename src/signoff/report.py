@@ -68,8 +68,9 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
     return doc
 
 
-def render_json(result: ScanResult) -> str:
-    return json.dumps(scan_json(result), indent=2, ensure_ascii=True) + "\n"
+def render_json(result: ScanResult, *, pretty: bool = False) -> str:
+    """JSON text; compact (C encoder, fast on big diffs) unless ``pretty``."""
+    return json.dumps(scan_json(result), indent=2 if pretty else None, ensure_ascii=True) + "\n"
 
 
 def _flags(f: FileDiff) -> str:

@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
     if args.max_file_size:
         options.max_file_bytes = args.max_file_size
     result = analyze(git, target, options)
-    out = render_json(result) if args.format == "json" else render_text(result)
+    out = render_json(result, pretty=sys.stdout.isatty()) if args.format == "json" else render_text(result)
     sys.stdout.write(out)
     return 0
