@@ -182,3 +182,17 @@ def test_counts_match_numstat(tmp_path_factory, before, after, trailing_newline)
     g = open_repo(repo)
     d = load_diff(g, resolve_target(g, "HEAD"))
     assert {f.path: (f.added, f.removed) for f in d.files if not f.binary} == expected
+
+
+def test_config_max_file_bytes_and_bad_config(repo: Path, capsys) -> None:
+    from signoff.cli import main
+
+    commit_files(repo, {"a.txt": "a\n"}, "base")
+    commit_files(repo, {"a.txt": "".join(f"{i}\n" for i in range(500))}, "grow")
+    write(repo, {".signoff/config.toml": "[diff]\nmax_file_bytes = 100\n"})
+    assert main(["-C", str(repo), "scan", "HEAD"]) == 0
+    assert "too large" in capsys.readouterr().out
+    write(repo, {".signoff/config.toml": "[diff\nmax_file_bytes = 100\n"})
+    assert main(["-C", str(repo), "scan", "HEAD"]) == 2
+    err = capsys.readouterr().err
+    assert "config.toml" in err and "line 1" in err and "Traceback" not in err

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from signoff.cli_common import open_and_resolve
+from signoff.config import load_repo_config, section
 from signoff.diff import DiffOptions
 from signoff.report import render_json, render_text
 from signoff.scan import analyze
@@ -24,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     git, target = open_and_resolve(args)
     options = DiffOptions()
+    limit = section(load_repo_config(git.root), "diff").get("max_file_bytes")
+    if isinstance(limit, int) and limit > 0:
+        options.max_file_bytes = limit
     if args.max_file_size:
         options.max_file_bytes = args.max_file_size
     result = analyze(git, target, options)

@@ -1,0 +1,39 @@
+"""The repository's ``.signoff/config.toml``, read as data (never executed), with clear errors."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from signoff.errors import UsageError
+
+CONFIG_PATH = Path(".signoff") / "config.toml"
+
+
+def load_repo_config(root: Path) -> dict[str, Any]:
+    """The parsed config of the repository at ``root``; ``{}`` when there is none.
+
+    A syntax error raises :class:`UsageError` naming the file, line and column.
+    """
+    path = root / CONFIG_PATH
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UsageError(f"cannot read {CONFIG_PATH}: {exc.strerror}") from exc
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{CONFIG_PATH}: not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{CONFIG_PATH}: {exc}") from exc
+
+
+def section(config: dict[str, Any], name: str) -> dict[str, Any]:
+    """A table of the config; a non-table value is an error naming the key."""
+    value = config.get(name, {})
+    if not isinstance(value, dict):
+        raise UsageError(f"{CONFIG_PATH}: [{name}] must be a table")
+    return value
