@@ -1,0 +1,262 @@
+"""A review in progress, independent of any UI: answers, notes, evidence, files looked at; autosaved.
+
+The TUI drives a :class:`ReviewSession`; every change can be saved as a draft (JSON under
+``<git common dir>/signoff/drafts/``, or through ``signoff.store`` when it provides drafts) so a reviewer
+who quits or crashes resumes where they were on the same target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+DRAFT_SCHEMA = "signoff.draft/1"
+
+
+class AnswerValue(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NA = "na"
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    CHANGES_REQUESTED = "changes-requested"
+    REJECT = "reject"
+
+
+@dataclass
+class Evidence:
+    """A pointer into the reviewed change: a path, an inclusive line range, the blob it is in."""
+
+    path: str
+    start: int
+    end: int
+    blob: str | None = None
+    side: str = "new"
+
+    @property
+    def lines(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "start": self.start, "end": self.end, "blob": self.blob, "side": self.side}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Evidence:
+        return cls(str(d["path"]), int(d["start"]), int(d["end"]), d.get("blob"), str(d.get("side", "new")))
+
+
+@dataclass
+class QuestionState:
+    answer: AnswerValue | None = None
+    note: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer.value if self.answer else None,
+            "note": self.note,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> QuestionState:
+        ans = d.get("answer")
+        return cls(
+            AnswerValue(ans) if ans else None,
+            str(d.get("note", "")),
+            [Evidence.from_dict(e) for e in d.get("evidence", [])],
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class ReviewSession:
+    """The state of one review of one target (identified by ``ReviewTarget.key``)."""
+
+    target_key: str
+    started: str = field(default_factory=_now)
+    questions: dict[str, QuestionState] = field(default_factory=dict)
+    reviewed_files: set[str] = field(default_factory=set)
+    #: AI-attributed lines the reviewer has had on screen: path -> new-side line numbers.
+    seen_ai: dict[str, set[int]] = field(default_factory=dict)
+    verdict: Verdict | None = None
+    summary: str = ""
+    #: Called after every change (the draft autosave).
+    on_change: Any = field(default=None, repr=False, compare=False)
+
+    # -- edits -------------------------------------------------------------------------------------
+
+    def state(self, qid: str) -> QuestionState:
+        return self.questions.setdefault(qid, QuestionState())
+
+    def answer(self, qid: str, value: AnswerValue | str | None) -> None:
+        self.state(qid).answer = AnswerValue(value) if value else None
+        self._changed()
+
+    def set_note(self, qid: str, note: str) -> None:
+        self.state(qid).note = note
+        self._changed()
+
+    def add_evidence(self, qid: str, evidence: Evidence) -> bool:
+        """Attach evidence to a question; False when the same evidence is already there."""
+        st = self.state(qid)
+        if evidence in st.evidence:
+            return False
+        st.evidence.append(evidence)
+        self._changed()
+        return True
+
+    def remove_evidence(self, qid: str, index: int) -> None:
+        st = self.state(qid)
+        if 0 <= index < len(st.evidence):
+            del st.evidence[index]
+            self._changed()
+
+    def toggle_reviewed(self, path: str) -> bool:
+        """Flip a file's reviewed mark; return the new state."""
+        if path in self.reviewed_files:
+            self.reviewed_files.discard(path)
+            now = False
+        else:
+            self.reviewed_files.add(path)
+            now = True
+        self._changed()
+        return now
+
+    def mark_seen(self, path: str, lines: set[int]) -> bool:
+        """Record AI lines as looked at; True when anything new was recorded (no autosave by itself)."""
+        seen = self.seen_ai.setdefault(path, set())
+        new = lines - seen
+        if new:
+            seen |= new
+        return bool(new)
+
+    def set_verdict(self, verdict: Verdict | str | None, summary: str | None = None) -> None:
+        self.verdict = Verdict(verdict) if verdict else None
+        if summary is not None:
+            self.summary = summary
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def answer_of(self, qid: str) -> AnswerValue | None:
+        st = self.questions.get(qid)
+        return st.answer if st else None
+
+    def answered(self, qids: list[str]) -> int:
+        return sum(1 for q in qids if self.answer_of(q) is not None)
+
+    def unseen_ai(self, ai_lines: dict[str, set[int]]) -> dict[str, int]:
+        """Per path, how many AI lines were neither on screen nor in a file marked reviewed."""
+        out: dict[str, int] = {}
+        for path, lines in ai_lines.items():
+            if path in self.reviewed_files:
+                continue
+            n = len(lines - self.seen_ai.get(path, set()))
+            if n:
+                out[path] = n
+        return out
+
+    # -- persistence -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": DRAFT_SCHEMA,
+            "target": self.target_key,
+            "started": self.started,
+            "questions": {k: v.to_dict() for k, v in sorted(self.questions.items())},
+            "reviewed_files": sorted(self.reviewed_files),
+            "seen_ai": {p: _ranges(s) for p, s in sorted(self.seen_ai.items()) if s},
+            "verdict": self.verdict.value if self.verdict else None,
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ReviewSession:
+        if d.get("schema") != DRAFT_SCHEMA:
+            raise ValueError(f"not a signoff draft (schema {d.get('schema')!r})")
+        verdict = d.get("verdict")
+        return cls(
+            target_key=str(d["target"]),
+            started=str(d.get("started") or _now()),
+            questions={str(k): QuestionState.from_dict(v) for k, v in d.get("questions", {}).items()},
+            reviewed_files=set(d.get("reviewed_files", [])),
+            seen_ai={p: _unranges(r) for p, r in d.get("seen_ai", {}).items()},
+            verdict=Verdict(verdict) if verdict else None,
+            summary=str(d.get("summary", "")),
+        )
+
+
+def _ranges(lines: set[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for n in sorted(lines):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
+
+
+def _unranges(ranges: list[list[int]]) -> set[int]:
+    out: set[int] = set()
+    for a, b in ranges:
+        out.update(range(int(a), int(b) + 1))
+    return out
+
+
+# -- draft files -------------------------------------------------------------------------------------
+
+
+def draft_path(common_dir: Path, target_key: str) -> Path:
+    """Where the draft for ``target_key`` lives (file name from a hash, never from raw input)."""
+    digest = hashlib.sha256(target_key.encode()).hexdigest()[:24]
+    return Path(common_dir) / "signoff" / "drafts" / f"{digest}.json"
+
+
+def save_draft(common_dir: Path, session: ReviewSession) -> Path:
+    """Write the draft atomically (temp file, fsync, rename)."""
+    path = draft_path(common_dir, session.target_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(session.to_dict(), indent=1, sort_keys=True).encode()
+    fd, tmp = tempfile.mkstemp(prefix=".draft-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_draft(common_dir: Path, target_key: str) -> ReviewSession | None:
+    """The saved draft for ``target_key``, or None (also for an unreadable or foreign draft)."""
+    path = draft_path(common_dir, target_key)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        session = ReviewSession.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return session if session.target_key == target_key else None
+
+
+def discard_draft(common_dir: Path, target_key: str) -> None:
+    draft_path(common_dir, target_key).unlink(missing_ok=True)
