@@ -1,1 +1,35 @@
 """The Textual review UI (a thin layer over the core; the core never imports it)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from signoff.gitio import Git, ReviewTarget
+
+
+def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None = None) -> int:
+    """Open the review TUI on ``target``; return the process exit code. The draft is kept on quit."""
+    import sys
+
+    from signoff.app.app import SignoffApp
+    from signoff.diff import DiffOptions
+
+    options = DiffOptions()
+    max_size = getattr(args, "max_file_size", None) if args is not None else None
+    if max_size:
+        options.max_file_bytes = max_size
+    app = SignoffApp(git, target, diff_options=options)
+    code = app.run()
+    session = app.session
+    if app.record_path is not None:
+        print(f"signoff: review saved to {app.record_path}")
+    elif session.questions or session.reviewed_files:
+        answered = sum(1 for s in session.questions.values() if s.answer)
+        print(
+            f"signoff: draft kept ({answered} answers, {len(session.reviewed_files)} files reviewed); "
+            "run signoff again on the same range to resume.",
+            file=sys.stderr,
+        )
+    return int(code or 0)

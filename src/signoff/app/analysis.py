@@ -1,0 +1,162 @@
+"""Adapters from the core analyses (provenance, relevance) to the plain data the TUI shows.
+
+Each loader runs in a worker thread and degrades to "nothing found" when the analysis is not
+available, so the diff is always reviewable.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from signoff.diff import Diff
+from signoff.gitio import Git, ReviewTarget
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+@dataclass
+class HitView:
+    path: str
+    line: int
+    text: str
+    trigger: str
+
+
+@dataclass
+class QuestionView:
+    id: str
+    text: str
+    severity: str = "medium"
+    guidance: str = ""
+    references: list[str] = field(default_factory=list)
+    hits: list[HitView] = field(default_factory=list)
+    triggered: bool = True
+    checklist: str = ""
+    raw: Any = None
+
+
+@dataclass
+class AiView:
+    """AI attribution: per path, new line number -> reason; plus per-commit signals for the legend."""
+
+    lines: dict[str, dict[int, str]] = field(default_factory=dict)
+    commits: list[tuple[str, str]] = field(default_factory=list)
+    raw: Any = None
+
+    def count(self, path: str) -> int:
+        return len(self.lines.get(path, {}))
+
+    def line_sets(self) -> dict[str, set[int]]:
+        return {p: set(d) for p, d in self.lines.items()}
+
+    @property
+    def total(self) -> int:
+        return sum(len(d) for d in self.lines.values())
+
+
+def _optional(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for n in names:
+        if isinstance(obj, dict) and n in obj:
+            return obj[n]
+        if hasattr(obj, n):
+            return getattr(obj, n)
+    return default
+
+
+def load_ai(git: Git, target: ReviewTarget, diff: Diff) -> AiView:
+    """AI attribution per added line via ``signoff.provenance`` (empty when unavailable)."""
+    prov = _optional("signoff.provenance")
+    if prov is None:
+        return AiView()
+    fn = getattr(prov, "attribute", None) or getattr(prov, "analyze", None)
+    if fn is None:
+        return AiView()
+    result = fn(git, target, diff)
+    return ai_view(result)
+
+
+def ai_view(result: Any) -> AiView:
+    """Normalise a provenance result into an :class:`AiView`."""
+    view = AiView(raw=result)
+    files = _get(result, "files", default={}) or {}
+    items = files.items() if isinstance(files, dict) else ((_get(f, "path"), f) for f in files)
+    for path, fa in items:
+        lines = _get(fa, "lines", "ai_lines", default={}) or {}
+        out: dict[int, str] = {}
+        if isinstance(lines, dict):
+            for no, info in lines.items():
+                if _get(info, "ai", default=True) is False:
+                    continue
+                out[int(no)] = str(_get(info, "ai_reason", "reason", default=info) or "AI")
+        else:
+            for info in lines:
+                if _get(info, "ai", default=False):
+                    no = _get(info, "line", "new_no", "lineno")
+                    out[int(no)] = str(_get(info, "ai_reason", "reason", default="AI"))
+        if out:
+            view.lines[str(path)] = out
+    for c in _get(result, "commits", default=[]) or []:
+        sha = str(_get(c, "sha", "commit", default=""))
+        signals = _get(c, "signals", default=[]) or []
+        desc = "; ".join(str(_get(s, "evidence", "kind", default=s)) for s in signals) or "AI"
+        view.commits.append((sha, desc))
+    return view
+
+
+def load_questions(git: Git, diff: Diff, ai: AiView) -> list[QuestionView]:
+    """Checklist questions, triggered ones first in severity order, via ``signoff.relevance``."""
+    rel = _optional("signoff.relevance")
+    if rel is None:
+        return []
+    fn = getattr(rel, "evaluate", None) or getattr(rel, "relevant_questions", None)
+    if fn is None:
+        return []
+    try:
+        result = fn(git, diff, ai.raw)
+    except TypeError:
+        result = fn(diff)
+    return question_views(result)
+
+
+def question_views(result: Any) -> list[QuestionView]:
+    triggered = _get(result, "triggered", default=None)
+    others = _get(result, "untriggered", "not_triggered", default=[]) or []
+    if triggered is None:
+        triggered = result or []
+    out: list[QuestionView] = []
+    for is_trig, group in ((True, triggered), (False, others)):
+        for item in group:
+            q = _get(item, "question", default=item)
+            hits = [
+                HitView(
+                    str(_get(h, "path", default="")),
+                    int(_get(h, "line", "new_no", default=0) or 0),
+                    str(_get(h, "text", "matched", default="")),
+                    str(_get(h, "trigger", default="")),
+                )
+                for h in (_get(item, "hits", default=[]) or [])
+            ]
+            out.append(
+                QuestionView(
+                    id=str(_get(q, "id")),
+                    text=str(_get(q, "text", default="")),
+                    severity=str(_get(q, "severity", default="medium")),
+                    guidance=str(_get(q, "guidance", default="") or ""),
+                    references=[str(r) for r in (_get(q, "references", default=[]) or [])],
+                    hits=hits,
+                    triggered=is_trig,
+                    checklist=str(_get(q, "checklist", "checklist_id", default="") or ""),
+                    raw=item,
+                )
+            )
+    out.sort(key=lambda q: (not q.triggered, SEVERITY_ORDER.get(q.severity, 9)))
+    return out

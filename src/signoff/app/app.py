@@ -1,0 +1,72 @@
+"""The Textual application: owns the git handle, the target and the review session (draft autosave)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from signoff.app.commands import ReviewCommands
+from signoff.app.screens.review import ReviewScreen
+from signoff.diff import DiffOptions
+from signoff.gitio import Git, ReviewTarget
+from signoff.session import ReviewSession, load_draft, save_draft
+
+
+class SignoffApp(App[int]):
+    """``signoff review``: the diff, the AI marks and the checklist walk-through."""
+
+    CSS_PATH = "signoff.tcss"
+    TITLE = "signoff"
+    COMMANDS = App.COMMANDS | {ReviewCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("H", "history", "History", show=False, id="app.history"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        git: Git,
+        target: ReviewTarget,
+        *,
+        diff_options: DiffOptions | None = None,
+        draft_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.git = git
+        self.target = target
+        self.diff_options = diff_options
+        self.draft_dir = draft_dir or git.common_dir
+        loaded = load_draft(self.draft_dir, target.key)
+        self.resumed = loaded is not None
+        self.session = loaded or ReviewSession(target_key=target.key)
+        self.session.on_change = lambda _s: self.save_draft()
+        self.record_path: Path | None = None
+
+    def save_draft(self) -> None:
+        try:
+            save_draft(self.draft_dir, self.session)
+        except OSError as exc:
+            self.notify(f"could not save the draft: {exc}", severity="error")
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen())
+        if self.resumed:
+            n = sum(1 for s in self.session.questions.values() if s.answer)
+            self.notify(
+                f"Resumed your draft ({n} answers, {len(self.session.reviewed_files)} files reviewed)."
+            )
+
+    def action_help(self) -> None:
+        from signoff.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_history(self) -> None:
+        from signoff.app.screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())

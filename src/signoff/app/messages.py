@@ -1,0 +1,47 @@
+"""Messages posted by the loading workers to the review screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from signoff.app.analysis import AiView, QuestionView
+from signoff.diff import Diff
+
+
+@dataclass
+class Progress(Message):
+    """A loading stage started (``step`` of ``total``) or finished (``done``)."""
+
+    step: int
+    total: int
+    label: str
+    done: bool = False
+
+
+@dataclass
+class DiffLoaded(Message):
+    diff: Diff
+    seconds: float
+
+
+@dataclass
+class AiLoaded(Message):
+    ai: AiView
+
+
+@dataclass
+class QuestionsLoaded(Message):
+    questions: list[QuestionView]
+
+
+@dataclass
+class MaxLineLength(Message):
+    length: int
+
+
+@dataclass
+class LoadFailed(Message):
+    stage: str
+    error: str

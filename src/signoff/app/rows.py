@@ -1,0 +1,347 @@
+"""The flat row model behind the diff view: file headers, hunk headers and lines, computed lazily.
+
+Row counts per file come from ``str.count`` over hunk bodies, so a 500,000-line diff is laid out in a
+few milliseconds; a hunk's lines are split and numbered only when one of its rows is drawn (LRU cache).
+Unified rows map one-to-one onto hunk body lines (``\\ No newline`` lines included); side-by-side rows
+pair each run of removed lines with the added run after it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass
+from enum import IntEnum
+
+from signoff.diff import Diff, FileDiff, Hunk
+
+
+class RowKind(IntEnum):
+    FILE = 0
+    INFO = 1
+    HUNK = 2
+    LINE = 3  # unified: one body line
+    PAIR = 4  # side by side: left and/or right line
+
+
+@dataclass(slots=True)
+class BodyLine:
+    """One hunk body line: ``kind`` is ``' '``, ``'+'``, ``'-'`` or ``'\\'``."""
+
+    kind: str
+    text: str
+    old_no: int | None
+    new_no: int | None
+
+
+@dataclass(slots=True)
+class Row:
+    kind: RowKind
+    file: int
+    hunk: int = -1
+    #: unified: index into the hunk's body lines; side by side: index into the hunk's pairs.
+    index: int = -1
+
+
+def split_body(hunk: Hunk) -> list[BodyLine]:
+    """The hunk's body lines with old/new numbers (``\\`` lines kept, numbered like the line before)."""
+    out: list[BodyLine] = []
+    if not hunk.body:
+        return out
+    old_no, new_no = hunk.old_start, hunk.new_start
+    for raw in hunk.body.split("\n"):
+        p = raw[:1]
+        if p == "+":
+            out.append(BodyLine("+", raw[1:], None, new_no))
+            new_no += 1
+        elif p == "-":
+            out.append(BodyLine("-", raw[1:], old_no, None))
+            old_no += 1
+        elif p == "\\":
+            out.append(BodyLine("\\", raw, None, None))
+        else:
+            out.append(BodyLine(" ", raw[1:], old_no, new_no))
+            old_no += 1
+            new_no += 1
+    return out
+
+
+def pair_body(lines: list[BodyLine]) -> list[tuple[int | None, int | None]]:
+    """Side-by-side pairs of body-line indexes: context on both sides, removed runs beside added runs."""
+    pairs: list[tuple[int | None, int | None]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        k = lines[i].kind
+        if k == "\\":
+            i += 1
+        elif k == " ":
+            pairs.append((i, i))
+            i += 1
+        else:
+            r0 = i
+            while i < n and lines[i].kind in "-\\":
+                i += 1
+            a0 = i
+            while i < n and lines[i].kind in "+\\":
+                i += 1
+            rem = [j for j in range(r0, a0) if lines[j].kind == "-"]
+            add = [j for j in range(a0, i) if lines[j].kind == "+"]
+            for m in range(max(len(rem), len(add))):
+                pairs.append((rem[m] if m < len(rem) else None, add[m] if m < len(add) else None))
+    return pairs
+
+
+def intraline_pairs(lines: list[BodyLine]) -> list[tuple[int, int]]:
+    """(removed, added) body-line indexes paired for intraline emphasis."""
+    return [(a, b) for a, b in pair_body(lines) if a is not None and b is not None and a != b]
+
+
+def _count_lines(hunk: Hunk) -> int:
+    return hunk.body.count("\n") + 1 if hunk.body else 0
+
+
+def file_info(f: FileDiff) -> str | None:
+    """The one-line note shown for a file without (displayable) hunks, or None."""
+    if f.binary:
+        return "binary file — not shown"
+    if f.too_large:
+        return f"file too large to show (+{f.added} −{f.removed})"
+    if f.is_submodule and not f.hunks:
+        return "submodule change"
+    if not f.hunks:
+        if f.mode_changed:
+            return f"mode change {f.old_mode} → {f.new_mode}"
+        if f.status in ("renamed", "copied"):
+            return f"{f.status} without content change"
+        return "no content change (empty file)"
+    return None
+
+
+class RowModel:
+    """Maps row numbers to (file, hunk, line) for the whole diff, in unified or side-by-side layout."""
+
+    def __init__(self, diff: Diff, side_by_side: bool = False, cache_hunks: int = 2048) -> None:
+        self.diff = diff
+        self.files = diff.files
+        self.side_by_side = side_by_side
+        self._body_cache: OrderedDict[tuple[int, int], list[BodyLine]] = OrderedDict()
+        self._pair_cache: OrderedDict[tuple[int, int], list[tuple[int | None, int | None]]] = OrderedDict()
+        self._cache_size = cache_hunks
+        self._hunk_rows: dict[int, list[int]] = {}
+        self._infos = [file_info(f) for f in self.files]
+        self._relayout()
+
+    # -- layout ----------------------------------------------------------------------------------------
+
+    def _hunk_len(self, fi: int, hi: int) -> int:
+        if self.side_by_side:
+            return len(self.pairs(fi, hi))
+        return _count_lines(self.files[fi].hunks[hi])
+
+    def _file_len(self, fi: int) -> int:
+        f = self.files[fi]
+        n = 1 + (1 if self._infos[fi] else 0)
+        for hi in range(len(f.hunks)):
+            n += 1 + self._hunk_len(fi, hi)
+        return n
+
+    def _relayout(self) -> None:
+        self._hunk_rows.clear()
+        starts = []
+        total = 0
+        for fi in range(len(self.files)):
+            starts.append(total)
+            total += self._file_len(fi)
+        self.file_starts = starts
+        self.total = total
+
+    def set_side_by_side(self, on: bool) -> None:
+        if on != self.side_by_side:
+            self.side_by_side = on
+            self._relayout()
+
+    def __len__(self) -> int:
+        return self.total
+
+    def hunk_rows(self, fi: int) -> list[int]:
+        """Absolute row of each hunk header in file ``fi``."""
+        rows = self._hunk_rows.get(fi)
+        if rows is None:
+            rows = []
+            r = self.file_starts[fi] + 1 + (1 if self._infos[fi] else 0)
+            for hi in range(len(self.files[fi].hunks)):
+                rows.append(r)
+                r += 1 + self._hunk_len(fi, hi)
+            self._hunk_rows[fi] = rows
+        return rows
+
+    def file_of(self, row: int) -> int:
+        return max(0, bisect_right(self.file_starts, row) - 1)
+
+    def file_end(self, fi: int) -> int:
+        return self.file_starts[fi + 1] if fi + 1 < len(self.files) else self.total
+
+    def row(self, r: int) -> Row:
+        fi = self.file_of(r)
+        start = self.file_starts[fi]
+        if r == start:
+            return Row(RowKind.FILE, fi)
+        if self._infos[fi] and r == start + 1:
+            return Row(RowKind.INFO, fi)
+        hrows = self.hunk_rows(fi)
+        hi = bisect_right(hrows, r) - 1
+        if r == hrows[hi]:
+            return Row(RowKind.HUNK, fi, hi)
+        return Row(RowKind.PAIR if self.side_by_side else RowKind.LINE, fi, hi, r - hrows[hi] - 1)
+
+    def info(self, fi: int) -> str | None:
+        return self._infos[fi]
+
+    # -- content ---------------------------------------------------------------------------------------
+
+    def body(self, fi: int, hi: int) -> list[BodyLine]:
+        key = (fi, hi)
+        lines = self._body_cache.get(key)
+        if lines is None:
+            lines = split_body(self.files[fi].hunks[hi])
+            self._body_cache[key] = lines
+            if len(self._body_cache) > self._cache_size:
+                self._body_cache.popitem(last=False)
+        else:
+            self._body_cache.move_to_end(key)
+        return lines
+
+    def pairs(self, fi: int, hi: int) -> list[tuple[int | None, int | None]]:
+        key = (fi, hi)
+        p = self._pair_cache.get(key)
+        if p is None:
+            p = pair_body(self.body(fi, hi))
+            self._pair_cache[key] = p
+            if len(self._pair_cache) > self._cache_size * 4:
+                self._pair_cache.popitem(last=False)
+        return p
+
+    def lines_at(self, r: int) -> tuple[BodyLine | None, BodyLine | None]:
+        """(old-side, new-side) body lines shown on row ``r`` (unified: the same line twice or one side)."""
+        row = self.row(r)
+        if row.kind is RowKind.LINE:
+            ln = self.body(row.file, row.hunk)[row.index]
+            if ln.kind == "+":
+                return None, ln
+            if ln.kind == "-":
+                return ln, None
+            if ln.kind == "\\":
+                return None, None
+            return ln, ln
+        if row.kind is RowKind.PAIR:
+            a, b = self.pairs(row.file, row.hunk)[row.index]
+            body = self.body(row.file, row.hunk)
+            return (body[a] if a is not None else None), (body[b] if b is not None else None)
+        return None, None
+
+    # -- lookup ----------------------------------------------------------------------------------------
+
+    def row_of_body_line(self, fi: int, hi: int, index: int) -> int:
+        base = self.hunk_rows(fi)[hi] + 1
+        if not self.side_by_side:
+            return base + index
+        for j, (a, b) in enumerate(self.pairs(fi, hi)):
+            if index in (a, b):
+                return base + j
+        # a "\ No newline" line: the row of the line before it
+        return base + max(0, self._nearest_pair(fi, hi, index))
+
+    def _nearest_pair(self, fi: int, hi: int, index: int) -> int:
+        best = 0
+        for j, (a, b) in enumerate(self.pairs(fi, hi)):
+            if max(a if a is not None else -1, b if b is not None else -1) <= index:
+                best = j
+        return best
+
+    def row_for_line(self, fi: int, line_no: int, side: str = "new") -> int | None:
+        """The row showing new-side (or old-side) line ``line_no`` of file ``fi``, if it is in a hunk."""
+        f = self.files[fi]
+        for hi, h in enumerate(f.hunks):
+            start, count = (h.new_start, h.new_count) if side == "new" else (h.old_start, h.old_count)
+            if start <= line_no < start + max(count, 1):
+                for idx, ln in enumerate(self.body(fi, hi)):
+                    if (ln.new_no if side == "new" else ln.old_no) == line_no:
+                        return self.row_of_body_line(fi, hi, idx)
+        return None
+
+    def file_index(self, path: str) -> int | None:
+        for i, f in enumerate(self.files):
+            if path in (f.path, f.old_path, f.new_path):
+                return i
+        return None
+
+    def find(self, needle: str, start_row: int, backwards: bool = False) -> int | None:
+        """The next row after ``start_row`` (wrapping) whose text or path contains ``needle``, any case."""
+        if not needle or not self.total:
+            return None
+        low = needle.lower()
+        hits = self._hits_in_order(low, start_row, backwards)
+        return next(hits, None)
+
+    def _file_hit_rows(self, fi: int, low: str) -> list[int]:
+        f = self.files[fi]
+        rows: list[int] = []
+        if low in f.path.lower() or (f.old_path and low in f.old_path.lower()):
+            rows.append(self.file_starts[fi])
+        for hi, h in enumerate(f.hunks):
+            body = h.body.lower()
+            if low not in body and low not in h.section.lower():
+                continue
+            if low in h.section.lower():
+                rows.append(self.hunk_rows(fi)[hi])
+            pos = body.find(low)
+            seen: set[int] = set()
+            while pos >= 0:
+                line_idx = body.count("\n", 0, pos)
+                if line_idx not in seen:
+                    seen.add(line_idx)
+                    rows.append(self.row_of_body_line(fi, hi, line_idx))
+                nl = body.find("\n", pos)
+                if nl < 0:
+                    break
+                pos = body.find(low, nl + 1)
+        return sorted(set(rows))
+
+    def _hits_in_order(self, low: str, start_row: int, backwards: bool):
+        n = len(self.files)
+        if not n:
+            return
+        f0 = self.file_of(start_row)
+        order = (
+            [(f0 + k) % n for k in range(n + 1)] if not backwards else [(f0 - k) % n for k in range(n + 1)]
+        )
+        for step, fi in enumerate(order):
+            rows = self._file_hit_rows(fi, low)
+            if not backwards:
+                if step == 0:
+                    rows = [r for r in rows if r > start_row]
+                elif step == n:
+                    rows = [r for r in rows if r <= start_row]
+                yield from rows
+            else:
+                if step == 0:
+                    rows = [r for r in rows if r < start_row]
+                elif step == n:
+                    rows = [r for r in rows if r >= start_row]
+                yield from reversed(rows)
+
+    def max_line_length(self) -> int:
+        """Longest body line in characters (a full pass: call it from a worker)."""
+        best = 0
+        for f in self.files:
+            for h in f.hunks:
+                if h.body:
+                    best = max(best, max(map(len, h.body.split("\n"))))
+        return best
+
+    def max_line_number(self) -> int:
+        best = 1
+        for f in self.files:
+            for h in f.hunks:
+                best = max(best, h.old_start + h.old_count, h.new_start + h.new_count)
+        return best

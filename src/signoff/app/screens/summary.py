@@ -1,0 +1,170 @@
+"""The summary screen: answers, what is still open, the verdict, and sign-and-save."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, RadioButton, RadioSet, Static, TextArea
+
+from signoff.app.safe import safe_text
+from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_STYLE
+from signoff.app.widgets.diffview import AI_COLOUR
+from signoff.session import Verdict
+
+if TYPE_CHECKING:
+    from signoff.app.screens.review import ReviewScreen
+
+VERDICTS = [
+    (Verdict.APPROVE, "Approve"),
+    (Verdict.CHANGES_REQUESTED, "Changes requested"),
+    (Verdict.REJECT, "Reject"),
+]
+
+
+class SummaryScreen(Screen):
+    """Finish the review."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to review", id="summary.back"),
+        Binding("ctrl+s", "sign", "Sign and save", id="summary.sign"),
+    ]
+
+    def __init__(self, review: ReviewScreen) -> None:
+        super().__init__(id="summary")
+        self.review = review
+
+    @property
+    def session(self):
+        return self.review.session
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="summary-box"):
+            yield Static(self._overview(), id="summary-overview")
+            yield Static(Text("Verdict", style="bold"), classes="summary-label")
+            with RadioSet(id="verdict"):
+                for v, label in VERDICTS:
+                    yield RadioButton(label, value=self.session.verdict == v, id=f"verdict-{v.value}")
+            yield Static(
+                Text("Summary (what you checked, what must change)", style="bold"), classes="summary-label"
+            )
+            yield TextArea(self.session.summary, id="summary-text", soft_wrap=True)
+            with Horizontal(id="summary-buttons"):
+                yield Button("Sign and save", variant="primary", id="sign")
+                yield Button("Back", id="back")
+            yield Static(id="summary-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    def _overview(self) -> Text:
+        r = self.review
+        t = Text()
+        t.append("Review of ", style="bold")
+        t.append_text(safe_text(r.sapp.target.spec or r.sapp.target.kind, style="bold"))
+        t.append("\n")
+        ids = r.triggered_ids()
+        answered = self.session.answered(ids)
+        t.append(
+            f"{answered}/{len(ids)} triggered questions answered",
+            style="green" if answered == len(ids) else "",
+        )
+        files = r.diff.files if r.diff else []
+        done = sum(1 for f in files if r.is_reviewed(f.path))
+        t.append(f" · {done}/{len(files)} files marked reviewed\n\n")
+        for q in r.questions:
+            st = self.session.questions.get(q.id)
+            if not q.triggered and not (st and st.answer):
+                continue
+            mark, style = ANSWER_MARK[st.answer if st else None]
+            t.append(f" {mark} ", style=style)
+            t.append(f"{q.severity[:4].upper():4} ", style=SEVERITY_STYLE.get(q.severity, ""))
+            t.append_text(safe_text(q.text))
+            if st and st.note:
+                t.append("\n      ")
+                t.append_text(safe_text(st.note.splitlines()[0][:100], style="italic dim"))
+            t.append("\n")
+        unanswered = [q for q in r.questions if q.triggered and self.session.answer_of(q.id) is None]
+        if unanswered:
+            t.append(f"\n⚠ {len(unanswered)} triggered question(s) unanswered", style="bold yellow")
+            t.append(" — they will be recorded as skipped.\n", style="yellow")
+        unseen = self.session.unseen_ai(r.ai.line_sets())
+        if unseen:
+            total = sum(unseen.values())
+            t.append(f"\n⚠ {total} AI-attributed line(s) not yet looked at:\n", style=f"bold {AI_COLOUR}")
+            for path, n in sorted(unseen.items())[:20]:
+                t.append("   ")
+                t.append_text(safe_text(path))
+                t.append(f"  {n}\n")
+        elif r.ai.total:
+            t.append(f"\n✓ all {r.ai.total} AI-attributed lines looked at\n", style=AI_COLOUR)
+        return t
+
+    def _collect(self) -> None:
+        rs = self.query_one(RadioSet)
+        verdict = None
+        if rs.pressed_button is not None and rs.pressed_button.id:
+            verdict = rs.pressed_button.id.removeprefix("verdict-")
+        self.session.set_verdict(verdict, self.query_one("#summary-text", TextArea).text.strip())
+
+    @on(RadioSet.Changed)
+    def _verdict_changed(self, _event: RadioSet.Changed) -> None:
+        self._collect()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self._collect()
+        self.app.pop_screen()
+
+    @on(Button.Pressed, "#sign")
+    def action_sign(self) -> None:
+        self._collect()
+        if self.session.verdict is None:
+            self._result(Text("Choose a verdict first.", style="bold yellow"))
+            return
+        self._result(Text("Signing…", style="bold"))
+        self.sign()
+
+    def _result(self, text: Text) -> None:
+        self.query_one("#summary-result", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="sign")
+    def sign(self) -> None:
+        from signoff.app.finish import FinishError, sign_and_save
+
+        r = self.review
+        try:
+            outcome = sign_and_save(r.sapp, r)
+        except FinishError as exc:
+            self.app.call_from_thread(self._failed, exc.message, exc.hint)
+            return
+        except Exception as exc:  # keep the draft; show what happened
+            self.app.call_from_thread(self._failed, str(exc), "")
+            return
+        self.app.call_from_thread(self._saved, outcome)
+
+    def _failed(self, message: str, hint: str) -> None:
+        t = Text()
+        t.append("✗ Not signed: ", style="bold red")
+        t.append_text(safe_text(message, keep_newlines=True))
+        if hint:
+            t.append("\n")
+            t.append_text(safe_text(hint, keep_newlines=True))
+        t.append("\nYour draft is kept; fix the above and press Sign again.", style="dim")
+        self._result(t)
+
+    def _saved(self, outcome) -> None:
+        self.app.record_path = outcome.path
+        t = Text()
+        t.append("✓ Review saved: ", style="bold green")
+        t.append_text(safe_text(str(outcome.path)))
+        t.append("\nVerification: ")
+        t.append_text(safe_text(outcome.status, style="bold green" if outcome.valid else "bold red"))
+        t.append("\nCommit the record to share it. Press q to quit.", style="dim")
+        self._result(t)
