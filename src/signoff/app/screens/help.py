@@ -30,7 +30,9 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
-        from signoff.app.screens.review import ReviewScreen
+        from signoff.app.screens.review import ACTIONS, ReviewScreen
+
+        helps = {action: text for _title, action, text in ACTIONS}
 
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
         table.add_column(style="bold cyan", no_wrap=True)
@@ -41,7 +43,8 @@ class HelpScreen(ModalScreen[None]):
         for b in ReviewScreen.BINDINGS:
             if b.key == "escape":
                 continue
-            table.add_row(b.key_display or b.key, b.description)
+            text = helps.get(b.action, b.description)
+            table.add_row(b.key_display or b.key, text.rsplit(" (", 1)[0])
         table.add_row("H", "history of past reviews")
         table.add_row("q", "quit — the draft is kept and resumed next time")
         legend = Text()

@@ -1,0 +1,54 @@
+"""Fixtures for the TUI tests: a small review repository with fixed contents and dates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import commit_files, git, make_repo
+
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+
+HOSTILE_PY = (
+    "import os\n"
+    "\n"
+    "def f(x):\n"
+    "    return x + 2  # [bold red]x[/] [@click=app.quit]q[/]\n"
+    "\n"
+    "\n"
+    "def g(x):\n"
+    '    os.system("rm -rf " + x)\n'
+    '    s = "\x1b]0;pwned\x07 \u202e evil \x1b[31mred"\n'
+)
+
+HOSTILE_NAME = "docs/\x1b[31mred\u202ename.md"
+
+
+@pytest.fixture
+def review_repo(tmp_path: Path) -> Path:
+    """``main`` plus a ``feature`` branch changing a Python file, adding a shell script and a SQL query."""
+    r = make_repo(tmp_path / "repo")
+    commit_files(
+        r,
+        {
+            "app.py": "def f(x):\n    return x + 1\n\n\ndef g(x):\n    pass\n",
+            "README.md": "hello\n",
+            "db/query.py": "def get(cur, uid):\n    cur.execute('SELECT * FROM t WHERE id = %s', (uid,))\n",
+        },
+        "base",
+    )
+    git(r, "checkout", "-q", "-b", "feature")
+    commit_files(
+        r,
+        {
+            "app.py": HOSTILE_PY,
+            "scripts/run": "#!/bin/sh\necho hi\n",
+            "db/query.py": "def get(cur, uid):\n    cur.execute(f'SELECT * FROM t WHERE id = {uid}')\n",
+            "README.md": None,
+            HOSTILE_NAME: "[link=http://x]y[/link]\n",
+        },
+        "change f, add g",
+    )
+    return r

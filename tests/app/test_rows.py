@@ -1,0 +1,65 @@
+"""The diff view's lazy row model (no Textual needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from signoff.app.rows import RowKind, RowModel, pair_body, split_body
+from signoff.diff import Hunk, load_diff
+from signoff.gitio import open_repo, resolve_target
+
+
+def _model(repo: Path) -> RowModel:
+    git = open_repo(repo)
+    return RowModel(load_diff(git, resolve_target(git, "main..feature")))
+
+
+def test_unified_rows_cover_every_body_line(review_repo: Path) -> None:
+    model = _model(review_repo)
+    expected = sum(1 + (1 if model.info(i) else 0) for i in range(len(model.files)))
+    expected += sum(1 + h.body.count("\n") + 1 for f in model.files for h in f.hunks)
+    assert len(model) == expected
+    kinds = [model.row(r).kind for r in range(len(model))]
+    assert kinds[0] is RowKind.FILE
+    assert kinds.count(RowKind.FILE) == len(model.files)
+    assert kinds.count(RowKind.HUNK) == sum(len(f.hunks) for f in model.files)
+
+
+def test_row_for_line_and_lines_at_agree(review_repo: Path) -> None:
+    model = _model(review_repo)
+    fi = model.file_index("app.py")
+    assert fi is not None
+    for side_by_side in (False, True):
+        model.set_side_by_side(side_by_side)
+        r = model.row_for_line(fi, 8, "new")
+        assert r is not None
+        _old, new = model.lines_at(r)
+        assert new is not None and new.new_no == 8 and "os.system" in new.text
+        assert model.file_of(r) == fi
+
+
+def test_side_by_side_pairs_removed_with_added() -> None:
+    h = Hunk(1, 3, 1, 3, "", " a\n-b\n-c\n+B\n d\n\\ No newline at end of file")
+    body = split_body(h)
+    assert [ln.kind for ln in body] == [" ", "-", "-", "+", " ", "\\"]
+    assert pair_body(body) == [(0, 0), (1, 3), (2, None), (4, 4)]
+    assert body[4].old_no == 4 and body[4].new_no == 3
+
+
+def test_find_wraps_and_goes_backwards(review_repo: Path) -> None:
+    model = _model(review_repo)
+    first = model.find("os.system", 0)
+    assert first is not None
+    assert model.find("os.system", first) == first  # wraps around to the only match
+    assert model.find("SELECT", first, backwards=True) is not None
+    assert model.find("no-such-text-anywhere", 0) is None
+
+
+def test_deleted_file_has_rows_and_no_crash(review_repo: Path) -> None:
+    model = _model(review_repo)
+    fi = model.file_index("README.md")
+    assert fi is not None
+    assert model.files[fi].status == "deleted"
+    r = model.hunk_rows(fi)[0] + 1
+    old, new = model.lines_at(r)
+    assert new is None and old is not None and old.text == "hello"
