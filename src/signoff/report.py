@@ -65,6 +65,8 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         "totals": {"files": len(diff.files), "added": diff.added, "removed": diff.removed},
         "files": [file_json(f) for f in diff.files],
     }
+    if result.ai is not None:
+        doc["ai"] = result.ai.to_json()
     return doc
 
 
@@ -110,4 +112,7 @@ def render_text(result: ScanResult) -> str:
             sim = f" ({f.similarity}%)" if f.similarity is not None else ""
             name = f"{visible(f.old_path)} -> {visible(f.new_path)}{sim}"
         lines.append(f"{mark} {counts} {name}{_flags(f)}")
+    if result.ai is not None:
+        lines.append("")
+        lines.extend(visible(line) for line in result.ai.summary_lines())
     return "\n".join(lines) + "\n"

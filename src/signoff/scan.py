@@ -21,7 +21,14 @@ class ScanResult:
     questions: Any = None
 
 
-def analyze(git: Git, target: ReviewTarget, options: DiffOptions | None = None) -> ScanResult:
-    """Load the diff for ``target`` and run the analyses available."""
+def analyze(
+    git: Git, target: ReviewTarget, options: DiffOptions | None = None, *, ai: bool = True
+) -> ScanResult:
+    """Load the diff for ``target`` and run the analyses available (``ai=False`` skips provenance)."""
     diff = load_diff(git, target, options)
-    return ScanResult(target=target, diff=diff)
+    result = ScanResult(target=target, diff=diff)
+    if ai:
+        from signoff.provenance import attribute
+
+        result.ai = attribute(git, target, diff)
+    return result

@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_target_arguments(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--max-file-size", type=int, metavar="BYTES", help="show larger files as too large")
+    p.add_argument("--no-ai", action="store_true", help="skip AI provenance (commit signals, blame)")
     p.set_defaults(func=run)
 
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         options.max_file_bytes = limit
     if args.max_file_size:
         options.max_file_bytes = args.max_file_size
-    result = analyze(git, target, options)
+    result = analyze(git, target, options, ai=not args.no_ai)
     out = render_json(result, pretty=sys.stdout.isatty()) if args.format == "json" else render_text(result)
     sys.stdout.write(out)
     return 0
