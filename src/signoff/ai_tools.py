@@ -254,10 +254,11 @@ def _words_rx(words: list[str]) -> re.Pattern[str] | None:
 
 def glob_to_regex(glob: str) -> re.Pattern[str]:
     """Gitignore-like glob: ``*`` within a segment, ``**`` across segments, no ``/`` = any directory."""
-    g = glob.strip().lstrip("/") if "/" in glob.strip().rstrip("/") else glob.strip()
-    anchored = "/" in g.rstrip("/")
-    if g.endswith("/"):
-        g += "**"
+    core = glob.strip()
+    dir_only = core.endswith("/")
+    core = core.rstrip("/")
+    anchored = "/" in core
+    g = core.lstrip("/") + ("/**" if dir_only else "")
     i, out = 0, []
     while i < len(g):
         c = g[i]

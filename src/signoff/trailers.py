@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 _GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
+#: git's isspace(): ASCII space, tab, newline, carriage return (not \v, \f or Unicode spaces).
+_SPACE = " \t\n\r"
+_SCISSORS = " ------------------------ >8 ------------------------\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +45,41 @@ def _separator_pos(line: str) -> int:
 
 
 def _is_blank(line: str) -> bool:
-    return not line.strip(" \t\r\n\v\f")
+    return not line.strip(_SPACE)
+
+
+def _ignored_tail(buf: str, comment_char: str) -> int:
+    """Length of the trailing comments / blank lines / scissors part git ignores (``ignore_non_trailer``)."""
+    scissors = comment_char + _SCISSORS
+    if buf.startswith(scissors):
+        cutoff = 0
+    else:
+        at = buf.find("\n" + scissors)
+        cutoff = at + 1 if at >= 0 else len(buf)
+    boc = bol = 0
+    in_conflicts = False
+    while bol < cutoff:
+        nl = buf.find("\n", bol, cutoff)
+        next_line = cutoff if nl < 0 else nl + 1
+        if buf.startswith(comment_char, bol) or buf[bol] == "\n":
+            if not boc:
+                boc = bol
+        elif buf.startswith("Conflicts:\n", bol):
+            in_conflicts = True
+            if not boc:
+                boc = bol
+        elif in_conflicts and buf[bol] == "\t":
+            pass
+        elif boc:
+            boc = 0
+            in_conflicts = False
+        bol = next_line
+    return len(buf) - boc if boc else len(buf) - cutoff
 
 
 def trailer_block(message: str, comment_char: str = "#") -> list[str]:
     """The lines of the message's trailer block (empty when it has none)."""
+    message = message[: len(message) - _ignored_tail(message, comment_char)]
     lines = message.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -82,10 +115,10 @@ def trailer_block(message: str, comment_char: str = "#") -> list[str]:
             possible_continuation = 0
             recognized = True
             continue
-        if _separator_pos(line) >= 1 and not line[0].isspace():
+        if _separator_pos(line) >= 1 and line[0] not in _SPACE:
             trailer_lines += 1
             possible_continuation = 0
-        elif line[0].isspace():
+        elif line[0] in _SPACE:
             possible_continuation += 1
         else:
             non_trailer_lines += 1 + possible_continuation
@@ -100,16 +133,17 @@ def parse_trailers(message: str, comment_char: str = "#") -> list[Trailer]:
     for line in trailer_block(message, comment_char):
         if line.startswith(comment_char):
             continue
-        if line and line[0].isspace():
-            if current is not None and line.strip():
-                current[1] = f"{current[1]} {line.strip()}" if current[1] else line.strip()
+        if line and line[0] in _SPACE:
+            if current is not None and line.strip(_SPACE):
+                part = line.strip(_SPACE)
+                current[1] = f"{current[1]} {part}" if current[1] else part
             continue
         if current is not None:
             out.append(Trailer(current[0], current[1]))
             current = None
         pos = _separator_pos(line)
         if pos >= 1:
-            current = [line[:pos].strip(), line[pos + 1 :].strip()]
+            current = [line[:pos].strip(_SPACE), line[pos + 1 :].strip(_SPACE)]
     if current is not None:
         out.append(Trailer(current[0], current[1]))
     return out
