@@ -51,4 +51,9 @@ def review_repo(tmp_path: Path) -> Path:
         },
         "change f, add g",
     )
+    commit_files(
+        r,
+        {"lib/helper.py": "def helper(a, b):\n    return a * b\n"},
+        "add helper\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    )
     return r

@@ -16,6 +16,15 @@ from signoff.app.widgets.diffview import DiffView
 from signoff.gitio import open_repo, resolve_target
 from signoff.session import AnswerValue
 
+
+class _AnyReason(str):
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and bool(other)
+
+    __hash__ = str.__hash__
+
+
+ANY_REASON = _AnyReason("any")
 HAVE_RELEVANCE = importlib.util.find_spec("signoff.relevance") is not None
 
 
@@ -72,6 +81,9 @@ async def _walk(repo: Path, drafts: Path) -> None:
         dv = screen.query_one(DiffView)
         files = [f.path for f in screen.diff.files]
         assert dv.current_file() == 0
+        # AI attribution from the real provenance: the helper commit has a Claude trailer
+        assert screen.ai.lines.get("lib/helper.py") == {1: ANY_REASON, 2: ANY_REASON}
+        assert "Claude" in screen.ai.lines["lib/helper.py"][1]
         # move through every file with } and mark each reviewed
         seen = []
         for _ in files:
@@ -101,6 +113,13 @@ async def _walk(repo: Path, drafts: Path) -> None:
                 assert (ev.path, ev.start) == (q.hits[0].path, q.hits[0].line) and ev.blob
             await pilot.press("p" if i % 2 == 0 else "f")
         answers = {q: app.session.answer_of(q) for q in triggered}
+        # the AI reason on demand, and AI lines count as looked at once on screen
+        fi = screen.model.file_index("lib/helper.py")
+        dv.goto_file(fi)
+        await pilot.press("j", "j", "i")
+        await pilot.pause(0.7)
+        assert "Claude" in str(screen.detail.query_one("#detail-body").render())
+        assert app.session.seen_ai.get("lib/helper.py") == {1, 2}
         assert None not in answers.values()
         assert answers[triggered[0]] is AnswerValue.PASS
         # a note through the modal editor

@@ -15,7 +15,8 @@ QUESTIONS = [
         "db.parameterized-queries",
         "Are SQL queries parameterised, never built from strings?",
         "critical",
-        "Look for f-strings, % or + building SQL.\nBad: cur.execute(f'... {uid}')\nGood: cur.execute('... %s', (uid,))",
+        "Look for f-strings, % or + building SQL.\n"
+        "Bad: cur.execute(f'... {uid}')\nGood: cur.execute('... %s', (uid,))",
         ["A03:2021", "ASVS 5.3.4", "CWE-89"],
         [HitView("db/query.py", 2, "cur.execute(f'SELECT * FROM t WHERE id = {uid}')", "regex: execute(f")],
     ),

@@ -43,6 +43,7 @@ class AiView:
 
     lines: dict[str, dict[int, str]] = field(default_factory=dict)
     commits: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     raw: Any = None
 
     def count(self, path: str) -> int:
@@ -75,40 +76,21 @@ def _get(obj: Any, *names: str, default: Any = None) -> Any:
 def load_ai(git: Git, target: ReviewTarget, diff: Diff) -> AiView:
     """AI attribution per added line via ``signoff.provenance`` (empty when unavailable)."""
     prov = _optional("signoff.provenance")
-    if prov is None:
+    if prov is None or not hasattr(prov, "attribute"):
         return AiView()
-    fn = getattr(prov, "attribute", None) or getattr(prov, "analyze", None)
-    if fn is None:
-        return AiView()
-    result = fn(git, target, diff)
-    return ai_view(result)
+    return ai_view(prov.attribute(git, target, diff))
 
 
 def ai_view(result: Any) -> AiView:
-    """Normalise a provenance result into an :class:`AiView`."""
+    """An :class:`AiView` of a ``provenance.Attribution``."""
     view = AiView(raw=result)
-    files = _get(result, "files", default={}) or {}
-    items = files.items() if isinstance(files, dict) else ((_get(f, "path"), f) for f in files)
-    for path, fa in items:
-        lines = _get(fa, "lines", "ai_lines", default={}) or {}
-        out: dict[int, str] = {}
-        if isinstance(lines, dict):
-            for no, info in lines.items():
-                if _get(info, "ai", default=True) is False:
-                    continue
-                out[int(no)] = str(_get(info, "ai_reason", "reason", default=info) or "AI")
-        else:
-            for info in lines:
-                if _get(info, "ai", default=False):
-                    no = _get(info, "line", "new_no", "lineno")
-                    out[int(no)] = str(_get(info, "ai_reason", "reason", default="AI"))
-        if out:
-            view.lines[str(path)] = out
-    for c in _get(result, "commits", default=[]) or []:
-        sha = str(_get(c, "sha", "commit", default=""))
-        signals = _get(c, "signals", default=[]) or []
-        desc = "; ".join(str(_get(s, "evidence", "kind", default=s)) for s in signals) or "AI"
-        view.commits.append((sha, desc))
+    for path, fa in (getattr(result, "files", None) or {}).items():
+        lines = getattr(fa, "ai_lines", None) or {}
+        if lines:
+            view.lines[str(path)] = {int(n): str(r) for n, r in lines.items()}
+    for c in getattr(result, "commits", None) or []:
+        view.commits.append((str(c.sha), str(getattr(c, "reason", "") or "AI")))
+    view.warnings = list(getattr(result, "warnings", None) or [])
     return view
 
 
