@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 DRAFT_SCHEMA = "signoff.draft/1"
+LEVELS = ("high", "medium", "low", "none")
 
 
 class AnswerValue(StrEnum):
@@ -93,6 +94,9 @@ class ReviewSession:
     seen_ai: dict[str, set[int]] = field(default_factory=dict)
     verdict: Verdict | None = None
     summary: str = ""
+    #: How deep the review went (record ``review.thoroughness`` / ``understanding``): high/medium/low/none.
+    thoroughness: str = "medium"
+    understanding: str = "medium"
     #: Called after every change (the draft autosave).
     on_change: Any = field(default=None, repr=False, compare=False)
 
@@ -143,10 +147,21 @@ class ReviewSession:
             seen |= new
         return bool(new)
 
-    def set_verdict(self, verdict: Verdict | str | None, summary: str | None = None) -> None:
+    def set_verdict(
+        self,
+        verdict: Verdict | str | None,
+        summary: str | None = None,
+        *,
+        thoroughness: str | None = None,
+        understanding: str | None = None,
+    ) -> None:
         self.verdict = Verdict(verdict) if verdict else None
         if summary is not None:
             self.summary = summary
+        if thoroughness in LEVELS:
+            self.thoroughness = thoroughness
+        if understanding in LEVELS:
+            self.understanding = understanding
         self._changed()
 
     def _changed(self) -> None:
@@ -185,6 +200,8 @@ class ReviewSession:
             "seen_ai": {p: _ranges(s) for p, s in sorted(self.seen_ai.items()) if s},
             "verdict": self.verdict.value if self.verdict else None,
             "summary": self.summary,
+            "thoroughness": self.thoroughness,
+            "understanding": self.understanding,
         }
 
     @classmethod
@@ -200,6 +217,8 @@ class ReviewSession:
             seen_ai={p: _unranges(r) for p, r in d.get("seen_ai", {}).items()},
             verdict=Verdict(verdict) if verdict else None,
             summary=str(d.get("summary", "")),
+            thoroughness=str(d.get("thoroughness", "medium")),
+            understanding=str(d.get("understanding", "medium")),
         )
 
 

@@ -161,6 +161,10 @@ class ReviewScreen(Screen):
         self.load()
         self.set_interval(0.5, self._track_seen)
 
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < 110, "-narrow")
+        self.set_class(event.size.height < 30, "-short")
+
     def _first_paint(self) -> None:
         self.t_first_paint = time.perf_counter()
 

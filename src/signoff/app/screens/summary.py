@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Footer, RadioButton, RadioSet, Select, Static, TextArea
 
 from signoff.app.safe import safe_text
 from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_STYLE
@@ -20,6 +20,7 @@ from signoff.session import Verdict
 if TYPE_CHECKING:
     from signoff.app.screens.review import ReviewScreen
 
+LEVEL_OPTIONS = [(v, v) for v in ("high", "medium", "low", "none")]
 VERDICTS = [
     (Verdict.APPROVE, "Approve"),
     (Verdict.CHANGES_REQUESTED, "Changes requested"),
@@ -111,10 +112,16 @@ class SummaryScreen(Screen):
         verdict = None
         if rs.pressed_button is not None and rs.pressed_button.id:
             verdict = rs.pressed_button.id.removeprefix("verdict-")
-        self.session.set_verdict(verdict, self.query_one("#summary-text", TextArea).text.strip())
+        self.session.set_verdict(
+            verdict,
+            self.query_one("#summary-text", TextArea).text.strip(),
+            thoroughness=str(self.query_one("#thoroughness", Select).value),
+            understanding=str(self.query_one("#understanding", Select).value),
+        )
 
     @on(RadioSet.Changed)
-    def _verdict_changed(self, _event: RadioSet.Changed) -> None:
+    @on(Select.Changed)
+    def _verdict_changed(self, _event: RadioSet.Changed | Select.Changed) -> None:
         self._collect()
 
     @on(Button.Pressed, "#back")

@@ -141,7 +141,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def set_model(self, model: RowModel) -> None:
         self.model = model
-        self._num_width = max(4, len(str(model.max_line_number())))
+        self._num_width = max(3, len(str(model.max_line_number())))
         self._lexers.clear()
         self._lexing.clear()
         self._tokens.clear()
