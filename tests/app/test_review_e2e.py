@@ -158,7 +158,7 @@ async def _summary(repo: Path, drafts: Path) -> None:
         overview = str(app.screen.query_one("#summary-overview").render())
         n_unanswered = len(screen.triggered_ids()) - 1
         assert f"{n_unanswered} triggered question(s) unanswered" in overview
-        await pilot.click("#sign")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Choose a verdict first" in str(app.screen.query_one("#summary-result").render())
         await pilot.click("#verdict-changes-requested")
