@@ -224,7 +224,10 @@ def blame_file(git: Git, base: str, head: str, f: FileDiff) -> list[BlameRun]:
         return []
     limits = [] if len(spans) > MAX_L_RANGES else [f"-L{s},{e}" for s, e in spans]
     revs = [head] if base == EMPTY_TREE else [f"{base}..{head}"]
-    args = ["blame", "--incremental", "--no-textconv", "--root", *limits, *revs, "--", f.path]
+    # --no-ignore-revs-file: "-c blame.ignoreRevsFile=" does not undo a repo-configured file (git keeps
+    # them in a sorted list, so the empty reset comes first); the option clears the list after config.
+    args = ["blame", "--incremental", "--no-textconv", "--root", "--no-ignore-revs-file", *limits, *revs]
+    args += ["--", f.path]
     return parse_blame_incremental(git.run(args))
 
 
