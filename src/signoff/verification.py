@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signoff.record import NAMESPACE, RecordError, ReviewRecord, Subject, load
 from signoff.sshsig import (
@@ -30,6 +31,9 @@ from signoff.sshsig import (
     load_many,
     parse_signature,
 )
+
+if TYPE_CHECKING:
+    from signoff.gitio import Git
 
 ALLOWED_SIGNERS = Path(".signoff") / "allowed_signers"
 
@@ -116,7 +120,7 @@ def covers(
     )
 
 
-def allowed_signers_paths(root: Path | None, git=None) -> list[Path]:
+def allowed_signers_paths(root: Path | None, git: Git | None = None) -> list[Path]:
     """Where trust comes from: the repo's ``.signoff/allowed_signers``, else git's allowedSignersFile."""
     if root is not None and (Path(root) / ALLOWED_SIGNERS).is_file():
         return [Path(root) / ALLOWED_SIGNERS]
@@ -152,7 +156,7 @@ class Verifier:
         self.ssh_program = ssh_program
 
     @classmethod
-    def for_repo(cls, git, *, allowed_signers: Path | None = None) -> Verifier:
+    def for_repo(cls, git: Git, *, allowed_signers: Path | None = None) -> Verifier:
         """Trust from ``allowed_signers`` if given, else the repo's file, else git's config."""
         from signoff.signing import trusted_config
 

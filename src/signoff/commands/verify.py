@@ -1,0 +1,118 @@
+"""``signoff verify``: check review records' signatures, signers and subjects."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from signoff.gitio import Git, open_repo
+from signoff.record import RecordError, load
+from signoff.sanitize import visible
+from signoff.store import list_records
+from signoff.verification import Status, Verification, Verifier
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="verify review records (default: all under .signoff/reviews)",
+        description="Verify review records. Exit 1 if any record is not valid.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="record files (default: every record)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--allowed-signers",
+        metavar="FILE",
+        help="trust these SSH signers (default: .signoff/allowed_signers, else gpg.ssh.allowedSignersFile)",
+    )
+    p.add_argument(
+        "--payload",
+        metavar="PATH",
+        help="print the exact signed bytes of one record (to check with ssh-keygen -Y verify or gpg)",
+    )
+    p.add_argument("--signature", metavar="PATH", help="print the armored signature of one record")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.payload or args.signature:
+        path = args.payload or args.signature
+        try:
+            record = load(path)
+        except RecordError as exc:
+            raise UsageError(exc.message) from None
+        if args.payload:
+            sys.stdout.buffer.write(record.payload())
+        else:
+            if record.signature is None:
+                raise UsageError(f"{visible(str(path))} is not signed")
+            sys.stdout.write(record.signature.value)
+        sys.stdout.flush()
+        return EXIT_OK
+    git = open_repo(getattr(args, "repo_path", None))
+    verifier = Verifier.for_repo(
+        git, allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None
+    )
+    paths = [Path(p) for p in args.paths] or list_records(git.root)
+    results = verifier.verify_paths(paths)
+    _check_trees(git, results)
+    shown = [_relative(git.root, r) for r in results]
+    if args.format == "json":
+        doc = {
+            "schema": "signoff.verify/1",
+            "allowed_signers": str(verifier.allowed_path) if verifier.allowed_path else None,
+            "records": [r.to_dict() | {"path": s} for r, s in zip(results, shown, strict=True)],
+            "ok": all(r.ok for r in results),
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        if not results:
+            print("no review records found under .signoff/reviews")
+        for r, s in zip(results, shown, strict=True):
+            print(_line(r, s))
+        for problem in verifier.allowed.errors:
+            print(f"warning: {visible(problem)}", file=sys.stderr)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_CHECK_FAILED
+
+
+def _relative(root: Path, r: Verification) -> str:
+    p = Path(r.source)
+    try:
+        return str(p.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return r.source
+
+
+def _line(r: Verification, shown: str) -> str:
+    head = f"{r.status.value:<14} {visible(shown)}"
+    rec = r.record
+    if r.ok and rec is not None:
+        subject = rec.subject
+        what = subject.head[:12] if subject.head else subject.kind
+        if subject.kind != "range":
+            what = f"{subject.kind} on {what}"
+        return f"{head}  {rec.review.verdict} of {what} by {visible(r.signer)} ({r.key})"
+    return f"{head}  {visible(r.reason)}"
+
+
+def _check_trees(git: Git, results: list[Verification]) -> None:
+    """A valid record whose head exists here must name that commit's tree (one cat-file call)."""
+    heads = sorted({r.record.subject.head for r in results if r.ok and r.record and r.record.subject.head})
+    if not heads:
+        return
+    out = git.run(
+        ["cat-file", "--batch-check=%(objectname)"], input="".join(f"{h}^{{tree}}\n" for h in heads).encode()
+    )
+    trees = dict(zip(heads, out.decode().split("\n"), strict=False))
+    for r in results:
+        if not (r.ok and r.record and r.record.subject.head):
+            continue
+        tree = trees.get(r.record.subject.head, "")
+        if len(tree) in (40, 64) and tree != r.record.subject.head_tree:
+            r.status = Status.MALFORMED
+            r.reason = (
+                f"subject.head_tree {r.record.subject.head_tree[:12]} is not the tree of head ({tree[:12]})"
+            )
