@@ -1,0 +1,142 @@
+"""AI attribution over a 1,000-commit range touching 500 files, against plain git.
+
+Ratio = signoff's attribution time (``provenance.attribute``: one ``git log`` of the range, then one
+``git blame`` per touched file in a thread pool, plus parsing and per-line attribution) divided by plain
+``git log`` of the range + one ``git blame --incremental BASE..HEAD -- FILE`` per touched file, run one
+after another. Goal: <= 2. The repository is built once with ``git fast-import`` and cached.
+
+Run: ``python3 bench/bench_provenance.py [--commits N] [--files N] [--runs N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from common import CACHE, git
+from signoff.diff import load_diff
+from signoff.gitio import open_repo, resolve_target
+from signoff.provenance import attribute
+
+AI_FOOTER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
+
+
+def provenance_repo(commits: int = 1000, files: int = 500, base_lines: int = 120) -> Path:
+    """``base`` with ``files`` files, then ``commits`` commits (every third one AI) up to tag ``head``."""
+    repo = CACHE / f"prov2-{commits}-{files}-{base_lines}"
+    if (repo / ".git" / "refs" / "tags" / "head").exists():
+        return repo
+    shutil.rmtree(repo, ignore_errors=True)
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    rng = random.Random(1234)
+    paths = [f"src/pkg{i % 25}/mod_{i}.py" for i in range(files)]
+    content = {
+        p: [f"def f_{i}_{n}(x):  # base line {n}\n" for n in range(base_lines)] for i, p in enumerate(paths)
+    }
+    out: list[bytes] = []
+
+    def blob(lines: list[str]) -> bytes:
+        return "".join(lines).encode()
+
+    out.append(b"commit refs/tags/base\nmark :1\ncommitter Bench <bench@example.com> 1700000000 +0000\n")
+    out.append(b"data 4\nbase\n")
+    for p in paths:
+        data = blob(content[p])
+        out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (p.encode(), len(data), data))
+    for c in range(commits):
+        ai = c % 3 == 0
+        msg = f"change {c}" + (AI_FOOTER if ai else "\n")
+        who = "Dev <dev@example.com>"
+        ref = "refs/tags/head" if c == commits - 1 else "refs/heads/main"
+        out.append(f"commit {ref}\nmark :{c + 2}\n".encode())
+        out.append(f"author {who} {1700000000 + c} +0000\ncommitter {who} {1700000000 + c} +0000\n".encode())
+        m = msg.encode()
+        out.append(b"data %d\n%s\n" % (len(m), m))
+        out.append(b"from :%d\n" % (c + 1))
+        # each commit touches 1-3 files (every file at least once): inserts a few lines, rewrites one
+        picked = {paths[c % files], *rng.sample(paths, rng.randint(0, 2))}
+        for p in sorted(picked):
+            lines = content[p]
+            at = rng.randrange(len(lines) + 1)
+            new = [f"    value_{c}_{k} = compute(x, {k})  # commit {c}\n" for k in range(rng.randint(1, 6))]
+            lines[at:at] = new
+            j = rng.randrange(len(lines))
+            lines[j] = f"# rewritten by commit {c}\n"
+            data = blob(lines)
+            out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (p.encode(), len(data), data))
+    git(repo, "fast-import", "--quiet", input=b"".join(out))
+    git(repo, "tag", "-f", "head", "refs/tags/head")
+    git(repo, "reset", "-q", "--hard", "head")
+    return repo
+
+
+def plain_git(repo: Path, touched: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(["git", "log", "base..head"], cwd=repo, stdout=subprocess.DEVNULL, check=True)
+    for path in touched:
+        subprocess.run(
+            ["git", "blame", "--incremental", "base..head", "--", path],
+            cwd=repo,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--commits", type=int, default=1000)
+    ap.add_argument("--files", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    repo = provenance_repo(args.commits, args.files)
+    print(f"repo: {repo} (ready in {time.perf_counter() - t0:.1f}s)")
+
+    g = open_repo(repo)
+    target = resolve_target(g, "base..head")
+    diff = load_diff(g, target)
+    touched = [f.path for f in diff.files if f.added]
+    n_commits = len(target.commits(g))
+    print(f"range: {n_commits} commits, {len(touched)} touched files, +{diff.added} -{diff.removed}")
+
+    plain = min(plain_git(repo, touched) for _ in range(args.runs))
+    ours, total, seq, result = [], [], [], None
+    for _ in range(args.runs):
+        g = open_repo(repo)  # fresh: the hardened-env probe is included
+        t = time.perf_counter()
+        d = load_diff(g, target)
+        t1 = time.perf_counter()
+        result = attribute(g, target, d)
+        t2 = time.perf_counter()
+        attribute(g, target, d, workers=1)
+        seq.append(time.perf_counter() - t2)
+        ours.append(t2 - t1)
+        total.append(t2 - t)
+    assert result is not None
+    print(
+        f"attribution: {result.ai}/{result.added} AI lines, {len(result.commits)} AI commits, "
+        f"{result.blamed_files} files blamed, {len(result.warnings)} warnings"
+    )
+    rows = [
+        (f"plain git log + {len(touched)} sequential git blame", plain),
+        ("signoff attribute() (thread pool)", min(ours)),
+        ("signoff attribute(workers=1)", min(seq)),
+        ("signoff load_diff + attribute()", min(total)),
+    ]
+    for label, secs in rows:
+        print(f"{label:<48} {secs:7.3f}s  ratio {secs / plain:.2f}")
+    print("goal: attribute() ratio <= 2")
+
+
+if __name__ == "__main__":
+    main()
