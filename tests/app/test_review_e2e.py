@@ -161,7 +161,8 @@ async def _summary(repo: Path, drafts: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Choose a verdict first" in str(app.screen.query_one("#summary-result").render())
-        await pilot.click("#verdict-changes-requested")
+        app.screen.query_one("#verdict").focus()
+        await pilot.press("down", "enter")
         await pilot.pause()
         assert app.session.verdict is not None and app.session.verdict.value == "changes-requested"
     assert analysis  # module used by the fixture

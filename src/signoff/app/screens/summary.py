@@ -51,6 +51,15 @@ class SummaryScreen(Screen):
             with RadioSet(id="verdict"):
                 for v, label in VERDICTS:
                     yield RadioButton(label, value=self.session.verdict == v, id=f"verdict-{v.value}")
+            with Horizontal(id="summary-depth"):
+                yield Static(Text("Thoroughness ", style="bold"), classes="summary-inline")
+                yield Select(
+                    LEVEL_OPTIONS, value=self.session.thoroughness, allow_blank=False, id="thoroughness"
+                )
+                yield Static(Text("  Understanding ", style="bold"), classes="summary-inline")
+                yield Select(
+                    LEVEL_OPTIONS, value=self.session.understanding, allow_blank=False, id="understanding"
+                )
             yield Static(
                 Text("Summary (what you checked, what must change)", style="bold"), classes="summary-label"
             )
@@ -108,6 +117,8 @@ class SummaryScreen(Screen):
         return t
 
     def _collect(self) -> None:
+        if not self.query("#understanding"):
+            return  # still composing
         rs = self.query_one(RadioSet)
         verdict = None
         if rs.pressed_button is not None and rs.pressed_button.id:
