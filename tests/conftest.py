@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import commit_files, make_repo
+from tests.sigkeys import gpg_key, ssh_keys  # noqa: F401 - session-scoped signing keys
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 

@@ -40,6 +40,7 @@ _ECDSA = {
 _RSA_SIG = {"rsa-sha2-256": hashes.SHA256, "rsa-sha2-512": hashes.SHA512}
 _HASHES = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
 SUPPORTED_KEY_TYPES = frozenset({"ssh-ed25519", "ssh-rsa", *_ECDSA})
+_KEY_PREFIXES = ("ssh-", "ecdsa-", "sk-ssh-", "sk-ecdsa-")
 
 
 class SshSigError(Exception):
@@ -453,6 +454,8 @@ def parse_allowed_signers_line(line: str, source: str = "", lineno: int = 0) -> 
     try:
         key = parse_public_key(rest)
     except SshSigError:
+        if rest.startswith(_KEY_PREFIXES):
+            raise
         optstr, rest = _split_token(rest)
         for opt in _split_options(optstr):
             name, eq, value = opt.partition("=")
