@@ -1,0 +1,202 @@
+"""What ``signoff init`` writes and prints: the documented config, the allowed-signers line, CI snippets.
+
+The public key is found the way signing finds it (``user.signingKey``, ``gpg.format``; see
+:mod:`signoff.signing`), so the key ``init`` trusts is the key reviews are signed with.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from signoff.gitio import Git
+from signoff.signing import resolve_signer, signing_config
+
+CONFIG_REL = Path(".signoff") / "config.toml"
+ALLOWED_SIGNERS_REL = Path(".signoff") / "allowed_signers"
+NAMESPACE = "signoff-review"
+
+#: ``.signoff/config.toml`` as ``signoff init`` writes it: every key documented, defaults shown.
+CONFIG_TEMPLATE = """\
+# signoff configuration. signoff reads this file as data (it never runs anything from it).
+# Every key is optional; the values below are the defaults.
+
+[review]
+# Branch whose first-parent history `signoff audit` checks and `signoff gate` compares against.
+# Empty: origin/HEAD, else main, else master.
+default_branch = ""
+
+[gate]
+# Valid approvals needed from distinct allowed signers (`signoff gate --min-approvals N` overrides).
+min_approvals = 1
+# A failed answer at or above this severity blocks the gate: "critical", "high", "medium" or "low".
+block_severity = "high"
+# Checklist ids every change must have completed in at least one valid approval
+# (no question of the checklist skipped), e.g. ["web", "secrets"]. See `signoff checklists list`.
+required_checklists = []
+
+[audit]
+# Only check history from this date (YYYY-MM-DD, "90 days ago") or revision on (`--since` overrides).
+# Empty: the whole first-parent history of the default branch.
+since = ""
+# Whether stale reviews (reviewed paths changed since, with no newer review) count as problems.
+stale_is_problem = false
+# Whether first-parent commits nobody reviewed count as problems (set false while adopting signoff).
+unreviewed_is_problem = true
+
+[ai]
+# Extra commit trailers that mark a commit as AI-assisted: "Key" or "Key: value-regex",
+# e.g. ["X-AI-Tool", "Co-authored-by: (?i)my-internal-bot"]. The built-in catalogue already
+# knows the common tools (Copilot, Claude, ChatGPT, Cursor, Aider, ...).
+trailers = []
+# Author or committer e-mail globs of AI tools, e.g. ["*@bots.example.com"].
+author_emails = []
+# Regular expressions searched line-wise in commit messages, e.g. ["(?i)^generated with .*agent"].
+message_patterns = []
+# Globs of files whose content is always AI-written, e.g. ["generated/**", "*.pb.go"].
+paths = []
+
+# Checklists: shipped ones apply by default. Add or override questions (by id) in
+# .signoff/checklists/*.toml; check them with `signoff checklists lint .signoff/checklists`.
+
+[diff]
+# Files larger than this many bytes are listed but not loaded.
+max_file_bytes = 16777216
+"""
+
+GITHUB_ACTIONS = """\
+# .github/workflows/signoff.yml
+name: signoff
+on:
+  pull_request:
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0                                   # the gate needs the history
+          ref: ${{ github.event.pull_request.head.sha }}   # the PR head, not GitHub's merge commit
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: python -m pip install signoff
+      - name: signoff gate
+        env:
+          BASE_REF: ${{ github.base_ref }}
+        run: signoff gate "origin/${BASE_REF}...HEAD" --min-approvals 1 --format json
+"""
+
+GITLAB_CI = """\
+# .gitlab-ci.yml
+signoff-gate:
+  image: python:3.12
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  variables:
+    GIT_DEPTH: "0"       # the gate needs the history
+  script:
+    - python -m pip install signoff
+    - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    - signoff gate "origin/${CI_MERGE_REQUEST_TARGET_BRANCH_NAME}...${CI_COMMIT_SHA}" --min-approvals 1
+"""
+
+PRE_COMMIT = """\
+# .pre-commit-config.yaml  (then: pre-commit install --hook-type pre-push)
+repos:
+  - repo: https://github.com/OWNER/signoff   # where you get signoff from
+    rev: v0.1.0
+    hooks:
+      - id: signoff-gate
+        args: [--min-approvals, "1"]
+"""
+
+
+@dataclass(frozen=True)
+class SignerLine:
+    """One ``allowed_signers`` line for the user, and where the key came from."""
+
+    principal: str
+    keytype: str
+    key: str
+    source: str
+
+    def line(self) -> str:
+        return f'{self.principal} namespaces="{NAMESPACE}" {self.keytype} {self.key}'
+
+
+def user_signer(git: Git, key: str | None = None, email: str | None = None) -> tuple[SignerLine | None, str]:
+    """The user's allowed-signers line, found exactly as signing finds the key (:mod:`signoff.signing`).
+
+    Returns ``(line, "")`` or ``(None, reason)`` saying what to configure.
+    """
+    cfg = signing_config(git, key=key, fmt="ssh" if key else None)
+    principal = email or cfg.email
+    if not principal:
+        return None, "git config user.email is not set (or pass --email)"
+    if any(c.isspace() for c in principal) or principal.startswith(("#", "-")) or '"' in principal:
+        return None, f"user.email is not usable as a principal: {principal!r}"
+    if cfg.format != "ssh":
+        return None, (
+            f"gpg.format is {cfg.format}: .signoff/allowed_signers holds SSH keys; for OpenPGP, share your "
+            "public key with the team's keyring (or set gpg.format ssh and user.signingKey)"
+        )
+    signer = resolve_signer(cfg)
+    if signer.public_key is None:
+        return None, "no SSH public key found for user.signingKey"
+    keytype, b64 = signer.public_key.openssh().split(" ", 1)
+    source = "user.signingKey (key::)" if signer.literal else signer.key
+    return SignerLine(principal, keytype, b64, source), ""
+
+
+def add_allowed_signer(root: Path, signer: SignerLine) -> bool:
+    """Append ``signer`` to ``.signoff/allowed_signers`` unless its key is already there; True if added."""
+    path = root / ALLOWED_SIGNERS_REL
+    try:
+        existing = path.read_text("utf-8")
+    except FileNotFoundError:
+        existing = ""
+    for raw in existing.splitlines():
+        fields = raw.split()
+        if signer.key in fields and signer.keytype in fields:
+            return False
+    header = (
+        ""
+        if existing
+        else (
+            "# Who may sign signoff reviews: principal, options, key type, public key\n"
+            "# (ssh-keygen ALLOWED SIGNERS format).\n"
+            '# Add valid-after="YYYYMMDD" / valid-before="YYYYMMDD" to bound a key\'s validity.\n'
+        )
+    )
+    sep = "" if not existing or existing.endswith("\n") else "\n"
+    write_atomic(path, (existing + sep + header + signer.line() + "\n").encode())
+    return True
+
+
+def write_config(root: Path, *, force: bool = False) -> bool:
+    """Write ``.signoff/config.toml`` from :data:`CONFIG_TEMPLATE`; False if it exists and not ``force``."""
+    path = root / CONFIG_REL
+    if path.exists() and not force:
+        return False
+    write_atomic(path, CONFIG_TEMPLATE.encode())
+    return True
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file, fsync and rename (never a partial file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        raise OSError(f"{path} is a symbolic link; refusing to write through it")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
