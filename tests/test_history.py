@@ -72,6 +72,30 @@ def test_content_key_ignores_signoff_dir_only(merges: dict[str, str]) -> None:
     assert git(Path(merges["root"]), "cat-file", "-t", stripped).strip() == "tree"
 
 
+def test_content_key_keeps_trust_files(tmp_path: Path) -> None:
+    """Only .signoff/reviews is ignored: allowed_signers and config changes change the content key."""
+    r = make_repo(tmp_path / "repo")
+    base = commit_files(r, {"a.py": "a\n", ".signoff/allowed_signers": "x\n"}, "base")
+    rec = commit_files(r, {".signoff/reviews/2026/01/r.toml": "r\n"}, "record")
+    trust = commit_files(r, {".signoff/allowed_signers": "x\nmallory\n"}, "trust mallory")
+    rec2 = commit_files(r, {".signoff/reviews/2026/01/r2.toml": "r\n"}, "another record")
+    git_ = open_repo(r)
+    hist = first_parent_history(git_)
+    keys = [hist.content[c.tree] for c in hist.commits]
+    assert [c.sha for c in hist.commits] == [base, rec, trust, rec2]
+    assert keys[0] == keys[1] == hist.commits[0].tree
+    assert keys[2] != keys[1] and keys[3] == keys[2]
+    assert [hist.signoff_only(i) for i in range(4)] == [False, True, False, True]
+    # A tree whose .signoff holds only reviews has the key of the tree without .signoff at all.
+    r2 = make_repo(tmp_path / "r2")
+    plain = commit_files(r2, {"a.py": "a\n"}, "plain")
+    with_rec = commit_files(r2, {".signoff/reviews/x.toml": "r\n"}, "record")
+    g2 = open_repo(r2)
+    t = tree_of(g2, [plain, with_rec])
+    keys2 = content_keys(g2, t.values())
+    assert keys2[t[with_rec]] == keys2[t[plain]] == t[plain]
+
+
 def test_match_head_by_commit_tree_content_and_merge(merges: dict[str, str]) -> None:
     git_ = open_repo(merges["root"])
     hist = first_parent_history(git_)
@@ -83,7 +107,7 @@ def test_match_head_by_commit_tree_content_and_merge(merges: dict[str, str]) -> 
     # f2 was squashed: only the tree matches.
     assert hist.match_head(merges["f2"], trees[merges["f2"]]) == [(2, "tree")]
     # f3 fast-forwarded; the next commit only adds a record.
-    assert hist.match_head(merges["f3"], trees[merges["f3"]]) == [(4, "commit"), (5, "signoff-only")]
+    assert hist.match_head(merges["f3"], trees[merges["f3"]]) == [(4, "commit"), (5, "records-only")]
     # An unrelated tree matches nothing.
     assert hist.match_head("0" * 40, EMPTY_TREE) == []
 
@@ -99,8 +123,8 @@ def test_covered_by_ranges(merges: dict[str, str]) -> None:
 
     assert cov("c0", "f1") == {1: "tree"}
     assert cov("m1", "f2") == {2: "tree"}
-    assert cov("s2", "f3") == {3: "range", 4: "commit", 5: "signoff-only"}
-    assert cov("f3a", "f3") == {4: "commit", 5: "signoff-only"}
+    assert cov("s2", "f3") == {3: "range", 4: "commit", 5: "records-only"}
+    assert cov("f3a", "f3") == {4: "commit", 5: "records-only"}
     # A review of only the last commit of f2 does not cover the squash (its base is off main).
     assert cov("f2a", "f2") == {}
     # A review from the empty tree covers everything up to its head.
@@ -110,7 +134,7 @@ def test_covered_by_ranges(merges: dict[str, str]) -> None:
         2: "range",
         3: "range",
         4: "commit",
-        5: "signoff-only",
+        5: "records-only",
     }
 
 

@@ -5,12 +5,14 @@ reviewed head
 
 - by commit (``commit``): it *is* the reviewed head;
 - by tree (``tree``): its tree equals the reviewed tree (squash merges and rebases keep the tree);
-- by content (``signoff-only``): its tree differs from the reviewed tree only under ``.signoff/`` (a
-  review record was committed after the review);
+- by content (``records-only``): its tree differs from the reviewed tree only under ``.signoff/reviews/``
+  (review records were committed after the review);
 - as a merge (``merged``): it is a merge commit whose second parent is the reviewed head.
 
-The content key of a tree is the id of the same root tree with its ``.signoff`` entry removed, computed in
-process from the raw tree objects read in one ``git cat-file --batch`` call.
+The content key of a tree is the id of the same tree without ``.signoff/reviews``, computed in process
+from the raw tree objects read with ``git cat-file --batch`` (see :func:`content_keys`). Other files under
+``.signoff/`` (allowed signers, config, checklists) are part of the content: changing who is trusted is a
+change that needs a review like any other.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from signoff.errors import UsageError
 from signoff.gitio import EMPTY_TREE, Git, default_branch
 
 SIGNOFF_DIR = ".signoff"
+REVIEWS_NAME = "reviews"
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$")
 _RELATIVE_RE = re.compile(r"^\d+[ .](second|minute|hour|day|week|month|year)s?([ .]ago)?$")
@@ -65,7 +68,7 @@ class History:
     branch: str
     since: str | None
     commits: list[HistoryCommit]
-    #: tree id -> content key (tree id without ``.signoff``); filled for every tree that was asked.
+    #: tree id -> content key (tree id without ``.signoff/reviews``); filled for every tree asked.
     content: dict[str, str] = field(default_factory=dict)
     #: Index of the first commit in scope (``--since``); commits before it still count as bases.
     start: int = 0
@@ -95,7 +98,7 @@ class History:
         return self._by_content
 
     def signoff_only(self, i: int) -> bool:
-        """Whether commit ``i`` changes nothing but ``.signoff/`` against its first parent."""
+        """Whether commit ``i`` changes nothing but ``.signoff/reviews/`` against its first parent."""
         c = self.commits[i]
         if i == 0 or not c.parents or self.commits[i - 1].sha != c.parents[0]:
             return False
@@ -109,7 +112,7 @@ class History:
         key = self.content_of(head_tree)
         if key is not None:
             for i in self._content_index().get(key, ()):
-                found[i] = "signoff-only"
+                found[i] = "records-only"
         if head_tree:
             for i in self._by_tree.get(head_tree, ()):
                 found[i] = "tree"
@@ -134,7 +137,7 @@ class History:
         """History commits a review of ``base..head`` covers, with how the head matched.
 
         For a head matched at commit ``e``, the review covers ``(s, e]`` where ``s`` is the nearest earlier
-        commit matching the reviewed base (commits that only touch ``.signoff/`` are skipped over); an
+        commit matching the reviewed base (by commit, tree or content key); an
         empty-tree base covers everything up to ``e``; a head matched as a merge's second parent covers
         that merge. A base found nowhere before ``e`` means the review saw only part of what ``e``
         brought in, so it covers nothing there.
@@ -256,56 +259,87 @@ def parse_log(raw: bytes) -> list[HistoryCommit]:
     return out
 
 
-def content_keys(git: Git, objects: Iterable[str]) -> dict[str, str]:
-    """Map each tree (or ``<rev>^{tree}`` expression) to the id of that tree without ``.signoff``.
-
-    Reads every root tree in one ``git cat-file --batch`` call and re-hashes the few that hold a
-    ``.signoff`` entry. Objects that are missing are left out of the result. For an expression that
-    is not a plain tree id, the result also maps the expression to its tree id under the key
-    ``"<expr>#tree"``.
-    """
-    wanted = list(dict.fromkeys(o for o in objects if o))
-    if not wanted:
+def _read_objects(git: Git, objects: list[str]) -> dict[str, tuple[str, bytes, bytes]]:
+    """``obj -> (oid, type, body)`` for each object expression, in one ``git cat-file --batch`` call."""
+    if not objects:
         return {}
-    data = git.run(["cat-file", "--batch", "-z"], input=b"".join(o.encode() + b"\0" for o in wanted))
-    out: dict[str, str] = {}
+    data = git.run(["cat-file", "--batch", "-z"], input=b"".join(o.encode() + b"\0" for o in objects))
+    out: dict[str, tuple[str, bytes, bytes]] = {}
     pos = 0
-    for obj in wanted:
+    for obj in objects:
         nl = data.index(b"\n", pos)
         header = data[pos:nl].split()
         pos = nl + 1
         if len(header) != 3:
             continue  # "<obj> missing" / "ambiguous"
-        oid, kind, size = header[0].decode(), header[1], int(header[2])
-        body = data[pos : pos + size]
+        size = int(header[2])
+        out[obj] = (header[0].decode(), header[1], data[pos : pos + size])
         pos += size + 1
+    return out
+
+
+def content_keys(git: Git, objects: Iterable[str]) -> dict[str, str]:
+    """Map each tree (or ``<rev>^{tree}`` expression) to its content key: its id without ``.signoff/reviews``.
+
+    Two trees with the same key differ only in review records. Changes to anything else under
+    ``.signoff/`` (``allowed_signers``, ``config.toml``, checklists) change the key: they decide what a
+    review means, so they need a review themselves. Reads the root trees in one ``git cat-file --batch``
+    call and the few ``.signoff`` subtrees in a second one; only trees holding records are re-hashed.
+    Missing objects are left out. For an expression that is not a plain tree id, ``"<expr>#tree"`` maps
+    to its tree id.
+    """
+    wanted = list(dict.fromkeys(o for o in objects if o))
+    roots = _read_objects(git, wanted)
+    subtree_of: dict[str, tuple[int, int, bool, str]] = {}
+    for oid, kind, body in roots.values():
+        if kind == b"tree" and oid not in subtree_of:
+            entry = _find_entry(body, SIGNOFF_DIR.encode(), len(oid) // 2)
+            if entry is not None and entry[2]:
+                subtree_of[oid] = entry
+    subs = _read_objects(git, sorted({e[3] for e in subtree_of.values()}))
+    out: dict[str, str] = {}
+    for obj, (oid, kind, body) in roots.items():
         if kind != b"tree":
             continue
-        out[obj] = strip_signoff(oid, body)
-        out[oid] = out[obj]
+        key = oid
+        entry = subtree_of.get(oid)
+        if entry is not None and entry[3] in subs:
+            start, end, _, sub_oid = entry
+            sub_body = subs[sub_oid][2]
+            width = len(oid) // 2
+            hit = _find_entry(sub_body, REVIEWS_NAME.encode(), width)
+            if hit is not None:
+                sub_rest = sub_body[: hit[0]] + sub_body[hit[1] :]
+                if sub_rest:
+                    new_sub = bytes.fromhex(_tree_id(sub_rest, width))
+                    stripped = body[: end - width] + new_sub + body[end:]
+                else:
+                    stripped = body[:start] + body[end:]
+                key = _tree_id(stripped, width)
+        out[obj] = out[oid] = key
         if obj != oid:
             out[f"{obj}#tree"] = oid
     return out
 
 
-def strip_signoff(oid: str, body: bytes) -> str:
-    """The id of tree ``oid`` (raw ``body``) with its top-level ``.signoff`` entry removed."""
-    needle = b" " + SIGNOFF_DIR.encode() + b"\0"
-    at = body.find(needle)
-    if at < 0:
-        return oid
-    width = len(oid) // 2
+def _tree_id(body: bytes, width: int) -> str:
+    algo = hashlib.sha1 if width == 20 else hashlib.sha256
+    return algo(b"tree %d\0" % len(body) + body).hexdigest()
+
+
+def _find_entry(body: bytes, name: bytes, width: int) -> tuple[int, int, bool, str] | None:
+    """``(start, end, is_tree, oid)`` of the entry called ``name`` in a raw tree, or ``None``."""
+    if b" " + name + b"\0" not in body:
+        return None
     pos = 0
     while pos < len(body):
         nul = body.index(b"\0", pos)
-        mode_name = body[pos:nul]
+        mode, _, entry_name = body[pos:nul].partition(b" ")
         end = nul + 1 + width
-        if mode_name.split(b" ", 1)[1] == SIGNOFF_DIR.encode():
-            stripped = body[:pos] + body[end:]
-            algo = hashlib.sha1 if width == 20 else hashlib.sha256
-            return algo(b"tree %d\0" % len(stripped) + stripped).hexdigest()
+        if entry_name == name:
+            return pos, end, mode == b"40000", body[nul + 1 : end].hex()
         pos = end
-    return oid
+    return None
 
 
 def tree_of(git: Git, revs: Iterable[str]) -> dict[str, str]:
