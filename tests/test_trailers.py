@@ -79,6 +79,8 @@ def test_known_examples_match_git() -> None:
         "S\n\n: y\n",
         "S\n\nX: y\n\n\n",
         "S\n\nConflicts:\n\tpath\n",
+        "\nSigned-off-by: A <a@b>\n# comment line\n  continued value",
+        "S\n\nX: y\n# c\n  z\nW: v\n",
     ]
     for msg in examples:
         assert ours(msg) == git_parse(msg), msg
@@ -109,7 +111,7 @@ _LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_LINES, min_size=1, max_size=9), st.booleans())
 def test_matches_git_interpret_trailers(lines: list[str], final_newline: bool) -> None:
     msg = "\n".join(lines) + ("\n" if final_newline else "")

@@ -132,6 +132,10 @@ def parse_trailers(message: str, comment_char: str = "#") -> list[Trailer]:
     current: list[str] | None = None  # [key, value-so-far]
     for line in trailer_block(message, comment_char):
         if line.startswith(comment_char):
+            # a comment ends the trailer before it: a following indented line does not continue it
+            if current is not None:
+                out.append(Trailer(current[0], current[1]))
+                current = None
             continue
         if line and line[0] in _SPACE:
             if current is not None and line.strip(_SPACE):
