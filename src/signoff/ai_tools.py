@@ -90,6 +90,8 @@ class Catalogue:
     negative_values: set[str]
     inline: re.Pattern[str]
     header_lines: int
+    #: lowercase words one of which every inline pattern needs (a fast pre-check)
+    inline_keywords: tuple[str, ...] = ()
     #: repo config: (key lowercased, value regex or None)
     extra_trailers: list[tuple[str, re.Pattern[str] | None, str]] = field(default_factory=list)
     extra_emails: list[str] = field(default_factory=list)
@@ -230,6 +232,13 @@ class Catalogue:
                 out.append(s)
         return out
 
+    def may_have_inline_marker(self, text: str) -> bool:
+        """False when ``text`` certainly holds no inline marker (C-speed check before the regex)."""
+        if not self.inline_keywords:
+            return True
+        low = text.lower()
+        return any(k in low for k in self.inline_keywords)
+
     # -- paths -------------------------------------------------------------------------------------
     def path_glob(self, path: str) -> str | None:
         """The configured AI path glob ``path`` matches, if any."""
@@ -344,6 +353,7 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
         negative_values={v.lower() for v in tr["negative_values"]},
         inline=re.compile("|".join(f"(?:{p})" for p in inline["patterns"]), re.I),
         header_lines=int(inline.get("header_lines", 10)),
+        inline_keywords=tuple(k.lower() for k in inline.get("keywords", [])),
     )
     ai = ai_config or {}
     where = f"{CONFIG_PATH} [ai]"

@@ -437,7 +437,7 @@ def _inline_markers(cat: Catalogue, f: FileDiff) -> tuple[dict[int, str], str | 
     hits: dict[int, str] = {}
     header: str | None = None
     for h in f.hunks:
-        if not cat.inline.search(h.body):
+        if not cat.may_have_inline_marker(h.body) or not cat.inline.search(h.body):
             continue
         n = h.new_start
         for line in h.body.split("\n"):
