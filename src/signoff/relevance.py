@@ -1,0 +1,499 @@
+"""Which checklist questions a diff makes relevant, and where (the hit lines).
+
+One pass per diff side: the added lines of all files are joined into one string (and the removed lines
+into another). Every regex has *anchors* — literals one of which any match must contain — so the pass is
+a handful of C-speed ``str.find`` scans for the distinct anchors; only lines containing an anchor are
+tried against the regexes that need it. Regexes without an anchor run as one ``finditer`` over the spans
+of the files they apply to. Cost is linear in the diff size; no Python loop over lines x patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from signoff.checklists import ChecklistSet, Pattern, Question, glob_regex, load_checklists
+from signoff.filekinds import kinds_of
+
+if TYPE_CHECKING:
+    from signoff.diff import Diff, FileDiff, Hunk
+    from signoff.gitio import Git
+
+#: Hits kept per question per file (all are counted).
+MAX_HITS_PER_FILE = 10
+#: Characters of a hit line kept.
+MAX_TEXT = 240
+
+_ADDED_RE = re.compile(r"^\+(.*)$", re.MULTILINE)
+_REMOVED_RE = re.compile(r"^-(.*)$", re.MULTILINE)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+AiLines = Callable[[str, int], bool] | Mapping[str, Iterable[int]] | Iterable[tuple[str, int]] | Any
+
+
+@dataclass(slots=True)
+class Hit:
+    """Where a question's trigger fired."""
+
+    path: str
+    #: New-side line number; old-side for ``removed`` hits; 0 when the file has no lines (binary).
+    line: int
+    #: ``new`` or ``old`` (removed lines).
+    side: str
+    #: The line's text (truncated; ``[redacted]`` for secrets), or a short description for file hits.
+    text: str
+    #: Which trigger fired: ``added``, ``removed``, ``path``, ``language``, ``ai``.
+    trigger: str
+    #: The regex, glob or language that matched.
+    pattern: str = ""
+    #: The matched part of the line (redacted for secrets).
+    match: str = ""
+    #: For removed-line hits: the new-side line where the removal is.
+    new_line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        d = {
+            "path": self.path,
+            "line": self.line,
+            "side": self.side,
+            "trigger": self.trigger,
+            "pattern": self.pattern,
+            "text": self.text,
+            "match": self.match,
+        }
+        if self.new_line is not None:
+            d["new_line"] = self.new_line
+        return d
+
+
+@dataclass
+class QuestionResult:
+    """A question and why (and where) it is relevant to the diff."""
+
+    question: Question
+    hits: list[Hit] = field(default_factory=list)
+    #: All hits, including those not kept because of the per-file cap.
+    hit_count: int = 0
+    #: Trigger kinds that fired (empty: not triggered).
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def triggered(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def severity(self) -> str:
+        return self.question.severity
+
+    def to_json(self) -> dict[str, Any]:
+        q = self.question
+        return {
+            "id": q.id,
+            "checklist": q.checklist_id,
+            "severity": q.severity,
+            "text": q.text,
+            "references": list(q.references),
+            "reasons": list(self.reasons),
+            "hit_count": self.hit_count,
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+@dataclass
+class Relevance:
+    """Triggered questions (severity order) and the rest (checklist order), all answerable."""
+
+    checklists: ChecklistSet
+    triggered: list[QuestionResult]
+    untriggered: list[QuestionResult]
+
+    @property
+    def not_triggered(self) -> list[QuestionResult]:
+        return self.untriggered
+
+    def result(self, qid: str) -> QuestionResult | None:
+        return next((r for r in (*self.triggered, *self.untriggered) if r.question.id == qid), None)
+
+    def triggered_ids(self) -> list[str]:
+        return [r.question.id for r in self.triggered]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checklists": self.checklists.manifest(),
+            "triggered": [r.to_json() for r in self.triggered],
+            "not_triggered": [r.question.id for r in self.untriggered],
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    qidx: int
+    pattern: Pattern
+    langs: frozenset[str]
+    kind: str  # "added" | "removed"
+
+
+class _Side:
+    """One side (added or removed lines) of every file, joined into one string."""
+
+    def __init__(self, files: list[FileDiff], rx: re.Pattern[str]) -> None:
+        texts: list[str] = []
+        #: Per included file: index into diff.files, first char offset, first global line index.
+        self.file_idx: list[int] = []
+        self.char_start: list[int] = []
+        self.line_start: list[int] = []
+        #: Per (file, hunk) segment: first global line index, and (file index, hunk).
+        self.seg_start: list[int] = []
+        self.seg: list[tuple[int, Hunk]] = []
+        pos = lines = 0
+        for fi, f in enumerate(files):
+            if f.binary or f.too_large or not f.hunks:
+                continue
+            file_lines: list[str] = []
+            first = lines
+            for h in f.hunks:
+                found = rx.findall(h.body)
+                if found:
+                    self.seg_start.append(lines)
+                    self.seg.append((fi, h))
+                    file_lines += found
+                    lines += len(found)
+            if not file_lines:
+                continue
+            joined = "\n".join(file_lines)
+            self.file_idx.append(fi)
+            self.char_start.append(pos)
+            self.line_start.append(first)
+            texts.append(joined)
+            pos += len(joined) + 1
+        self.text = "\n".join(texts)
+        if self.text.isascii():
+            self.low = self.text.lower()
+        else:
+            self.low = self.text.translate(_ASCII_LOWER)
+
+    def file_at(self, offset: int) -> int:
+        """Index (into this side's included files) of the file holding char ``offset``."""
+        return bisect_right(self.char_start, offset) - 1
+
+    def locate(self, line_index: int) -> tuple[Hunk, int]:
+        """The hunk holding global line ``line_index`` and the line's index among that hunk's lines."""
+        s = bisect_right(self.seg_start, line_index) - 1
+        return self.seg[s][1], line_index - self.seg_start[s]
+
+
+def _numbers(h: Hunk, prefix: str) -> tuple[list[int], list[int]]:
+    """Line numbers of the hunk's ``prefix`` lines (new side for '+', old side for '-'), and new anchors."""
+    new, old = h.new_start, h.old_start
+    nums: list[int] = []
+    anchors: list[int] = []
+    for raw in h.body.split("\n"):
+        c = raw[:1]
+        if c == "+":
+            if prefix == "+":
+                nums.append(new)
+            new += 1
+        elif c == "-":
+            if prefix == "-":
+                nums.append(old)
+                anchors.append(new)
+            old += 1
+        elif c == "\\":
+            continue
+        else:
+            old += 1
+            new += 1
+    return nums, anchors
+
+
+class Engine:
+    """Compiled triggers of a :class:`ChecklistSet`; reuse it across diffs."""
+
+    def __init__(self, checklists: ChecklistSet, *, max_hits_per_file: int = MAX_HITS_PER_FILE) -> None:
+        self.checklists = checklists
+        self.questions = checklists.questions
+        self.max_hits = max_hits_per_file
+        self.entries: list[_Entry] = []
+        self.anchors: dict[str, dict[str, list[int]]] = {"added": {}, "removed": {}}
+        self.full: dict[str, list[int]] = {"added": [], "removed": []}
+        self.full_rx: dict[int, re.Pattern[str]] = {}
+        self.path_rx: dict[int, list[tuple[str, re.Pattern[str]]]] = {}
+        self.lang_only: dict[int, frozenset[str]] = {}
+        for qi, q in enumerate(self.questions):
+            t = q.triggers
+            for kind, pats in (("added", t.added), ("removed", t.removed)):
+                for p in pats:
+                    langs = frozenset(p.languages or t.languages)
+                    ei = len(self.entries)
+                    self.entries.append(_Entry(qi, p, langs, kind))
+                    if p.anchors:
+                        for a in p.anchors:
+                            self.anchors[kind].setdefault(a, []).append(ei)
+                    else:
+                        self.full[kind].append(ei)
+                        self.full_rx[ei] = re.compile(p.source, re.MULTILINE)
+            if t.paths:
+                self.path_rx[qi] = [(g, re.compile(glob_regex(g), re.IGNORECASE)) for g in t.paths]
+            if t.languages and not t.added and not t.removed:
+                self.lang_only[qi] = frozenset(t.languages)
+
+    # ----------------------------------------------------------------------------------------------
+
+    def evaluate(self, diff: Diff, ai: AiLines = None) -> Relevance:
+        results = [QuestionResult(q) for q in self.questions]
+        files = diff.files
+        kinds = [kinds_of(f.path, _sniff(f)) for f in files]
+        self._file_triggers(files, kinds, results)
+        for kind, rx, prefix in (("added", _ADDED_RE, "+"), ("removed", _REMOVED_RE, "-")):
+            if self.anchors[kind] or self.full[kind]:
+                side = _Side(files, rx)
+                if side.text:
+                    self._scan(side, kind, prefix, files, kinds, results)
+        ai_lines = _ai_lines(ai, files)
+        if ai_lines:
+            self._ai_triggers(ai_lines, results)
+        for qi, q in enumerate(self.questions):
+            if q.triggers.always:
+                results[qi].reasons.append("always")
+        triggered = [r for r in results if r.reasons]
+        triggered.sort(key=lambda r: r.question.rank)  # stable: checklist order within a severity
+        untriggered = [r for r in results if not r.reasons]
+        return Relevance(self.checklists, triggered, untriggered)
+
+    def _add(self, r: QuestionResult, reason: str, hit: Hit | None, per_file: dict[tuple[int, str], int]) -> None:
+        if reason not in r.reasons:
+            r.reasons.append(reason)
+        if hit is None:
+            return
+        r.hit_count += 1
+        key = (id(r), hit.path)
+        n = per_file.get(key, 0)
+        if n < self.max_hits:
+            per_file[key] = n + 1
+            r.hits.append(hit)
+
+    def _file_triggers(self, files: list[FileDiff], kinds: list[frozenset[str]], results: list[QuestionResult]) -> None:
+        per_file: dict[tuple[int, str], int] = {}
+        for fi, f in enumerate(files):
+            line, side = _first_line(f)
+            for qi, globs in self.path_rx.items():
+                for g, rx in globs:
+                    if rx.match(f.path) or (f.old_path and rx.match(f.old_path)):
+                        hit = Hit(f.path, line, side, f"{f.status} file", "path", g)
+                        self._add(results[qi], "path", hit, per_file)
+                        break
+            for qi, langs in self.lang_only.items():
+                common = langs & kinds[fi]
+                if common:
+                    hit = Hit(f.path, line, side, f"{f.status} file", "language", sorted(common)[0])
+                    self._add(results[qi], "language", hit, per_file)
+
+    def _scan(
+        self,
+        side: _Side,
+        kind: str,
+        prefix: str,
+        files: list[FileDiff],
+        kinds: list[frozenset[str]],
+        results: list[QuestionResult],
+    ) -> None:
+        text, low = side.text, side.low
+        ascii_only = text.isascii()
+        cands: dict[int, set[int]] = {}
+        for anchor, entry_ids in self.anchors[kind].items():
+            if ascii_only and not anchor.isascii():
+                continue
+            find = low.find
+            i = find(anchor)
+            while i >= 0:
+                ls = text.rfind("\n", 0, i) + 1
+                got = cands.get(ls)
+                if got is None:
+                    cands[ls] = set(entry_ids)
+                else:
+                    got.update(entry_ids)
+                le = text.find("\n", i)
+                if le < 0:
+                    break
+                i = find(anchor, le + 1)
+        for ei in self.full[kind]:
+            entry = self.entries[ei]
+            rx = self.full_rx[ei]
+            for k, fi in enumerate(side.file_idx):
+                if entry.langs and not (entry.langs & kinds[fi]):
+                    continue
+                start = side.char_start[k]
+                end = side.char_start[k + 1] - 1 if k + 1 < len(side.char_start) else len(text)
+                for m in rx.finditer(text, start, end):
+                    ls = text.rfind("\n", 0, m.start()) + 1
+                    cands.setdefault(ls, set()).add(ei)
+        if not cands:
+            return
+        per_file: dict[tuple[int, str], int] = {}
+        seen: set[tuple[int, int]] = set()
+        numbers: dict[int, tuple[list[int], list[int]]] = {}
+        prev_ls = 0
+        line_index = 0
+        for ls in sorted(cands):
+            line_index += text.count("\n", prev_ls, ls)
+            prev_ls = ls
+            le = text.find("\n", ls)
+            line = text[ls:] if le < 0 else text[ls:le]
+            k = side.file_at(ls)
+            fi = side.file_idx[k]
+            fkinds = kinds[fi]
+            for ei in sorted(cands[ls]):
+                entry = self.entries[ei]
+                if entry.langs and not (entry.langs & fkinds):
+                    continue
+                m = entry.pattern.regex.search(line)
+                if m is None or (entry.qidx, ls) in seen:
+                    continue
+                seen.add((entry.qidx, ls))
+                r = results[entry.qidx]
+                f = files[fi]
+                path = f.path
+                hunk, j = side.locate(line_index)
+                nums = numbers.get(id(hunk))
+                if nums is None:
+                    nums = numbers[id(hunk)] = _numbers(hunk, prefix)
+                lineno = nums[0][j] if j < len(nums[0]) else 0
+                new_anchor = nums[1][j] if kind == "removed" and j < len(nums[1]) else None
+                redact = r.question.redact
+                hit = Hit(
+                    path=path,
+                    line=lineno,
+                    side="new" if kind == "added" else "old",
+                    text=_redact_line(line, m) if redact else _clip(line),
+                    trigger=kind,
+                    pattern=entry.pattern.source,
+                    match=_mask(m.group()) if redact else _clip(m.group()),
+                    new_line=new_anchor,
+                )
+                self._add(r, kind, hit, per_file)
+
+    def _ai_triggers(self, ai_lines: dict[str, list[int]], results: list[QuestionResult]) -> None:
+        ai_qs = [qi for qi, q in enumerate(self.questions) if q.triggers.ai]
+        if not ai_qs:
+            return
+        per_file: dict[tuple[int, str], int] = {}
+        for path, nums in ai_lines.items():
+            for start, end in _ranges(nums):
+                label = f"AI-attributed line {start}" if start == end else f"AI-attributed lines {start}-{end}"
+                for qi in ai_qs:
+                    hit = Hit(path, start, "new", label, "ai", "ai")
+                    self._add(results[qi], "ai", hit, per_file)
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _sniff(f: FileDiff) -> str:
+    if not f.hunks or not f.path.lower().endswith((".yml", ".yaml")):
+        return ""
+    return f.hunks[0].body[:4000]
+
+
+def _first_line(f: FileDiff) -> tuple[int, str]:
+    for h in f.hunks:
+        if h.new_count:
+            return h.new_start, "new"
+    if f.hunks:
+        return f.hunks[0].old_start, "old"
+    return 0, "new"
+
+
+def _clip(s: str) -> str:
+    s = s.strip()
+    return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
+
+
+def _mask(secret: str) -> str:
+    keep = min(4, len(secret) // 4)
+    return secret[:keep] + "[redacted]"
+
+
+def _redact_line(line: str, m: re.Match[str]) -> str:
+    return _clip(line[: m.start()] + _mask(m.group()) + line[m.end() :])
+
+
+def _ranges(nums: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for n in sorted(set(nums)):
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def _ai_lines(ai: AiLines, files: list[FileDiff]) -> dict[str, list[int]]:
+    """Normalise AI attribution to {path: [new line numbers]} for the files in the diff."""
+    if ai is None:
+        return {}
+    paths = {f.path for f in files}
+    line_sets = getattr(ai, "line_sets", None)
+    if callable(line_sets):
+        ai = line_sets()
+    if isinstance(ai, Mapping):
+        return {str(p): sorted(int(n) for n in v) for p, v in ai.items() if p in paths and v}
+    if callable(ai):
+        out: dict[str, list[int]] = {}
+        for f in files:
+            if f.binary or f.too_large:
+                continue
+            got = [n for h in f.hunks for n in _numbers(h, "+")[0] if ai(f.path, n)]
+            if got:
+                out[f.path] = got
+        return out
+    out = {}
+    for item in ai:
+        p, n = item
+        if p in paths:
+            out.setdefault(p, []).append(int(n))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def relevant_questions(
+    diff: Diff,
+    ai: AiLines = None,
+    *,
+    checklists: ChecklistSet | None = None,
+    max_hits_per_file: int = MAX_HITS_PER_FILE,
+) -> Relevance:
+    """Evaluate every question of ``checklists`` (default: the shipped ones) against ``diff``.
+
+    ``ai``: AI-attributed added lines — a callable ``(path, new_line) -> bool``, a mapping
+    ``{path: line numbers}``, an iterable of ``(path, new_line)``, or an object with ``line_sets()``.
+    """
+    cs = checklists if checklists is not None else load_checklists()
+    return Engine(cs, max_hits_per_file=max_hits_per_file).evaluate(diff, ai)
+
+
+def evaluate(
+    git: Git | None,
+    diff: Diff,
+    ai: AiLines = None,
+    *,
+    include_opt_in: Iterable[str] = (),
+    checklists: ChecklistSet | None = None,
+) -> Relevance:
+    """Like :func:`relevant_questions`, loading checklists with ``git``'s work-tree overrides."""
+    if checklists is None:
+        root = git.root if git is not None else None
+        checklists = load_checklists(root, include_opt_in=tuple(include_opt_in))
+    return Engine(checklists).evaluate(diff, ai)
