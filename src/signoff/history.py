@@ -17,6 +17,7 @@ change that needs a review like any other.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import time
@@ -131,30 +132,52 @@ class History:
         key = self.content_of(base_tree)
         return key is not None and key == self.content.get(c.tree)
 
+    def base_positions(self, base: str, base_tree: str | None) -> list[int]:
+        """Sorted indices of the commits matching a reviewed base (by commit, tree or content key)."""
+        found: set[int] = set()
+        if base in self.index:
+            found.add(self.index[base])
+        if base_tree:
+            found.update(self._by_tree.get(base_tree, ()))
+            key = self.content_of(base_tree)
+            if key is not None:
+                found.update(self._content_index().get(key, ()))
+        return sorted(found)
+
     def covered_by(
         self, base: str, base_tree: str | None, head: str | None, head_tree: str | None
     ) -> dict[int, str]:
         """History commits a review of ``base..head`` covers, with how the head matched.
 
         For a head matched at commit ``e``, the review covers ``(s, e]`` where ``s`` is the nearest earlier
-        commit matching the reviewed base (by commit, tree or content key); an
-        empty-tree base covers everything up to ``e``; a head matched as a merge's second parent covers
-        that merge. A base found nowhere before ``e`` means the review saw only part of what ``e``
-        brought in, so it covers nothing there.
+        commit matching the reviewed base (by commit, tree or content key) with no other match of the
+        head in between; an empty-tree base covers everything up to ``e``; a head matched as a merge's
+        second parent covers that merge. A base found nowhere before ``e`` means the review saw only part
+        of what ``e`` brought in, so it covers nothing there.
         """
         out: dict[int, str] = {}
-        for e, how in self.match_head(head, head_tree):
+        matches = self.match_head(head, head_tree)
+        if not matches:
+            return out
+        empty = base == EMPTY_TREE or base_tree == EMPTY_TREE
+        bases = [] if empty else self.base_positions(base, base_tree)
+        previous = -1
+        for e, how in matches:
             if how == "merged":
                 out.setdefault(e, how)
                 continue
-            start: int | None = None
-            if base == EMPTY_TREE or base_tree == EMPTY_TREE:
-                start = -1
-            else:
-                for s in range(e - 1, -1, -1):
-                    if self.matches_base(s, base, base_tree):
-                        start = s
-                        break
+            start: int | None = -1 if empty else None
+            if not empty:
+                k = bisect.bisect_left(bases, e) - 1
+                if k >= 0 and bases[k] >= previous:
+                    start = bases[k]
+            if (
+                start is None
+                and previous >= 0
+                and all(self.signoff_only(j) for j in range(previous + 1, e + 1))
+            ):
+                start = previous  # records committed after a covered commit
+            previous = e
             if start is None:
                 continue
             for j in range(start + 1, e + 1):
@@ -259,7 +282,7 @@ def parse_log(raw: bytes) -> list[HistoryCommit]:
     return out
 
 
-def _read_objects(git: Git, objects: list[str]) -> dict[str, tuple[str, bytes, bytes]]:
+def read_objects(git: Git, objects: list[str]) -> dict[str, tuple[str, bytes, bytes]]:
     """``obj -> (oid, type, body)`` for each object expression, in one ``git cat-file --batch`` call."""
     if not objects:
         return {}
@@ -289,14 +312,14 @@ def content_keys(git: Git, objects: Iterable[str]) -> dict[str, str]:
     to its tree id.
     """
     wanted = list(dict.fromkeys(o for o in objects if o))
-    roots = _read_objects(git, wanted)
+    roots = read_objects(git, wanted)
     subtree_of: dict[str, tuple[int, int, bool, str]] = {}
     for oid, kind, body in roots.values():
         if kind == b"tree" and oid not in subtree_of:
             entry = _find_entry(body, SIGNOFF_DIR.encode(), len(oid) // 2)
             if entry is not None and entry[2]:
                 subtree_of[oid] = entry
-    subs = _read_objects(git, sorted({e[3] for e in subtree_of.values()}))
+    subs = read_objects(git, sorted({e[3] for e in subtree_of.values()}))
     out: dict[str, str] = {}
     for obj, (oid, kind, body) in roots.items():
         if kind != b"tree":
