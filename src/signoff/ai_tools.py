@@ -89,6 +89,7 @@ class Catalogue:
     ai_keys: set[str]
     negative_values: set[str]
     inline: re.Pattern[str]
+    inline_header: re.Pattern[str]
     header_lines: int
     #: lowercase words one of which every inline pattern needs (a fast pre-check)
     inline_keywords: tuple[str, ...] = ()
@@ -352,6 +353,7 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
         ai_keys={k.lower() for k in tr["ai_keys"]},
         negative_values={v.lower() for v in tr["negative_values"]},
         inline=re.compile("|".join(f"(?:{p})" for p in inline["patterns"]), re.I),
+        inline_header=re.compile("|".join(f"(?:{p})" for p in inline["header_patterns"]), re.I),
         header_lines=int(inline.get("header_lines", 10)),
         inline_keywords=tuple(k.lower() for k in inline.get("keywords", [])),
     )

@@ -446,8 +446,9 @@ def _inline_markers(cat: Catalogue, f: FileDiff) -> tuple[dict[int, str], str | 
                 m = cat.inline.search(line, 1)
                 if m:
                     hits[n] = f"inline marker {m.group(0)!r} at line {n}"
-                    if n <= cat.header_lines and header is None:
-                        header = f"file marked {m.group(0)!r} at line {n}"
+                    hm = cat.inline_header.search(line, 1) if n <= cat.header_lines else None
+                    if hm and header is None:
+                        header = f"file marked {hm.group(0)!r} at line {n}"
                 n += 1
             elif c == " " or c == "":
                 n += 1
