@@ -26,7 +26,9 @@ MAX_PATTERN_LEN = 600
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$")
-_REF_RE = re.compile(r"^(?:A(?:0[1-9]|10):2021|V\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CWE-\d{1,5}|[A-Z][\w.:/ -]{1,60})$")
+_REF_RE = re.compile(
+    r"^(?:A(?:0[1-9]|10):2021|V\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CWE-\d{1,5}|[A-Z][\w.:/ -]{1,60})$"
+)
 _LOOKS_LIKE_REF = re.compile(r"^(?:A\d|V\d|CWE)", re.IGNORECASE)
 _STRICT_REF = re.compile(r"^(?:A(?:0[1-9]|10):2021|V\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CWE-\d{1,5})$")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -181,7 +183,10 @@ class ChecklistSet:
     def manifest(self) -> list[dict[str, Any]]:
         """Ids, versions and sha256 of the checklist files and override files used (for review records)."""
         out = [c.manifest() for c in self.checklists]
-        out += [{"id": o.checklist_id, "version": "", "sha256": o.sha256, "origin": o.path} for o in self.overrides]
+        out += [
+            {"id": o.checklist_id, "version": "", "sha256": o.sha256, "origin": o.path}
+            for o in self.overrides
+        ]
         return out
 
 
@@ -408,7 +413,9 @@ def _locate(text: str, qid: str | None, key: str | None) -> int | None:
     return None
 
 
-def _str(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | None, *, required: bool) -> str | None:
+def _str(
+    ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | None, *, required: bool
+) -> str | None:
     if key not in d:
         if required:
             ctx.add(f"missing required field '{key}'", where, qid=qid)
@@ -511,18 +518,29 @@ def _question(
         ctx.add("missing required field 'id'" if "id" not in raw else "'id' must be a string", where)
         return None
     if not _QID_RE.match(qid):
-        ctx.add(f"bad question id '{qid}' (want lower-case dotted words, e.g. db.parameterized-queries)", where, qid=qid)
+        ctx.add(
+            f"bad question id '{qid}' (want lower-case dotted words, e.g. db.parameterized-queries)",
+            where,
+            qid=qid,
+        )
     required = base is None
     text = _str(ctx, raw, "text", where, qid, required=required)
     guidance = _str(ctx, raw, "guidance", where, qid, required=required and strict)
     severity = _str(ctx, raw, "severity", where, qid, required=required)
     if severity is not None and severity not in SEVERITIES:
-        ctx.add(f"bad severity '{severity}' (want one of: {', '.join(SEVERITIES)})", where, qid=qid, key="severity")
+        ctx.add(
+            f"bad severity '{severity}' (want one of: {', '.join(SEVERITIES)})",
+            where,
+            qid=qid,
+            key="severity",
+        )
         severity = None
     refs = _str_list(ctx, raw, "references", where, qid) if "references" in raw else None
     for r in refs or ():
         if not _REF_RE.match(r) or (_LOOKS_LIKE_REF.match(r) and not _STRICT_REF.match(r)):
-            ctx.add(f"bad reference '{r}' (want e.g. A03:2021, V5.3.4, CWE-89)", where, qid=qid, key="references")
+            ctx.add(
+                f"bad reference '{r}' (want e.g. A03:2021, V5.3.4, CWE-89)", where, qid=qid, key="references"
+            )
     triggers = _trigger(ctx, raw["triggers"], f"{where}.triggers", qid) if "triggers" in raw else None
     redact = _bool(ctx, raw, "redact", where, qid) if "redact" in raw else None
     if base is not None:
@@ -624,8 +642,15 @@ def parse_checklist(
                     ctx.add(f"duplicate question id '{qid}'", f"questions[{i}]", qid=qid)
                     continue
                 seen.add(qid)
-            q = _question(ctx, rq, i, cid or "", known.get(qid) if isinstance(qid, str) else None,
-                          strict=strict, origin=origin)
+            q = _question(
+                ctx,
+                rq,
+                i,
+                cid or "",
+                known.get(qid) if isinstance(qid, str) else None,
+                strict=strict,
+                origin=origin,
+            )
             if q is not None:
                 questions.append(q)
         if full and not raw_questions:
@@ -727,7 +752,9 @@ def apply_overrides(
     for path, data in files:
         by_id = {c.id: c for c in result}
         known = {q.id: q for c in result for q in c.questions}
-        cl, probs = parse_checklist(data, path, strict=False, existing=by_id, known_questions=known, origin=path)
+        cl, probs = parse_checklist(
+            data, path, strict=False, existing=by_id, known_questions=known, origin=path
+        )
         problems += probs
         if cl is None or probs:
             continue
@@ -775,9 +802,8 @@ def load_checklists(
     opt_ids = [c.id for c in builtins if c.opt_in]
     unknown = [n for n in include_opt_in if n not in {c.id for c in builtins}]
     if unknown:
-        raise UsageError(
-            f"unknown checklist {', '.join(repr(u) for u in unknown)} (opt-in checklists: {', '.join(opt_ids)})"
-        )
+        names = ", ".join(repr(u) for u in unknown)
+        raise UsageError(f"unknown checklist {names} (opt-in checklists: {', '.join(opt_ids)})")
     selected = [c for c in builtins if not c.opt_in or c.id in include_opt_in]
     overrides: list[OverrideFile] = []
     if repo_root is not None:

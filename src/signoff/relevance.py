@@ -131,6 +131,29 @@ class Relevance:
             "not_triggered": [r.question.id for r in self.untriggered],
         }
 
+    def text_lines(self, *, hits_shown: int = 5) -> list[str]:
+        """Human-readable summary (repository text made visible)."""
+        from signoff.sanitize import visible
+
+        total = len(self.triggered) + len(self.untriggered)
+        out = [f"Questions: {len(self.triggered)} triggered of {total}"]
+        for r in self.triggered:
+            q = r.question
+            out.append(f"  [{q.severity.upper():8}] {q.id}: {visible(q.text)}")
+            for h in r.hits[:hits_shown]:
+                side = "" if h.side == "new" else " (removed)"
+                where = f"{visible(h.path)}:{h.line}" if h.line else visible(h.path)
+                out.append(f"      {where}{side}  [{h.trigger}]  {visible(h.text)}")
+            more = r.hit_count - min(len(r.hits), hits_shown)
+            if more > 0:
+                out.append(f"      ... and {more} more")
+        if self.untriggered:
+            out.append(f"  not triggered (still answerable): {len(self.untriggered)} questions")
+        if self.checklists.available_opt_in:
+            names = ", ".join(self.checklists.available_opt_in)
+            out.append(f"  opt-in checklists not selected: {names} (--checklist NAME)")
+        return out
+
 
 # --------------------------------------------------------------------------------------------------
 
@@ -270,7 +293,9 @@ class Engine:
         untriggered = [r for r in results if not r.reasons]
         return Relevance(self.checklists, triggered, untriggered)
 
-    def _add(self, r: QuestionResult, reason: str, hit: Hit | None, per_file: dict[tuple[int, str], int]) -> None:
+    def _add(
+        self, r: QuestionResult, reason: str, hit: Hit | None, per_file: dict[tuple[int, str], int]
+    ) -> None:
         if reason not in r.reasons:
             r.reasons.append(reason)
         if hit is None:
@@ -282,7 +307,9 @@ class Engine:
             per_file[key] = n + 1
             r.hits.append(hit)
 
-    def _file_triggers(self, files: list[FileDiff], kinds: list[frozenset[str]], results: list[QuestionResult]) -> None:
+    def _file_triggers(
+        self, files: list[FileDiff], kinds: list[frozenset[str]], results: list[QuestionResult]
+    ) -> None:
         per_file: dict[tuple[int, str], int] = {}
         for fi, f in enumerate(files):
             line, side = _first_line(f)
@@ -389,7 +416,9 @@ class Engine:
         per_file: dict[tuple[int, str], int] = {}
         for path, nums in ai_lines.items():
             for start, end in _ranges(nums):
-                label = f"AI-attributed line {start}" if start == end else f"AI-attributed lines {start}-{end}"
+                label = (
+                    f"AI-attributed line {start}" if start == end else f"AI-attributed lines {start}-{end}"
+                )
                 for qi in ai_qs:
                     hit = Hit(path, start, "new", label, "ai", "ai")
                     self._add(results[qi], "ai", hit, per_file)
@@ -424,7 +453,7 @@ def _mask(secret: str) -> str:
 
 
 def _redact_line(line: str, m: re.Match[str]) -> str:
-    return _clip(line[: m.start()] + _mask(m.group()) + line[m.end() :])
+    return _clip(line[: m.start()] + _mask(line[m.start() :]))
 
 
 def _ranges(nums: list[int]) -> list[tuple[int, int]]:

@@ -67,6 +67,8 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
     }
     if result.ai is not None:
         doc["ai"] = result.ai.to_json()
+    if result.questions is not None:
+        doc["questions"] = result.questions.to_json()
     return doc
 
 
@@ -115,4 +117,7 @@ def render_text(result: ScanResult) -> str:
     if result.ai is not None:
         lines.append("")
         lines.extend(visible(line) for line in result.ai.summary_lines())
+    if result.questions is not None:
+        lines.append("")
+        lines.extend(result.questions.text_lines())
     return "\n".join(lines) + "\n"

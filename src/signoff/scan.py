@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +23,24 @@ class ScanResult:
 
 
 def analyze(
-    git: Git, target: ReviewTarget, options: DiffOptions | None = None, *, ai: bool = True
+    git: Git,
+    target: ReviewTarget,
+    options: DiffOptions | None = None,
+    *,
+    ai: bool = True,
+    questions: bool = True,
+    include_opt_in: Sequence[str] = (),
 ) -> ScanResult:
-    """Load the diff for ``target`` and run the analyses available (``ai=False`` skips provenance)."""
+    """Load the diff for ``target`` and run the analyses available (``ai=False`` skips provenance,
+    ``questions=False`` skips checklist relevance; ``include_opt_in`` names opt-in checklists)."""
     diff = load_diff(git, target, options)
     result = ScanResult(target=target, diff=diff)
     if ai:
         from signoff.provenance import attribute
 
         result.ai = attribute(git, target, diff)
+    if questions:
+        from signoff.relevance import evaluate
+
+        result.questions = evaluate(git, diff, result.ai, include_opt_in=include_opt_in)
     return result

@@ -17,7 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("scan", help="analyse a diff without the UI (text, JSON)")
     add_target_arguments(p)
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    p.add_argument(
+        "--checklist",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also ask an opt-in process checklist (release, incident-response, compliance, monitoring)",
+    )
+    p.add_argument("--no-questions", action="store_true", help="skip checklist relevance")
     p.add_argument("--max-file-size", type=int, metavar="BYTES", help="show larger files as too large")
     p.add_argument("--no-ai", action="store_true", help="skip AI provenance (commit signals, blame)")
     p.set_defaults(func=run)
@@ -31,7 +39,21 @@ def run(args: argparse.Namespace) -> int:
         options.max_file_bytes = limit
     if args.max_file_size:
         options.max_file_bytes = args.max_file_size
-    result = analyze(git, target, options, ai=not args.no_ai)
-    out = render_json(result, pretty=sys.stdout.isatty()) if args.format == "json" else render_text(result)
+    result = analyze(
+        git,
+        target,
+        options,
+        ai=not args.no_ai,
+        questions=not args.no_questions or args.format == "sarif",
+        include_opt_in=args.checklist,
+    )
+    if args.format == "sarif":
+        from signoff.sarif import render_sarif
+
+        out = render_sarif(result.questions)
+    elif args.format == "json":
+        out = render_json(result, pretty=sys.stdout.isatty())
+    else:
+        out = render_text(result)
     sys.stdout.write(out)
     return 0
