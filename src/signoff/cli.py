@@ -11,7 +11,7 @@ from signoff import __version__
 from signoff.errors import EXIT_USAGE, SignoffError
 
 #: Subcommand modules in ``signoff.commands``; each has ``register(subparsers)`` and sets ``func``.
-COMMAND_MODULES = ["scan", "review", "verify", "init", "audit", "checklists"]
+COMMAND_MODULES = ["scan", "review", "verify", "init", "audit", "checklists", "gate"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
