@@ -50,7 +50,8 @@ HARDENING_CONFIG: tuple[tuple[str, str], ...] = (
     ("diff.orderFile", "/dev/null"),
     ("diff.renames", "true"),
     ("diff.ignoreSubmodules", "none"),
-    ("blame.ignoreRevsFile", ""),
+    # blame.ignoreRevsFile cannot be reset by -c (git keeps a sorted list): blame callers pass
+    # --no-ignore-revs-file instead.
     ("blame.markIgnoredLines", "false"),
     ("blame.markUnblamableLines", "false"),
     ("i18n.logOutputEncoding", "UTF-8"),
