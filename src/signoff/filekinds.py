@@ -98,7 +98,7 @@ _COMPOSE_RE = re.compile(r"^(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml$", re.IGNOR
 _GITLAB_RE = re.compile(
     r"(?:^|/)(?:\.gitlab-ci(?:\.[^/]*)?\.ya?ml|[^/]*\.gitlab-ci\.ya?ml)$|^\.gitlab/ci/.*\.ya?ml$"
 )
-_GHA_RE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|(?:^|/)action\.ya?ml$")
+_GHA_RE = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)action\.ya?ml$")
 _REQ_RE = re.compile(r"^(?:requirements|constraints)[^/]*\.(?:txt|in)$", re.IGNORECASE)
 _CI_NAMES = re.compile(
     r"(?:^|/)(?:jenkinsfile|\.travis\.yml|azure-pipelines\.ya?ml|bitbucket-pipelines\.yml|cloudbuild\.ya?ml)$"
