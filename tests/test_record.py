@@ -24,6 +24,7 @@ from signoff.record import (
     ReviewRecord,
     dumps,
     loads,
+    loads_with_payload,
     subject_for,
 )
 from signoff.sshsig import AllowedSigners, ed25519_public_key
@@ -88,6 +89,17 @@ def test_strict_loading_names_the_field(edit, field: str, message: str) -> None:
         loads(tomlkit.dumps(data), "x.toml")
     assert info.value.field == field
     assert message in info.value.message and info.value.message.startswith(f"x.toml: {field}: ")
+
+
+def test_missing_optional_fields_get_defaults_in_both_payloads() -> None:
+    rec = sign_in_process(make_record(), KEY)
+    data = tomllib.loads(dumps(rec))
+    del data["ai"], data["subject"]["index_tree"], data["answers"][1]["evidence"], data["checklists"]
+    text = tomlkit.dumps(data)
+    loaded, payload = loads_with_payload(text)
+    assert payload == loaded.payload()
+    assert loaded.ai.lines == 0 and loaded.checklists == []
+    assert not VERIFIER.verify(loaded).ok  # the signed record had those values
 
 
 def test_not_toml() -> None:
@@ -204,6 +216,8 @@ def test_property_format_free_value_bound(rec: ReviewRecord, seed: int) -> None:
     reformatted = _reformat(text, rnd)
     assert loads(reformatted) == rec
     assert valid(reformatted)
+    # the fast path (payload serialised from the parsed data) is the model's payload
+    assert loads_with_payload(reformatted)[1] == rec.payload()
     data = tomllib.loads(text)
     leaves = [(p, v) for p, v in _leaves(data) if p[0] not in ("signature",)]
     path, value = rnd.choice(leaves)

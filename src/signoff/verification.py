@@ -12,17 +12,19 @@ parsed the way git parses them.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signoff.record import NAMESPACE, RecordError, ReviewRecord, Subject, load
+from signoff.record import NAMESPACE, RecordError, ReviewRecord, Subject, loads_with_payload, read_text
 from signoff.sshsig import (
     AllowedSigners,
     BadSignature,
@@ -63,28 +65,44 @@ class Verification:
     def ok(self) -> bool:
         return self.status is Status.VALID
 
+    #: A summary of the record (kept when ``record`` is dropped to save memory / transfer).
+    info: dict | None = None
+
+    def __post_init__(self) -> None:
+        if self.info is None and self.record is not None:
+            self.info = record_info(self.record)
+
     def to_dict(self) -> dict:
-        r = self.record
+        info = self.info or {}
         return {
             "path": self.source,
             "status": self.status.value,
             "reason": self.reason,
             "signer": self.signer,
             "key": self.key,
-            "format": r.signature.format if r and r.signature else None,
-            "reviewer": {"name": r.reviewer.name, "email": r.reviewer.email} if r else None,
-            "verdict": r.review.verdict if r else None,
-            "finished": r.review.finished if r else None,
-            "subject": {
-                "kind": r.subject.kind,
-                "base": r.subject.base,
-                "head": r.subject.head,
-                "head_tree": r.subject.head_tree,
-                "diff_sha256": r.subject.diff_sha256,
-            }
-            if r
-            else None,
+            "format": info.get("format"),
+            "reviewer": info.get("reviewer"),
+            "verdict": info.get("verdict"),
+            "finished": info.get("finished"),
+            "subject": info.get("subject"),
         }
+
+
+def record_info(r: ReviewRecord) -> dict:
+    """The fields of a record that verify reports."""
+    return {
+        "format": r.signature.format if r.signature else None,
+        "reviewer": {"name": r.reviewer.name, "email": r.reviewer.email},
+        "verdict": r.review.verdict,
+        "finished": r.review.finished,
+        "subject": {
+            "kind": r.subject.kind,
+            "base": r.subject.base,
+            "head": r.subject.head,
+            "head_tree": r.subject.head_tree,
+            "diff_sha256": r.subject.diff_sha256,
+        },
+    }
 
 
 def covers(
@@ -170,24 +188,26 @@ class Verifier:
 
     def verify_path(self, path: str | Path) -> Verification:
         try:
-            record = load(path)
+            record, payload = loads_with_payload(read_text(path), str(path))
         except RecordError as exc:
-            return Verification(
-                str(path), Status.MALFORMED, exc.reason if not exc.field else f"{exc.field}: {exc.reason}"
-            )
-        return self.verify(record, str(path))
+            reason = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+            return Verification(str(path), Status.MALFORMED, reason)
+        return self.verify(record, str(path), payload=payload)
 
-    def verify(self, record: ReviewRecord, source: str = "") -> Verification:
+    def verify(self, record: ReviewRecord, source: str = "", *, payload: bytes | None = None) -> Verification:
+        """Verify one record (``payload``: its signed bytes if already computed)."""
         sig = record.signature
         if sig is None:
             return Verification(source, Status.MALFORMED, "the record is not signed", record)
         if sig.namespace != NAMESPACE:
             return Verification(source, Status.MALFORMED, f"signature.namespace must be {NAMESPACE}", record)
+        if payload is None:
+            payload = record.payload()
         if sig.format == "ssh":
-            return self._verify_ssh(record, source)
-        return self._verify_openpgp(record, source)
+            return self._verify_ssh(record, source, payload)
+        return self._verify_openpgp(record, source, payload)
 
-    def _verify_ssh(self, record: ReviewRecord, source: str) -> Verification:
+    def _verify_ssh(self, record: ReviewRecord, source: str, payload: bytes) -> Verification:
         assert record.signature is not None
         try:
             sig = parse_signature(record.signature.value)
@@ -203,15 +223,14 @@ class Verifier:
             return result(
                 Status.BAD_SIGNATURE, f"signed with key {fp}, but the record names {record.reviewer.key}"
             )
-        payload = record.payload()
         try:
             sig.verify(payload, NAMESPACE)
         except BadSignature as exc:
             return result(Status.BAD_SIGNATURE, str(exc))
         except UnsupportedKey as exc:
-            return self._verify_ssh_external(record, source, fp, str(exc))
+            return self._verify_ssh_external(record, source, payload, fp, str(exc))
         try:
-            when = record.finished_at
+            when = datetime.fromisoformat(record.review.finished)
         except ValueError:
             return result(Status.MALFORMED, "review.finished is not a valid time")
         match = self.allowed.find(sig.public_key, principal, NAMESPACE, when)
@@ -224,7 +243,9 @@ class Verifier:
             return result(Status.EXPIRED if match.expired else Status.UNKNOWN_SIGNER, match.problem)
         return result(Status.VALID, "", principal)
 
-    def _verify_ssh_external(self, record: ReviewRecord, source: str, fp: str, why: str) -> Verification:
+    def _verify_ssh_external(
+        self, record: ReviewRecord, source: str, payload: bytes, fp: str, why: str
+    ) -> Verification:
         """Security keys and certificates: ask ``ssh-keygen -Y verify``."""
         assert record.signature is not None
         if self.allowed_path is None:
@@ -250,7 +271,7 @@ class Verifier:
                 f"-Overify-time={when}",
             ]
             try:
-                proc = subprocess.run(args, input=record.payload(), capture_output=True, check=False)
+                proc = subprocess.run(args, input=payload, capture_output=True, check=False)
             except OSError as exc:
                 return Verification(source, Status.MALFORMED, f"{why}; cannot run ssh-keygen: {exc}", record)
         if proc.returncode == 0:
@@ -262,7 +283,7 @@ class Verifier:
         last = [ln for ln in err.splitlines() if ln.strip()]
         return Verification(source, status, last[-1] if last else "ssh-keygen rejected it", record, "", fp)
 
-    def _verify_openpgp(self, record: ReviewRecord, source: str) -> Verification:
+    def _verify_openpgp(self, record: ReviewRecord, source: str, payload: bytes) -> Verification:
         assert record.signature is not None
         if "-----BEGIN PGP SIGNATURE-----" not in record.signature.value:
             return Verification(
@@ -284,27 +305,34 @@ class Verifier:
                     "-",
                 ]
             try:
-                proc = subprocess.run(args, input=record.payload(), capture_output=True, check=False)
+                proc = subprocess.run(args, input=payload, capture_output=True, check=False)
             except OSError as exc:
                 return Verification(source, Status.MALFORMED, f"cannot run {args[0]}: {exc.strerror}", record)
         return _judge_gpg(proc.stdout.decode("utf-8", "replace"), record, source)
 
     # -- many records ----------------------------------------------------------------------------------
 
-    def verify_paths(self, paths: Sequence[str | Path], *, jobs: int | None = None) -> list[Verification]:
-        """Verify files in order; big batches are spread over processes (``jobs``: default CPU count)."""
+    def verify_paths(
+        self, paths: Sequence[str | Path], *, jobs: int | None = None, keep_records: bool = True
+    ) -> list[Verification]:
+        """Verify files, results in order.
+
+        Big batches are spread over ``jobs`` processes (default: the CPU count). With
+        ``keep_records=False`` results carry only :attr:`Verification.info`, not the whole record, which
+        keeps the transfer back from the worker processes cheap (``signoff verify`` does this).
+        """
         jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
         if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-            return [self.verify_path(p) for p in paths]
+            return _verify_many(self, paths, keep_records)
         chunks = [list(paths[i::jobs]) for i in range(jobs)]
         try:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
         except ValueError:  # pragma: no cover - no fork on this platform
-            return [self.verify_path(p) for p in paths]
+            return _verify_many(self, paths, keep_records)
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(self,)
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(self, keep_records)
         ) as pool:
             parts = list(pool.map(_verify_chunk, chunks))
         out: list[Verification] = [None] * len(paths)  # type: ignore[list-item]
@@ -314,17 +342,32 @@ class Verifier:
 
 
 PARALLEL_THRESHOLD = 2000
-_WORKER: Verifier | None = None
+_WORKER: tuple[Verifier, bool] | None = None
 
 
-def _init_worker(verifier: Verifier) -> None:
+def _verify_many(verifier: Verifier, paths: Sequence[str | Path], keep_records: bool) -> list[Verification]:
+    """Verify in this process; the cyclic GC is paused (parsing allocates many small objects)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        out = [verifier.verify_path(p) for p in paths]
+    finally:
+        if enabled:
+            gc.enable()
+    if not keep_records:
+        for r in out:
+            r.record = None
+    return out
+
+
+def _init_worker(verifier: Verifier, keep_records: bool) -> None:
     global _WORKER
-    _WORKER = verifier
+    _WORKER = (verifier, keep_records)
 
 
 def _verify_chunk(paths: list[str | Path]) -> list[Verification]:
     assert _WORKER is not None
-    return [_WORKER.verify_path(p) for p in paths]
+    return _verify_many(_WORKER[0], paths, _WORKER[1])
 
 
 _GPG_RESULTS = ("GOODSIG", "BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG")

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         git, allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None
     )
     paths = [Path(p) for p in args.paths] or list_records(git.root)
-    results = verifier.verify_paths(paths)
+    results = verifier.verify_paths(paths, keep_records=False)
     _check_trees(git, results)
     shown = [_relative(git.root, r) for r in results]
     if args.format == "json":
@@ -88,31 +88,28 @@ def _relative(root: Path, r: Verification) -> str:
 
 def _line(r: Verification, shown: str) -> str:
     head = f"{r.status.value:<14} {visible(shown)}"
-    rec = r.record
-    if r.ok and rec is not None:
-        subject = rec.subject
-        what = subject.head[:12] if subject.head else subject.kind
-        if subject.kind != "range":
-            what = f"{subject.kind} on {what}"
-        return f"{head}  {rec.review.verdict} of {what} by {visible(r.signer)} ({r.key})"
+    info = r.info
+    if r.ok and info is not None:
+        subject = info["subject"]
+        what = subject["head"][:12] if subject["head"] else subject["kind"]
+        if subject["kind"] != "range":
+            what = f"{subject['kind']} on {what}"
+        return f"{head}  {info['verdict']} of {what} by {visible(r.signer)} ({r.key})"
     return f"{head}  {visible(r.reason)}"
 
 
 def _check_trees(git: Git, results: list[Verification]) -> None:
     """A valid record whose head exists here must name that commit's tree (one cat-file call)."""
-    heads = sorted({r.record.subject.head for r in results if r.ok and r.record and r.record.subject.head})
+    valid = [(r, r.info["subject"]) for r in results if r.ok and r.info and r.info["subject"]["head"]]
+    heads = sorted({subject["head"] for _, subject in valid})
     if not heads:
         return
     out = git.run(
         ["cat-file", "--batch-check=%(objectname)"], input="".join(f"{h}^{{tree}}\n" for h in heads).encode()
     )
     trees = dict(zip(heads, out.decode().split("\n"), strict=False))
-    for r in results:
-        if not (r.ok and r.record and r.record.subject.head):
-            continue
-        tree = trees.get(r.record.subject.head, "")
-        if len(tree) in (40, 64) and tree != r.record.subject.head_tree:
+    for r, subject in valid:
+        tree = trees.get(subject["head"], "")
+        if len(tree) in (40, 64) and tree != subject["head_tree"]:
             r.status = Status.MALFORMED
-            r.reason = (
-                f"subject.head_tree {r.record.subject.head_tree[:12]} is not the tree of head ({tree[:12]})"
-            )
+            r.reason = f"subject.head_tree {subject['head_tree'][:12]} is not the tree of head ({tree[:12]})"
