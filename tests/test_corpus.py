@@ -84,6 +84,7 @@ def precision_recall(corpus: Corpus) -> tuple[float, float, int, int, int]:
 def test_precision_and_recall(corpus: Corpus, capsys: pytest.CaptureFixture[str]) -> None:
     precision, recall, tp, fp, fn = precision_recall(corpus)
     with capsys.disabled():
-        print(f"\ncorpus: {len(CASES)} cases  TP={tp} FP={fp} FN={fn}  precision={precision:.3f} recall={recall:.3f}")
+        counts = f"TP={tp} FP={fp} FN={fn}"
+        print(f"\ncorpus: {len(CASES)} cases  {counts}  precision={precision:.3f} recall={recall:.3f}")
     assert precision == 1.0
     assert recall >= 0.95
