@@ -227,7 +227,7 @@ def _resolve_openpgp(cfg: SigningConfig) -> Signer:
             uid = parts[9]
     if proc.returncode != 0 or fpr is None:
         raise SigningError(
-            f"no OpenPGP secret key for {visible(key)}: " + _NO_KEY_HELP["openpgp"].split(". ", 1)[1]
+            f"no OpenPGP secret key for {visible(key)}. " + _NO_KEY_HELP["openpgp"].split(". ", 1)[1]
         )
     return Signer("openpgp", key, fpr, identity=uid or key)
 
