@@ -16,6 +16,7 @@ trees, blobs and (with history) old records, one ``diff-tree --stdin`` for line 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 from collections import defaultdict
@@ -416,10 +417,8 @@ def check_head_trees(git: Git, entries: list[RecordEntry]) -> None:
 
 
 def _relative(root: Path, p: Path) -> str:
-    try:
-        return str(p.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(p)
+    text, prefix = str(p), str(root).rstrip("/") + "/"
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -655,36 +654,41 @@ def _staleness(git: Git, hist: History, entries: list[RecordEntry]) -> None:
 
 
 def _failed_answers(entries: list[RecordEntry]) -> list[FailedAnswer]:
-    passing: dict[str, list[tuple[str, frozenset[str], str]]] = defaultdict(list)
+    """Each ``fail`` answer of a valid record, resolved by the earliest later valid record that answers
+    the same question ``pass``/``na`` about an overlapping set of paths (or either has no paths)."""
+    # (question, path) -> sorted [(finished, record)]; path "" holds records without paths.
+    passing: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    by_question: dict[str, list[tuple[str, str]]] = defaultdict(list)
     fails: list[tuple[RecordEntry, Any]] = []
     for e in entries:
         if not (e.valid and e.record):
             continue
         for a in e.record.answers:
             if a.answer in PASSING:
-                passing[a.id].append((e.finished, frozenset(e.record.subject.paths), e.path))
+                row = (e.finished, e.path)
+                by_question[a.id].append(row)
+                for p in e.record.subject.paths or [""]:
+                    passing[(a.id, p)].append(row)
             elif a.answer == "fail":
                 fails.append((e, a))
+    if not fails:
+        return []
+    for rows in (*passing.values(), *by_question.values()):
+        rows.sort()
+
+    def first_after(rows: list[tuple[str, str]], when: str) -> tuple[str, str] | None:
+        k = bisect.bisect_right(rows, (when, "\uffff"))
+        return rows[k] if k < len(rows) else None
+
     out = []
     for e, a in fails:
-        paths = frozenset(e.record.subject.paths)  # type: ignore[union-attr]
-        later = [
-            (f, src)
-            for f, other, src in passing.get(a.id, ())
-            if f > e.finished and (not paths or not other or paths & other)
-        ]
-        out.append(
-            FailedAnswer(
-                e.path,
-                e.reviewer,
-                e.finished,
-                a.id,
-                a.text,
-                a.severity,
-                a.note,
-                min(later)[1] if later else None,
-            )
+        paths = e.record.subject.paths  # type: ignore[union-attr]
+        lists = (
+            [by_question.get(a.id, [])] if not paths else [passing.get((a.id, p), []) for p in [*paths, ""]]
         )
+        hits = [h for rows in lists if (h := first_after(rows, e.finished)) is not None]
+        resolved = min(hits)[1] if hits else None
+        out.append(FailedAnswer(e.path, e.reviewer, e.finished, a.id, a.text, a.severity, a.note, resolved))
     out.sort(key=lambda f: (f.finished, f.record, f.question))
     return out
 

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         ai=not args.no_ai,
     )
     if args.format == "json":
-        text = render_json(report, pretty=bool(args.output) or sys.stdout.isatty())
+        text = render_json(report, pretty=not args.output and sys.stdout.isatty())
     elif args.format == "markdown":
         text = render_markdown(report)
     else:
