@@ -246,6 +246,7 @@ def _converter(
         convs: dict[str, Any] = {}
         required: list[str] = []
         optional: list[Any] = []
+        plain_str = _converter(str)
         for f in fields(tp):
             m = f.metadata
             convs[f.name] = _converter(hints[f.name], m.get("choices"), m.get("pattern"), m.get("what", ""))
@@ -263,7 +264,10 @@ def _converter(
                 c = convs.get(k)
                 if c is None:
                     raise RecordError("unknown field", _path(here, str(k)))
-                kwargs[k] = c(v, here, k)
+                if c is plain_str and type(v) is str:  # the common case, without a call
+                    kwargs[k] = v
+                else:
+                    kwargs[k] = c(v, here, k)
             if len(kwargs) != len(convs):
                 for k in required:
                     if k not in value:

@@ -18,7 +18,7 @@ import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -336,10 +336,16 @@ def ed25519_public_key(private_key: Ed25519PrivateKey) -> PublicKey:
 # -- allowed_signers -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _pattern_rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(
+        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL
+    )
+
+
 def match_pattern(text: str, pattern: str) -> bool:
     """OpenSSH ``match_pattern``: ``*`` and ``?`` wildcards, whole string, case-sensitive."""
-    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(rx, text, re.DOTALL) is not None
+    return _pattern_rx(pattern).fullmatch(text) is not None
 
 
 def match_pattern_list(text: str, patterns: str) -> bool:
