@@ -242,6 +242,8 @@ def test_renderers(hist: dict) -> None:
     assert doc["schema"] == "signoff.audit/1" and doc["ok"] is False
     assert doc["summary"]["unreviewed"] == 4 and doc["summary"]["invalid"] == 3
     assert doc["summary"]["ai_unreviewed_lines"] == 6
+    # make_record's [ai] says 12 AI lines, 10 seen: 2 unseen per valid approval (R1, R2, R3).
+    assert doc["summary"]["ai_lines_unseen_in_approvals"] == 6
     text = render_text(rep)
     assert "Unreviewed commits (4)" in text and "bad-signature" in text and "problems:" in text
     md = render_markdown(rep)

@@ -205,3 +205,16 @@ def test_unborn_branch_has_empty_history(tmp_path: Path) -> None:
     r = make_repo(tmp_path / "repo")
     hist = first_parent_history(open_repo(r), branch="HEAD")
     assert hist.commits == [] and hist.tip is None
+
+
+def test_head_tree_seen_twice_covers_only_the_first_time(tmp_path: Path) -> None:
+    """A revert back to a reviewed tree does not cover the commits between (they were never reviewed)."""
+    r = make_repo(tmp_path / "repo")
+    c0 = commit_files(r, {"a.py": "a = 0\n"}, "c0")
+    c1 = commit_files(r, {"a.py": "a = 1\n"}, "reviewed")
+    commit_files(r, {"a.py": "evil\n"}, "unreviewed")
+    commit_files(r, {"a.py": "a = 1\n"}, "back to the reviewed tree")
+    git_ = open_repo(r)
+    hist = first_parent_history(git_)
+    t = tree_of(git_, [c0, c1])
+    assert hist.covered_by(c0, t[c0], c1, t[c1]) == {1: "commit"}

@@ -96,6 +96,12 @@ class RecordEntry:
     def approval(self) -> bool:
         return self.valid and self.verdict == APPROVE
 
+    @property
+    def ai_unseen(self) -> int:
+        """AI-attributed lines of the reviewed diff the reviewer never had on screen (the record says)."""
+        r = self.record
+        return max(0, r.ai.lines - r.ai.lines_reviewed) if r else 0
+
     def to_json(self) -> dict[str, Any]:
         r = self.record
         return {
@@ -123,6 +129,7 @@ class RecordEntry:
             "stale": self.stale,
             "stale_paths": self.stale_paths,
             "superseded": self.superseded,
+            "ai_lines_unseen": self.ai_unseen,
         }
 
 
@@ -292,6 +299,7 @@ class AuditReport:
                 "ai_unreviewed_commits": len(self.ai_unreviewed),
                 "ai_unreviewed_lines": sum(c.ai_lines for c in self.ai_unreviewed),
                 "failed_outstanding": len(self.outstanding),
+                "ai_lines_unseen_in_approvals": sum(r.ai_unseen for r in self.records if r.approval),
             },
             "records": [r.to_json() for r in self.records],
             "commits": [c.to_json() for c in self.commits],
