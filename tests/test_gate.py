@@ -218,6 +218,10 @@ def test_cli_exit_codes_and_json(pr: Path, keys, capsys) -> None:
 def test_pre_push_range(pr: Path, keys, monkeypatch) -> None:
     approve(pr, keys)
     head = git(pr, "rev-parse", "HEAD").strip()
+    # A new branch (FROM is all zeros): the default target, main...HEAD, which alice approved.
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", "0" * 40)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert main(["-C", str(pr), "gate"]) == 0
     commit_files(pr, {"app.py": "x = 4\n"}, "unreviewed, pushed")
     new = git(pr, "rev-parse", "HEAD").strip()
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", head)

@@ -12,9 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from signoff.cli_common import open_and_resolve
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK
 from signoff.gate import GateResult, run_gate
+from signoff.gitio import Git, open_repo, resolve_target
 from signoff.sanitize import visible
 
 _ZERO = {"0" * 40, "0" * 64}
@@ -49,19 +49,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _pre_push_range(args: argparse.Namespace) -> None:
-    """Under pre-commit's pre-push stage, gate what is being pushed (``FROM..TO``) when no RANGE is given."""
+def _pre_push_range(args: argparse.Namespace, git: Git) -> None:
+    """Under pre-commit's pre-push stage, gate what is being pushed (``FROM..TO``) when no RANGE is given.
+
+    A new branch (FROM all zeros) or a FROM commit this clone lacks falls back to the default target.
+    """
     if args.range or args.staged or args.worktree or args.base:
         return
     to_ref = os.environ.get("PRE_COMMIT_TO_REF", "")
     from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
-    if to_ref and from_ref and from_ref not in _ZERO and to_ref not in _ZERO:
+    if not to_ref or not from_ref or from_ref in _ZERO or to_ref in _ZERO:
+        return
+    if git.ref_exists(from_ref) and git.ref_exists(to_ref):
         args.range = f"{from_ref}..{to_ref}"
 
 
 def run(args: argparse.Namespace) -> int:
-    _pre_push_range(args)
-    git, target = open_and_resolve(args)
+    git = open_repo(getattr(args, "repo_path", None))
+    _pre_push_range(args, git)
+    target = resolve_target(
+        git,
+        args.range,
+        staged=args.staged,
+        worktree=args.worktree,
+        untracked=args.untracked,
+        base_branch=args.base,
+    )
     result = run_gate(
         git,
         target,
