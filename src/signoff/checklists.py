@@ -283,14 +283,18 @@ def regex_anchors(source: str) -> frozenset[str] | None:
     cands = [a for a in (exact, anchors) if a and _strong(a)]
     if not cands:
         return None
-    return frozenset(x.lower() for x in max(cands, key=_score))
+    best = {x.lower() for x in max(cands, key=_score)}
+    # A literal containing another one of the set adds nothing: drop it.
+    return frozenset(x for x in best if not any(y != x and y in x for y in best))
 
 
 _MAX_SET = 64
 
 
-def _score(s: frozenset[str]) -> tuple[int, int]:
-    return (min(len(x) for x in s), -len(s))
+def _score(s: frozenset[str]) -> tuple[int, int, int]:
+    # Each literal costs one scan of the text: beyond 4 characters, fewer literals beat longer ones.
+    shortest = min(len(x) for x in s)
+    return (min(shortest, 4), -len(s), shortest)
 
 
 def _strong(s: frozenset[str]) -> bool:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Hits kept per question per file (all are counted).
 MAX_HITS_PER_FILE = 10
+#: Occurrences of one anchor handled line by line; beyond this its regexes scan their files instead.
+ANCHOR_BUDGET = 1000
 #: Characters of a hit line kept.
 MAX_TEXT = 240
 
@@ -169,8 +171,10 @@ class _Entry:
 class _Side:
     """One side (added or removed lines) of every file, joined into one string."""
 
-    def __init__(self, files: list[FileDiff], rx: re.Pattern[str]) -> None:
+    def __init__(self, files: list[FileDiff], rx: re.Pattern[str], kinds: list[frozenset[str]]) -> None:
         texts: list[str] = []
+        #: (kinds, first char, end char) of each run of files with the same kinds.
+        self.groups: list[tuple[frozenset[str], int, int]] = []
         #: Per included file: index into diff.files, first char offset, first global line index.
         self.file_idx: list[int] = []
         self.char_start: list[int] = []
@@ -179,7 +183,9 @@ class _Side:
         self.seg_start: list[int] = []
         self.seg: list[tuple[int, Hunk]] = []
         pos = lines = 0
-        for fi, f in enumerate(files):
+        order = sorted(range(len(files)), key=lambda i: sorted(kinds[i]))
+        for fi in order:
+            f = files[fi]
             if f.binary or f.too_large or not f.hunks:
                 continue
             file_lines: list[str] = []
@@ -198,6 +204,10 @@ class _Side:
             self.char_start.append(pos)
             self.line_start.append(first)
             texts.append(joined)
+            if self.groups and self.groups[-1][0] == kinds[fi]:
+                self.groups[-1] = (kinds[fi], self.groups[-1][1], pos + len(joined))
+            else:
+                self.groups.append((kinds[fi], pos, pos + len(joined)))
             pos += len(joined) + 1
         self.text = "\n".join(texts)
         if self.text.isascii():
@@ -250,7 +260,7 @@ class Engine:
         self.anchors: dict[str, dict[str, list[int]]] = {"added": {}, "removed": {}}
         self.full: dict[str, list[int]] = {"added": [], "removed": []}
         self.full_rx: dict[int, re.Pattern[str]] = {}
-        self.path_rx: dict[int, list[tuple[str, re.Pattern[str]]]] = {}
+        self.path_rx: dict[int, tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]] = {}
         self.lang_only: dict[int, frozenset[str]] = {}
         for qi, q in enumerate(self.questions):
             t = q.triggers
@@ -264,11 +274,22 @@ class Engine:
                             self.anchors[kind].setdefault(a, []).append(ei)
                     else:
                         self.full[kind].append(ei)
-                        self.full_rx[ei] = re.compile(p.source, re.MULTILINE)
             if t.paths:
-                self.path_rx[qi] = [(g, re.compile(glob_regex(g), re.IGNORECASE)) for g in t.paths]
+                any_rx = re.compile("|".join(f"(?:{glob_regex(g)})" for g in t.paths), re.IGNORECASE)
+                self.path_rx[qi] = (any_rx, [(g, re.compile(glob_regex(g), re.IGNORECASE)) for g in t.paths])
             if t.languages and not t.added and not t.removed:
                 self.lang_only[qi] = frozenset(t.languages)
+
+        #: Per anchor: the file kinds its regexes apply to (None: all files).
+        self.anchor_scope: dict[str, dict[str, frozenset[str] | None]] = {"added": {}, "removed": {}}
+        self._tries: dict[tuple[str, frozenset[str], bool, frozenset[str]], re.Pattern[str] | None] = {}
+        for kind in ("added", "removed"):
+            self.anchors[kind] = _merge_contained(self.anchors[kind])
+            for a, eids in self.anchors[kind].items():
+                scopes = [self.entries[e].langs for e in eids]
+                self.anchor_scope[kind][a] = (
+                    None if any(not sc for sc in scopes) else frozenset().union(*scopes)
+                )
 
     # ----------------------------------------------------------------------------------------------
 
@@ -279,7 +300,7 @@ class Engine:
         self._file_triggers(files, kinds, results)
         for kind, rx, prefix in (("added", _ADDED_RE, "+"), ("removed", _REMOVED_RE, "-")):
             if self.anchors[kind] or self.full[kind]:
-                side = _Side(files, rx)
+                side = _Side(files, rx, kinds)
                 if side.text:
                     self._scan(side, kind, prefix, files, kinds, results)
         ai_lines = _ai_lines(ai, files)
@@ -313,7 +334,9 @@ class Engine:
         per_file: dict[tuple[int, str], int] = {}
         for fi, f in enumerate(files):
             line, side = _first_line(f)
-            for qi, globs in self.path_rx.items():
+            for qi, (any_rx, globs) in self.path_rx.items():
+                if not (any_rx.match(f.path) or (f.old_path and any_rx.match(f.old_path))):
+                    continue
                 for g, rx in globs:
                     if rx.match(f.path) or (f.old_path and rx.match(f.old_path)):
                         hit = Hit(f.path, line, side, f"{f.status} file", "path", g)
@@ -337,30 +360,43 @@ class Engine:
         text, low = side.text, side.low
         ascii_only = text.isascii()
         cands: dict[int, set[int]] = {}
-        for anchor, entry_ids in self.anchors[kind].items():
-            if ascii_only and not anchor.isascii():
-                continue
-            find = low.find
-            i = find(anchor)
-            while i >= 0:
-                ls = text.rfind("\n", 0, i) + 1
+        full = list(self.full[kind])
+        anchors = self.anchors[kind]
+        seen_anchor: dict[str, int] = {}
+        hot: set[str] = set()
+        for group_kinds, start, end in side.groups:
+            trie = self._trie(kind, group_kinds, ascii_only, frozenset(hot))
+            pos = start
+            while trie is not None:
+                m = trie.search(low, pos, end)
+                if m is None:
+                    break
+                pos = m.start() + 1  # anchors may overlap: look again from the next character
+                anchor = m.group()
+                n = seen_anchor.get(anchor, 0) + 1
+                seen_anchor[anchor] = n
+                entry_ids = anchors[anchor]
+                if n >= ANCHOR_BUDGET:
+                    # A common literal: its regexes scan their files at C speed instead, and the
+                    # anchor search goes on without it.
+                    hot.add(anchor)
+                    full.extend(entry_ids)
+                    trie = self._trie(kind, group_kinds, ascii_only, frozenset(hot))
+                    continue
+                ls = low.rfind("\n", 0, m.start()) + 1
                 got = cands.get(ls)
                 if got is None:
                     cands[ls] = set(entry_ids)
                 else:
                     got.update(entry_ids)
-                le = text.find("\n", i)
-                if le < 0:
-                    break
-                i = find(anchor, le + 1)
-        for ei in self.full[kind]:
+        spans_cache: dict[frozenset[str], list[tuple[int, int]]] = {}
+        for ei in dict.fromkeys(full):
             entry = self.entries[ei]
-            rx = self.full_rx[ei]
-            for k, fi in enumerate(side.file_idx):
-                if entry.langs and not (entry.langs & kinds[fi]):
-                    continue
-                start = side.char_start[k]
-                end = side.char_start[k + 1] - 1 if k + 1 < len(side.char_start) else len(text)
+            rx = self._multiline(ei)
+            spans = spans_cache.get(entry.langs)
+            if spans is None:
+                spans = spans_cache[entry.langs] = _spans(side, entry.langs, kinds)
+            for start, end in spans:
                 for m in rx.finditer(text, start, end):
                     ls = text.rfind("\n", 0, m.start()) + 1
                     cands.setdefault(ls, set()).add(ei)
@@ -409,6 +445,28 @@ class Engine:
                 )
                 self._add(r, kind, hit, per_file)
 
+    def _trie(
+        self, kind: str, kinds: frozenset[str], ascii_only: bool, hot: frozenset[str]
+    ) -> re.Pattern[str] | None:
+        """One regex matching any anchor that applies to files of ``kinds`` (except ``hot`` ones)."""
+        key = (kind, kinds, ascii_only, hot)
+        if key in self._tries:
+            return self._tries[key]
+        words = [
+            a
+            for a, scope in self.anchor_scope[kind].items()
+            if (scope is None or scope & kinds) and not (ascii_only and not a.isascii()) and a not in hot
+        ]
+        rx = re.compile(_trie_pattern(words)) if words else None
+        self._tries[key] = rx
+        return rx
+
+    def _multiline(self, ei: int) -> re.Pattern[str]:
+        rx = self.full_rx.get(ei)
+        if rx is None:
+            rx = self.full_rx[ei] = re.compile(self.entries[ei].pattern.source, re.MULTILINE)
+        return rx
+
     def _ai_triggers(self, ai_lines: dict[str, list[int]], results: list[QuestionResult]) -> None:
         ai_qs = [qi for qi, q in enumerate(self.questions) if q.triggers.ai]
         if not ai_qs:
@@ -425,6 +483,52 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------------
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex alternation of ``words`` shaped as a trie (shared prefixes factored), matching a word."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""  # a shorter word ends here; no other word has it as a proper prefix
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+def _merge_contained(anchors: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Fold each anchor into a shorter one it contains (its occurrences are a subset): fewer scans."""
+    keep: dict[str, list[int]] = {}
+    for a in sorted(anchors, key=len):
+        into = next((k for k in keep if k in a), None)
+        if into is None:
+            keep[a] = list(anchors[a])
+        else:
+            keep[into] = list(dict.fromkeys(keep[into] + anchors[a]))
+    return keep
+
+
+def _spans(side: _Side, langs: frozenset[str], kinds: list[frozenset[str]]) -> list[tuple[int, int]]:
+    """Merged character spans of the side's files whose kinds intersect ``langs`` (all when empty)."""
+    spans: list[tuple[int, int]] = []
+    n = len(side.file_idx)
+    for k, fi in enumerate(side.file_idx):
+        if langs and not (langs & kinds[fi]):
+            continue
+        start = side.char_start[k]
+        end = side.char_start[k + 1] - 1 if k + 1 < n else len(side.text)
+        if spans and spans[-1][1] + 1 == start:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _sniff(f: FileDiff) -> str:
