@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from signoff.audit import audit_settings
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK
 from signoff.gate import GateResult, run_gate
 from signoff.gitio import Git, open_repo, resolve_target
@@ -67,13 +68,16 @@ def _pre_push_range(args: argparse.Namespace, git: Git) -> None:
 def run(args: argparse.Namespace) -> int:
     git = open_repo(getattr(args, "repo_path", None))
     _pre_push_range(args, git)
+    base_branch = args.base
+    if base_branch is None and args.range is None:
+        base_branch = audit_settings(git)["default_branch"]  # [review] default_branch
     target = resolve_target(
         git,
         args.range,
         staged=args.staged,
         worktree=args.worktree,
         untracked=args.untracked,
-        base_branch=args.base,
+        base_branch=base_branch,
     )
     result = run_gate(
         git,
