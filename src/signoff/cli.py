@@ -30,7 +30,8 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--base", metavar="BRANCH", help="compare against the merge-base with BRANCH")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one with just that subcommand, so start-up imports only its code."""
     parser = argparse.ArgumentParser(
         prog="signoff",
         description="Security review of git diffs, with AI provenance and signed review records.",
@@ -40,15 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
         "-C", dest="repo_path", metavar="PATH", help="run as if started in PATH (like git -C)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [only] if only else COMMAND_MODULES:
         importlib.import_module(f"signoff.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    argv = _default_to_review(argv)
+    argv = _default_to_review(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -67,11 +67,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _default_to_review(argv: list[str]) -> list[str]:
-    """``signoff [RANGE] [flags]`` means ``signoff review [RANGE] [flags]``."""
+def _skip_globals(argv: list[str]) -> int:
     i = 0
     while i + 1 < len(argv) and argv[i] == "-C":
         i += 2
+    return i
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (after the global options), if any."""
+    i = _skip_globals(argv)
+    return argv[i] if i < len(argv) and argv[i] in COMMAND_MODULES else None
+
+
+def _default_to_review(argv: list[str]) -> list[str]:
+    """``signoff [RANGE] [flags]`` means ``signoff review [RANGE] [flags]``."""
+    i = _skip_globals(argv)
     rest = argv[i:]
     if "review" not in COMMAND_MODULES or any(a in ("-h", "--help", "--version") for a in rest):
         return argv
