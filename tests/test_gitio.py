@@ -80,15 +80,30 @@ def test_hostile_fixture_is_armed(hostile: tuple[Path, Path]) -> None:
         ["scan", "--worktree"],
         ["scan", "--worktree", "--untracked", "--format", "json"],
         ["scan", "--base", "main"],
+        ["scan", "main..topic", "--format", "sarif"],
+        ["verify"],
+        ["audit"],
+        ["audit", "--history", "--format", "json"],
+        ["gate", "main..topic"],
+        ["checklists", "list"],
+        ["review", "main..topic", "--answers", "ANSWERS"],
     ],
 )
 def test_no_repo_program_runs(
     hostile: tuple[Path, Path], argv: list[str], capsys: pytest.CaptureFixture
 ) -> None:
     repo, marker = hostile
+    if "ANSWERS" in argv:
+        answers = repo.parent / "answers.toml"
+        answers.write_text('verdict = "approve"\nsummary = "ok"\n')
+        argv = [str(answers) if a == "ANSWERS" else a for a in argv]
     code = main(["-C", str(repo), *argv])
     out = capsys.readouterr()
-    assert code == 0, out.err
+    # gate and audit fail (nothing reviewed), review --answers cannot sign (no key): expected
+    # outcomes; what matters is that they got that far and that no repo-configured program ran.
+    allowed = {"gate": {1}, "audit": {1}, "review": {4}}.get(argv[0], {0})
+    assert code in allowed, out.err
+    assert "Traceback" not in out.err
     assert not marker.exists(), marker.read_text()
 
 
