@@ -36,7 +36,7 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _CHECKLIST_KEYS = {"id", "title", "version", "description", "source", "opt_in", "questions"}
 _SOURCE_KEYS = {"document", "section"}
 _QUESTION_KEYS = {"id", "text", "guidance", "severity", "references", "triggers", "redact"}
-_TRIGGER_KEYS = {"paths", "languages", "added", "removed", "ai", "always"}
+_TRIGGER_KEYS = {"paths", "languages", "added", "removed", "absent", "ai", "always"}
 _PATTERN_KEYS = {"regex", "languages"}
 
 
@@ -93,12 +93,17 @@ class Trigger:
     languages: tuple[str, ...] = ()
     added: tuple[Pattern, ...] = ()
     removed: tuple[Pattern, ...] = ()
+    #: Fires on a newly added file (of the pattern's languages) in which no line matches the regex,
+    #: e.g. a new Dockerfile that never sets ``USER``.
+    absent: tuple[Pattern, ...] = ()
     ai: bool = False
     always: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.paths or self.languages or self.added or self.removed or self.ai or self.always)
+        return not (
+            self.paths or self.languages or self.added or self.removed or self.absent or self.ai or self.always
+        )
 
 
 @dataclass(frozen=True)
@@ -502,6 +507,7 @@ def _trigger(ctx: _Ctx, d: Any, where: str, qid: str | None) -> Trigger:
         languages=_languages(ctx, _str_list(ctx, d, "languages", where, qid), where, qid),
         added=_patterns(ctx, d, "added", where, qid),
         removed=_patterns(ctx, d, "removed", where, qid),
+        absent=_patterns(ctx, d, "absent", where, qid),
         ai=_bool(ctx, d, "ai", where, qid),
         always=_bool(ctx, d, "always", where, qid),
     )

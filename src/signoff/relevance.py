@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from signoff.checklists import ChecklistSet, Pattern, Question, glob_regex, load_checklists
+from signoff.diff import FileStatus
 from signoff.filekinds import kinds_of
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Hit:
     side: str
     #: The line's text (truncated; ``[redacted]`` for secrets), or a short description for file hits.
     text: str
-    #: Which trigger fired: ``added``, ``removed``, ``path``, ``language``, ``ai``.
+    #: Which trigger fired: ``added``, ``removed``, ``path``, ``language``, ``absent``, ``ai``.
     trigger: str
     #: The regex, glob or language that matched.
     pattern: str = ""
@@ -262,6 +263,7 @@ class Engine:
         self.full_rx: dict[int, re.Pattern[str]] = {}
         self.path_rx: dict[int, tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]] = {}
         self.lang_only: dict[int, frozenset[str]] = {}
+        self.absent: list[tuple[int, Pattern, frozenset[str]]] = []
         for qi, q in enumerate(self.questions):
             t = q.triggers
             for kind, pats in (("added", t.added), ("removed", t.removed)):
@@ -277,8 +279,10 @@ class Engine:
             if t.paths:
                 any_rx = re.compile("|".join(f"(?:{glob_regex(g)})" for g in t.paths), re.IGNORECASE)
                 self.path_rx[qi] = (any_rx, [(g, re.compile(glob_regex(g), re.IGNORECASE)) for g in t.paths])
-            if t.languages and not t.added and not t.removed:
+            if t.languages and not t.added and not t.removed and not t.absent:
                 self.lang_only[qi] = frozenset(t.languages)
+            for p in t.absent:
+                self.absent.append((qi, p, frozenset(p.languages or t.languages)))
 
         #: Per anchor: the file kinds its regexes apply to (None: all files).
         self.anchor_scope: dict[str, dict[str, frozenset[str] | None]] = {"added": {}, "removed": {}}
@@ -347,6 +351,23 @@ class Engine:
                 if common:
                     hit = Hit(f.path, line, side, f"{f.status} file", "language", sorted(common)[0])
                     self._add(results[qi], "language", hit, per_file)
+            if self.absent and f.status is FileStatus.ADDED and f.hunks and not f.too_large:
+                self._absent_triggers(f, kinds[fi], results, per_file)
+
+    def _absent_triggers(
+        self,
+        f: FileDiff,
+        fkinds: frozenset[str],
+        results: list[QuestionResult],
+        per_file: dict[tuple[int, str], int],
+    ) -> None:
+        """A new file (its whole text is in the diff) of the right kind with no line matching."""
+        for qi, pattern, langs in self.absent:
+            if langs and not (langs & fkinds):
+                continue
+            if not any(pattern.regex.search(text) for _, text in f.added_lines()):
+                desc = f"new file has no line matching {pattern.source}"
+                self._add(results[qi], "absent", Hit(f.path, 1, "new", desc, "absent", pattern.source), per_file)
 
     def _scan(
         self,
