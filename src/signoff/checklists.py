@@ -102,7 +102,13 @@ class Trigger:
     @property
     def empty(self) -> bool:
         return not (
-            self.paths or self.languages or self.added or self.removed or self.absent or self.ai or self.always
+            self.paths
+            or self.languages
+            or self.added
+            or self.removed
+            or self.absent
+            or self.ai
+            or self.always
         )
 
 

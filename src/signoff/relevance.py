@@ -367,7 +367,9 @@ class Engine:
                 continue
             if not any(pattern.regex.search(text) for _, text in f.added_lines()):
                 desc = f"new file has no line matching {pattern.source}"
-                self._add(results[qi], "absent", Hit(f.path, 1, "new", desc, "absent", pattern.source), per_file)
+                self._add(
+                    results[qi], "absent", Hit(f.path, 1, "new", desc, "absent", pattern.source), per_file
+                )
 
     def _scan(
         self,
