@@ -133,12 +133,18 @@ def _paths(diff: Diff) -> list[str]:
 
 
 def sign_and_store(
-    git: Git, record: ReviewRecord, cfg: SigningConfig, *, draft_key: str | None = None
+    git: Git,
+    record: ReviewRecord,
+    cfg: SigningConfig,
+    *,
+    draft_key: str | None = None,
+    draft: Mapping[str, Any] | None = None,
 ) -> Path:
     """Sign ``record`` and write it under ``.signoff/reviews``; return its path.
 
-    On :class:`SigningError` the unsigned record is saved as the draft for ``draft_key`` (when given)
-    and the error is re-raised with where the draft is.
+    On :class:`SigningError` the unsigned record is saved as the draft for ``draft_key`` (when given),
+    next to ``draft`` (the review session, ``ReviewSession.to_dict()``, so the TUI can resume it), and
+    the error is re-raised with where the draft is.
     """
     try:
         if not record.reviewer.email:
@@ -150,6 +156,6 @@ def sign_and_store(
     except SigningError as exc:
         if draft_key is None:
             raise
-        path = save_draft(git, draft_key, {"record": record.to_dict(signature=False)})
+        path = save_draft(git, draft_key, {**(draft or {}), "record": record.to_dict(signature=False)})
         raise SigningError(f"{exc.message}\nthe review was kept as a draft: {path}") from None
     return write_record(git.root, signed)

@@ -1,16 +1,13 @@
 """A review in progress, independent of any UI: answers, notes, evidence, files looked at; autosaved.
 
-The TUI drives a :class:`ReviewSession`; every change can be saved as a draft (JSON under
-``<git common dir>/signoff/drafts/``, or through ``signoff.store`` when it provides drafts) so a reviewer
-who quits or crashes resumes where they were on the same target.
+The TUI drives a :class:`ReviewSession`; every change is saved as a draft through ``signoff.store``
+(TOML under ``<git common dir>/signoff/drafts/``) so a reviewer who quits or crashes resumes where they
+were on the same target. ``signoff review --answers`` keeps its drafts in the same form.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -48,7 +45,13 @@ class Evidence:
         return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "start": self.start, "end": self.end, "blob": self.blob, "side": self.side}
+        return {
+            "path": _text(self.path),
+            "start": self.start,
+            "end": self.end,
+            "blob": self.blob,
+            "side": self.side,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Evidence:
@@ -188,6 +191,52 @@ class ReviewSession:
                 out[path] = n
         return out
 
+    # -- records -----------------------------------------------------------------------------------
+
+    def answer_inputs(self, known: Iterable[str] | None = None) -> dict[str, Any]:
+        """The answers as ``compose.AnswerInput`` s (``known``: only these question ids).
+
+        A question with a note or evidence but no answer is kept as ``skipped`` so its note survives.
+        """
+        from signoff.compose import AnswerInput
+        from signoff.record import Evidence as RecordEvidence
+
+        allowed = set(known) if known is not None else None
+        out: dict[str, Any] = {}
+        for qid, st in sorted(self.questions.items()):
+            if allowed is not None and qid not in allowed:
+                continue
+            if st.answer is None and not st.note and not st.evidence:
+                continue
+            evidence = [RecordEvidence(_text(e.path), e.lines, e.blob or "", e.side) for e in st.evidence]
+            out[qid] = AnswerInput(st.answer.value if st.answer else "skipped", st.note, evidence)
+        return out
+
+    @classmethod
+    def from_answer_inputs(
+        cls,
+        target_key: str,
+        answers: Mapping[str, Any],
+        *,
+        verdict: str | None = None,
+        summary: str = "",
+        thoroughness: str = "medium",
+        understanding: str = "medium",
+        files_reviewed: Iterable[str] = (),
+    ) -> ReviewSession:
+        """A session holding answers given as ``compose.AnswerInput`` s (``signoff review --answers``)."""
+        s = cls(target_key=target_key, reviewed_files=set(files_reviewed), summary=summary)
+        s.verdict = Verdict(verdict) if verdict else None
+        s.thoroughness, s.understanding = thoroughness, understanding
+        for qid, a in answers.items():
+            st = s.state(qid)
+            st.answer = AnswerValue(a.answer) if a.answer in AnswerValue._value2member_map_ else None
+            st.note = a.note
+            for e in a.evidence:
+                first, _, last = e.lines.partition("-")
+                st.evidence.append(Evidence(e.path, int(first), int(last or first), e.blob or None, e.side))
+        return s
+
     # -- persistence -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -196,8 +245,8 @@ class ReviewSession:
             "target": self.target_key,
             "started": self.started,
             "questions": {k: v.to_dict() for k, v in sorted(self.questions.items())},
-            "reviewed_files": sorted(self.reviewed_files),
-            "seen_ai": {p: _ranges(s) for p, s in sorted(self.seen_ai.items()) if s},
+            "reviewed_files": sorted(_text(p) for p in self.reviewed_files),
+            "seen_ai": {_text(p): _ranges(s) for p, s in sorted(self.seen_ai.items()) if s},
             "verdict": self.verdict.value if self.verdict else None,
             "summary": self.summary,
             "thoroughness": self.thoroughness,
@@ -222,6 +271,11 @@ class ReviewSession:
         )
 
 
+def _text(path: str) -> str:
+    """A path storable as TOML text (undecodable bytes, kept by git as surrogates, become ``\\xNN``)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _ranges(lines: set[int]) -> list[list[int]]:
     out: list[list[int]] = []
     for n in sorted(lines):
@@ -240,42 +294,41 @@ def _unranges(ranges: list[list[int]]) -> set[int]:
 
 
 # -- draft files -------------------------------------------------------------------------------------
+# One storage for drafts: ``signoff.store`` (TOML under ``<git common dir>/signoff/drafts/``). The TUI and
+# ``signoff review --answers`` both keep a review in progress there as ``ReviewSession.to_dict()`` (plus,
+# after a failed signing, the unsigned ``record``), so either can resume what the other left.
 
 
 def draft_path(common_dir: Path, target_key: str) -> Path:
     """Where the draft for ``target_key`` lives (file name from a hash, never from raw input)."""
-    digest = hashlib.sha256(target_key.encode()).hexdigest()[:24]
-    return Path(common_dir) / "signoff" / "drafts" / f"{digest}.json"
+    from signoff import store
+
+    return store.draft_path(common_dir, target_key)
 
 
-def save_draft(common_dir: Path, session: ReviewSession) -> Path:
-    """Write the draft atomically (temp file, fsync, rename)."""
-    path = draft_path(common_dir, session.target_key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(session.to_dict(), indent=1, sort_keys=True).encode()
-    fd, tmp = tempfile.mkstemp(prefix=".draft-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def save_draft(common_dir: Path, session: ReviewSession, **extra: Any) -> Path:
+    """Write the draft atomically (``extra``: more top-level tables, e.g. the unsigned ``record``)."""
+    from signoff import store
+
+    return store.save_draft(common_dir, session.target_key, {**session.to_dict(), **extra})
 
 
 def load_draft(common_dir: Path, target_key: str) -> ReviewSession | None:
     """The saved draft for ``target_key``, or None (also for an unreadable or foreign draft)."""
-    path = draft_path(common_dir, target_key)
+    from signoff import store
+
+    data = store.load_draft(common_dir, target_key)
+    if data is None:
+        return None
+    data.setdefault("target", target_key)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         session = ReviewSession.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return session if session.target_key == target_key else None
 
 
 def discard_draft(common_dir: Path, target_key: str) -> None:
-    draft_path(common_dir, target_key).unlink(missing_ok=True)
+    from signoff import store
+
+    store.delete_draft(common_dir, target_key)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import subprocess
 from pathlib import Path
 
-import pytest
-
-from signoff.app import analysis
-from signoff.app.analysis import HitView, QuestionView
 from signoff.app.app import SignoffApp
 from signoff.app.screens.review import ReviewScreen
 from signoff.app.widgets.diffview import DiffView
@@ -25,35 +21,6 @@ class _AnyReason(str):
 
 
 ANY_REASON = _AnyReason("any")
-HAVE_RELEVANCE = importlib.util.find_spec("signoff.relevance") is not None
-
-
-@pytest.fixture
-def questions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real relevance engine when it is installed; else two fixed questions with real hit lines."""
-    if HAVE_RELEVANCE:
-        return
-
-    def fake(_git, _diff, _ai):
-        return [
-            QuestionView(
-                "db.parameterized-queries",
-                "Are SQL queries parameterised?",
-                "critical",
-                "Never build SQL with f-strings.",
-                ["CWE-89"],
-                [HitView("db/query.py", 2, "cur.execute(f'SELECT", "regex")],
-            ),
-            QuestionView(
-                "code.command-injection",
-                "Are shell commands built without user input?",
-                "high",
-                hits=[HitView("app.py", 8, 'os.system("rm -rf " + x)', "regex")],
-            ),
-            QuestionView("misc.docs", "Docs updated?", "low", triggered=False),
-        ]
-
-    monkeypatch.setattr("signoff.app.screens.review.load_questions", fake)
 
 
 def _app(repo: Path, drafts: Path) -> SignoffApp:
@@ -70,7 +37,7 @@ async def _ready(app: SignoffApp, pilot) -> ReviewScreen:
     return screen
 
 
-def test_walk_through_answer_everything_and_resume(review_repo: Path, tmp_path: Path, questions) -> None:
+def test_walk_through_answer_everything_and_resume(review_repo: Path, tmp_path: Path) -> None:
     asyncio.run(_walk(review_repo, tmp_path / "drafts"))
 
 
@@ -144,7 +111,7 @@ async def _walk(repo: Path, drafts: Path) -> None:
         assert app2.session.questions[noted].note == "needs a fix"
 
 
-def test_summary_warns_and_signing_failure_keeps_draft(review_repo: Path, tmp_path: Path, questions) -> None:
+def test_summary_warns_and_needs_a_verdict(review_repo: Path, tmp_path: Path) -> None:
     asyncio.run(_summary(review_repo, tmp_path / "drafts"))
 
 
@@ -165,4 +132,141 @@ async def _summary(repo: Path, drafts: Path) -> None:
         await pilot.press("down", "enter")
         await pilot.pause()
         assert app.session.verdict is not None and app.session.verdict.value == "changes-requested"
-    assert analysis  # module used by the fixture
+
+
+# -- signing ---------------------------------------------------------------------------------------------
+
+EMAIL = "reviewer@example.com"
+
+
+def _configure_signing(repo: Path, key) -> None:
+    from tests.helpers import git
+
+    git(repo, "config", "user.email", EMAIL)
+    git(repo, "config", "user.name", "Rita Reviewer")
+    git(repo, "config", "gpg.format", "ssh")
+    git(repo, "config", "user.signingKey", str(key.path))
+    allowed = repo / ".signoff" / "allowed_signers"
+    allowed.parent.mkdir(parents=True, exist_ok=True)
+    allowed.write_text(f'{EMAIL} namespaces="signoff-review" {key.pub}\n')
+
+
+async def _answer_all(app: SignoffApp, pilot, screen: ReviewScreen) -> dict[str, AnswerValue]:
+    triggered = screen.triggered_ids()
+    assert len(triggered) >= 3  # the real relevance engine: SQL, shell, bidi... all fire on this diff
+    for i in range(len(triggered)):
+        await pilot.press("p" if i % 3 else "a")
+    answers = {q: app.session.answer_of(q) for q in triggered}
+    assert None not in answers.values()
+    return answers
+
+
+async def _sign(app: SignoffApp, pilot, summary: str) -> str:
+    await pilot.press("S")
+    await pilot.pause()
+    app.screen.query_one("#verdict").focus()
+    await pilot.press("enter")  # the first radio button: approve
+    app.screen.query_one("#summary-text").focus()
+    await pilot.press(*summary)
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(app.screen.query_one("#summary-result").render())
+
+
+def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_path: Path, ssh_keys) -> None:
+    from signoff.cli import main
+    from signoff.record import loads, read_text
+    from signoff.store import list_records
+    from signoff.verification import Verifier
+
+    key = ssh_keys["ed25519-tui"]
+    _configure_signing(review_repo, key)
+    drafts = tmp_path / "drafts"
+
+    async def run() -> tuple[str, dict[str, AnswerValue], list[str]]:
+        app = _app(review_repo, drafts)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await _ready(app, pilot)
+            # relevance.evaluate got the diff and the AI lines: the SQL question has its f-string hit
+            sql = next(
+                q for q in screen.questions if q.triggered and "db/query.py" in {h.path for h in q.hits}
+            )
+            assert any(h.line == 2 and h.side == "new" for h in sql.hits)
+            assert screen.relevance is not None and screen.relevance.triggered_ids() == screen.triggered_ids()
+            files = [f.path for f in screen.diff.files]
+            for _ in files:
+                await pilot.press("r")
+            assert app.session.reviewed_files == set(files)
+            answers = await _answer_all(app, pilot, screen)
+            app.session.set_note(screen.triggered_ids()[0], "checked by hand")
+            result = await _sign(app, pilot, "Looks right")
+            assert app.record_path is not None
+            assert not (drafts / "signoff" / "drafts").exists() or not any(
+                (drafts / "signoff" / "drafts").iterdir()
+            )
+            return result, answers, files
+
+    result, answers, files = asyncio.run(run())
+    assert "Review saved" in result and "Verification: valid" in result and EMAIL in result
+    records = list_records(review_repo)
+    assert len(records) == 1 and records[0].is_relative_to(review_repo / ".signoff" / "reviews")
+    v = Verifier.for_repo(open_repo(review_repo)).verify_path(records[0])
+    assert v.ok and v.signer == EMAIL, v.reason
+    record = loads(read_text(records[0]), str(records[0]))
+    assert record.review.verdict == "approve" and record.review.summary == "Looks right"
+    assert sorted(record.review.files_reviewed) == sorted(files)
+    got = {a.id: a.answer for a in record.answers}
+    assert {q: got[q] for q in answers} == {q: a.value for q, a in answers.items()}
+    assert any(a.note == "checked by hand" for a in record.answers)
+    assert record.ai.lines == 2 and record.ai.lines_reviewed == 2  # lib/helper.py marked reviewed
+    assert record.checklists  # the relevance engine's checklists are pinned in the record
+    # plain OpenSSH agrees (the payload as `signoff verify --payload` prints it)
+    payload = subprocess.run(
+        ["python3", "-m", "signoff", "verify", "--payload", str(records[0])],
+        capture_output=True,
+        check=True,
+        cwd=review_repo,
+    ).stdout
+    sig = tmp_path / "record.sig"
+    sig.write_text(record.signature.value)
+    args = ["ssh-keygen", "-Y", "verify", "-f", str(review_repo / ".signoff" / "allowed_signers")]
+    args += ["-I", EMAIL, "-n", "signoff-review", "-s", str(sig)]
+    ok = subprocess.run(args, input=payload, capture_output=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert subprocess.run(args, input=payload + b"x", capture_output=True, check=False).returncode != 0
+    assert main(["-C", str(review_repo), "verify"]) == 0
+
+
+def test_signing_failure_shows_what_to_configure_and_keeps_the_draft(
+    review_repo: Path, tmp_path: Path
+) -> None:
+    from signoff.store import list_records, load_draft
+
+    drafts = tmp_path / "drafts"
+    key = resolve_target(open_repo(review_repo), "main..feature").key
+
+    async def run() -> tuple[str, dict[str, AnswerValue]]:
+        app = _app(review_repo, drafts)
+        async with app.run_test(size=(100, 40)) as pilot:
+            screen = await _ready(app, pilot)
+            answers = await _answer_all(app, pilot, screen)
+            result = await _sign(app, pilot, "ok")
+            assert app.record_path is None
+            return result, answers
+
+    result, answers = asyncio.run(run())
+    assert "Not signed" in result and "user.signingKey" in result and "git config" in result
+    assert "draft" in result
+    assert list_records(review_repo) == []
+    draft = load_draft(drafts, key)
+    assert draft is not None and draft["verdict"] == "approve" and "record" in draft
+
+    async def resume() -> None:
+        app = _app(review_repo, drafts)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await _ready(app, pilot)
+            assert app.resumed and app.session.verdict.value == "approve"
+            assert {q: app.session.answer_of(q) for q in answers} == answers
+
+    asyncio.run(resume())

@@ -38,7 +38,7 @@ QUESTIONS = [
 
 @pytest.fixture
 def fixed_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("signoff.app.screens.review.load_questions", lambda *_a: list(QUESTIONS))
+    monkeypatch.setattr("signoff.app.screens.review.load_questions", lambda *_a: (list(QUESTIONS), None))
     ai = AiView(
         lines={"app.py": {4: "commit 1a2b3c: Co-authored-by: Claude", 8: "Co-authored-by: Claude"}},
         commits=[("1a2b3c4d5e6f", "Co-authored-by: Claude <noreply@anthropic.com>")],

@@ -20,7 +20,8 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
     max_size = getattr(args, "max_file_size", None) if args is not None else None
     if max_size:
         options.max_file_bytes = max_size
-    app = SignoffApp(git, target, diff_options=options)
+    opt_in = tuple(getattr(args, "checklist", None) or ()) if args is not None else ()
+    app = SignoffApp(git, target, diff_options=options, opt_in=opt_in)
     code = app.run()
     session = app.session
     if app.record_path is not None:

@@ -22,6 +22,8 @@ class HitView:
     line: int
     text: str
     trigger: str
+    #: ``new`` or ``old`` (a removed line: ``line`` is its old-side number); line 0: the whole file.
+    side: str = "new"
 
 
 @dataclass
@@ -94,19 +96,17 @@ def ai_view(result: Any) -> AiView:
     return view
 
 
-def load_questions(git: Git, diff: Diff, ai: AiView) -> list[QuestionView]:
-    """Checklist questions, triggered ones first in severity order, via ``signoff.relevance``."""
+def load_questions(
+    git: Git, diff: Diff, ai: AiView, include_opt_in: tuple[str, ...] = ()
+) -> tuple[list[QuestionView], Any]:
+    """Checklist questions (triggered first, severity order) and the ``signoff.relevance.Relevance``
+    they come from (None when relevance is unavailable); the record is built from the latter."""
     rel = _optional("signoff.relevance")
-    if rel is None:
-        return []
-    fn = getattr(rel, "evaluate", None) or getattr(rel, "relevant_questions", None)
-    if fn is None:
-        return []
-    try:
-        result = fn(git, diff, ai.raw)
-    except TypeError:
-        result = fn(diff)
-    return question_views(result)
+    if rel is None or not hasattr(rel, "evaluate"):
+        return [], None
+    # the AiView's {path: lines} mapping is the cheapest form of "the AI lines" for relevance
+    result = rel.evaluate(git, diff, ai if ai.lines else None, include_opt_in=include_opt_in)
+    return question_views(result), result
 
 
 def question_views(result: Any) -> list[QuestionView]:
@@ -124,6 +124,7 @@ def question_views(result: Any) -> list[QuestionView]:
                     int(_get(h, "line", "new_no", default=0) or 0),
                     str(_get(h, "text", "matched", default="")),
                     str(_get(h, "trigger", default="")),
+                    str(_get(h, "side", default="new") or "new"),
                 )
                 for h in (_get(item, "hits", default=[]) or [])
             ]

@@ -33,11 +33,14 @@ class SignoffApp(App[int]):
         *,
         diff_options: DiffOptions | None = None,
         draft_dir: Path | None = None,
+        opt_in: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.git = git
         self.target = target
         self.diff_options = diff_options
+        #: Opt-in checklists to ask as well (``signoff review --checklist NAME``).
+        self.opt_in = opt_in
         self.draft_dir = draft_dir or git.common_dir
         loaded = load_draft(self.draft_dir, target.key)
         self.resumed = loaded is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
@@ -34,6 +35,8 @@ class AiLoaded(Message):
 @dataclass
 class QuestionsLoaded(Message):
     questions: list[QuestionView]
+    #: The ``signoff.relevance.Relevance`` behind them (None when unavailable); goes into the record.
+    relevance: Any = None
 
 
 @dataclass

@@ -172,6 +172,7 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     from signoff.compose import compose_record, sign_and_store
     from signoff.diff import DiffOptions
     from signoff.scan import analyze
+    from signoff.session import ReviewSession
     from signoff.signing import signing_config
     from signoff.store import delete_draft
 
@@ -205,7 +206,17 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
         name=cfg.name,
         email=cfg.email,
     )
-    path = sign_and_store(git, record, cfg, draft_key=target.key)
+    # the same draft form as the TUI's, so `signoff review` resumes a review whose signing failed here
+    session = ReviewSession.from_answer_inputs(
+        target.key,
+        answers.answers,
+        verdict=answers.verdict,
+        summary=answers.summary,
+        thoroughness=answers.thoroughness,
+        understanding=answers.understanding,
+        files_reviewed=record.review.files_reviewed,
+    )
+    path = sign_and_store(git, record, cfg, draft_key=target.key, draft=session.to_dict())
     delete_draft(git, target.key)
     try:
         shown = path.relative_to(git.root)

@@ -24,7 +24,7 @@ class HistoryScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("date", "verdict", "signer", "validity", "head", "record")
+        table.add_columns("date", "verdict", "signer", "validity", "state", "head", "record")
         table.focus()
         self.load()
 
@@ -36,13 +36,13 @@ class HistoryScreen(Screen):
         from signoff.app.finish import list_reviews
 
         try:
-            rows = list_reviews(self.app.git)  # type: ignore[attr-defined]
+            found = list_reviews(self.app.git)  # type: ignore[attr-defined]
         except Exception as exc:
-            self.app.call_from_thread(self._show, [], f"could not list reviews: {exc}")
+            self.app.call_from_thread(self._show, [], [], f"could not list reviews: {exc}")
             return
-        self.app.call_from_thread(self._show, rows, "")
+        self.app.call_from_thread(self._show, found.rows, found.notes, "")
 
-    def _show(self, rows: list[dict[str, str]], error: str) -> None:
+    def _show(self, rows: list[dict[str, str]], notes: list[str], error: str) -> None:
         table = self.query_one(DataTable)
         table.clear()
         for r in rows:
@@ -52,13 +52,21 @@ class HistoryScreen(Screen):
                 safe_text(r.get("verdict", "")),
                 safe_text(r.get("signer", "")),
                 safe_text(valid, style="green" if valid == "valid" else "red"),
+                safe_text(r.get("state", ""), style="yellow" if r.get("state") == "stale" else "dim"),
                 safe_text(r.get("head", "")[:12]),
                 safe_text(r.get("path", "")),
             )
         status = self.query_one("#history-status", Static)
         if error:
             status.update(safe_text(error, style="red"))
-        elif not rows:
-            status.update(Text("No reviews recorded in this repository yet.", style="dim"))
-        else:
-            status.update(Text(f"{len(rows)} review(s)", style="dim"))
+            return
+        t = Text(f"{len(rows)} review(s)" if rows else "No reviews recorded in this repository yet.")
+        t.stylize("dim")
+        for note in notes:
+            t.append("\n")
+            t.append_text(safe_text(note, style="yellow"))
+        invalid = [r for r in rows if r.get("validity") != "valid" and r.get("reason")]
+        for r in invalid[:3]:
+            t.append("\n")
+            t.append_text(safe_text(f"{r.get('path', '')}: {r.get('reason', '')}", style="red"))
+        status.update(t)

@@ -103,6 +103,8 @@ class ReviewScreen(Screen):
         self.model: RowModel | None = None
         self.ai = AiView()
         self.questions: list[QuestionView] = []
+        #: ``signoff.relevance.Relevance`` (None until loaded or when unavailable).
+        self.relevance = None
         self.hit_index: dict[str, int] = {}
         self.stage = "Starting…"
         self.loaded = False
@@ -185,8 +187,8 @@ class ReviewScreen(Screen):
             self.post_message(m.AiLoaded(ai))
             stage = "checklists"
             self.post_message(m.Progress(3, 3, "Matching checklists"))
-            questions = load_questions(app.git, diff, ai)
-            self.post_message(m.QuestionsLoaded(questions))
+            questions, relevance = load_questions(app.git, diff, ai, app.opt_in)
+            self.post_message(m.QuestionsLoaded(questions, relevance))
             self.post_message(m.Progress(3, 3, "Ready", done=True))
             longest = 0
             for f in diff.files:
@@ -223,6 +225,7 @@ class ReviewScreen(Screen):
 
     def on_questions_loaded(self, msg: m.QuestionsLoaded) -> None:
         self.questions = msg.questions
+        self.relevance = msg.relevance
         self.checklist.set_questions(msg.questions)
         self.filelist.rebuild()
         self._show_current_question()
@@ -449,7 +452,7 @@ class ReviewScreen(Screen):
         i = (0 if delta > 0 else len(q.hits) - 1) if i is None else (i + delta) % len(q.hits)
         self.hit_index[q.id] = i
         hit = q.hits[i]
-        if not self.diffview.goto_line(hit.path, hit.line):
+        if not self.diffview.goto_line(hit.path, hit.line, hit.side) and hit.line:
             self.notify(safe_text(f"{hit.path}:{hit.line} is not shown in the diff").plain, timeout=2)
         self._show_current_question()
 

@@ -184,5 +184,14 @@ class SummaryScreen(Screen):
         t.append_text(safe_text(str(outcome.path)))
         t.append("\nVerification: ")
         t.append_text(safe_text(outcome.status, style="bold green" if outcome.valid else "bold red"))
-        t.append("\nCommit the record to share it. Press q to quit.", style="dim")
+        if outcome.valid and outcome.signer:
+            t.append(" — signed by ")
+            t.append_text(safe_text(outcome.signer, style="bold"))
+        elif outcome.reason:
+            t.append(" — ")
+            t.append_text(safe_text(outcome.reason))
+        if outcome.hint:
+            t.append("\n")
+            t.append_text(safe_text(outcome.hint, style="yellow"))
+        t.append("\nCommit the record to share it (git add .signoff). Press q to quit.", style="dim")
         self._result(t)

@@ -197,7 +197,10 @@ class DetailPanel(VerticalScroll):
             for i, h in enumerate(q.hits[:200]):
                 cur = i == hit_index
                 t.append("▶ " if cur else "  ", style="bold yellow")
-                t.append_text(safe_text(f"{h.path}:{h.line}", style="underline" if cur else ""))
+                where = f"{h.path}:{h.line}" if h.line else h.path
+                if h.side == "old" and h.line:
+                    where += " (old)"
+                t.append_text(safe_text(where, style="underline" if cur else ""))
                 if h.trigger:
                     t.append(" [", style="dim")
                     t.append_text(safe_text(h.trigger, style="dim"))
