@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signoff.app.rows import RowKind, RowModel, pair_body, split_body
+from hypothesis import given
+from hypothesis import strategies as st
+
+from signoff.app.rows import RowKind, RowModel, pair_body, pair_count, pair_counts, split_body
 from signoff.diff import Hunk, load_diff
 from signoff.gitio import open_repo, resolve_target
 
@@ -63,3 +66,27 @@ def test_deleted_file_has_rows_and_no_crash(review_repo: Path) -> None:
     r = model.hunk_rows(fi)[0] + 1
     old, new = model.lines_at(r)
     assert new is None and old is not None and old.text == "hello"
+
+
+_LINE = st.tuples(
+    st.sampled_from([" ", "-", "+", "\\", "-", "+", ""]), st.sampled_from(["", "x", "-y", "+z", "\\q"])
+)
+
+
+@given(st.lists(_LINE, max_size=14))
+def test_pair_count_matches_pairing_the_lines(lines: list[tuple[str, str]]) -> None:
+    body = "\n".join(k + t if k else "" for k, t in lines)
+    h = Hunk(1, 1, 1, 1, "", body)
+    assert pair_count(h) == len(pair_body(split_body(h)))
+
+
+def test_side_by_side_layout_from_counts_made_ahead(review_repo: Path) -> None:
+    lazy, ahead = _model(review_repo), _model(review_repo)
+    ahead.add_pair_counts(pair_counts(ahead.diff))
+    lazy.set_side_by_side(True)
+    ahead.set_side_by_side(True)
+    assert len(lazy) == len(ahead) and lazy.file_starts == ahead.file_starts
+    for r in range(len(lazy)):  # every row resolves to a real pair
+        row = lazy.row(r)
+        if row.kind is RowKind.PAIR:
+            assert 0 <= row.index < len(lazy.pairs(row.file, row.hunk))

@@ -21,7 +21,14 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
     if max_size:
         options.max_file_bytes = max_size
     opt_in = tuple(getattr(args, "checklist", None) or ()) if args is not None else ()
-    app = SignoffApp(git, target, diff_options=options, opt_in=opt_in)
+    app = SignoffApp(
+        git,
+        target,
+        diff_options=options,
+        opt_in=opt_in,
+        sign_key=getattr(args, "key", None),
+        sign_format=getattr(args, "format", None),
+    )
     code = app.run()
     session = app.session
     if app.record_path is not None:

@@ -34,6 +34,8 @@ class SignoffApp(App[int]):
         diff_options: DiffOptions | None = None,
         draft_dir: Path | None = None,
         opt_in: tuple[str, ...] = (),
+        sign_key: str | None = None,
+        sign_format: str | None = None,
     ) -> None:
         super().__init__()
         self.git = git
@@ -41,6 +43,9 @@ class SignoffApp(App[int]):
         self.diff_options = diff_options
         #: Opt-in checklists to ask as well (``signoff review --checklist NAME``).
         self.opt_in = opt_in
+        #: ``--key`` / ``--format``: override git's user.signingKey / gpg.format when signing.
+        self.sign_key = sign_key
+        self.sign_format = sign_format
         self.draft_dir = draft_dir or git.common_dir
         loaded = load_draft(self.draft_dir, target.key)
         self.resumed = loaded is not None
@@ -49,6 +54,8 @@ class SignoffApp(App[int]):
         self.record_path: Path | None = None
 
     def save_draft(self) -> None:
+        if self.record_path is not None:
+            return  # signed and saved: the draft is gone for good
         try:
             save_draft(self.draft_dir, self.session)
         except OSError as exc:

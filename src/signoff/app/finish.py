@@ -150,12 +150,11 @@ def sign_and_save(app: Any, review: Any) -> Outcome:
         raise FinishError("the diff has not been loaded yet")
     git = app.git
     draft_dir = getattr(app, "draft_dir", None) or git.common_dir
-    keep = "Your answers are kept in the draft; fix the above and sign again."
     try:
-        cfg = signing_config(git)
+        cfg = signing_config(git, key=getattr(app, "sign_key", None), fmt=getattr(app, "sign_format", None))
         record = build_record(app, review, cfg)
     except SignoffError as exc:
-        raise FinishError(exc.message, keep) from None
+        raise FinishError(exc.message) from None
 
     def sign() -> Path:
         return sign_and_store(git, record, cfg)
@@ -175,7 +174,7 @@ def sign_and_save(app: Any, review: Any) -> Outcome:
     except SigningError as exc:
         # the session (to resume) and the unsigned record, in the one draft for this target
         where = save_draft(draft_dir, session, record=record.to_dict(signature=False))
-        raise FinishError(exc.message, f"{keep}\nDraft: {where}") from None
+        raise FinishError(exc.message, f"Draft: {where}") from None
     discard_draft(draft_dir, session.target_key)
     v = Verifier.for_repo(git).verify_path(path)
     try:

@@ -48,3 +48,10 @@ class MaxLineLength(Message):
 class LoadFailed(Message):
     stage: str
     error: str
+
+
+@dataclass
+class PairCounts(Message):
+    """Side-by-side row counts per hunk (``id(hunk)`` -> rows), counted ahead of the toggle."""
+
+    counts: dict[int, int]

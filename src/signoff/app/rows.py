@@ -8,6 +8,7 @@ pair each run of removed lines with the added run after it.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -91,6 +92,36 @@ def pair_body(lines: list[BodyLine]) -> list[tuple[int | None, int | None]]:
     return pairs
 
 
+#: A run of removed lines and, when one follows, the run of added lines beside it (``\\`` lines inside
+#: either run). No required tail, so a long run never backtracks.
+_CHANGE_RUN = re.compile(r"^-[^\n]*(?:\n[-\\][^\n]*)*(?:\n(\+[^\n]*(?:\n[+\\][^\n]*)*))?", re.MULTILINE)
+
+
+def pair_count(hunk: Hunk) -> int:
+    """``len(pair_body(split_body(hunk)))`` without splitting the hunk (regex scans at C speed).
+
+    Rows = body lines - ``\\`` lines - the lines saved by putting each removed run beside the added run
+    after it (the shorter of the two).
+    """
+    body = hunk.body
+    if not body:
+        return 0
+    n = body.count("\n") + 1 - body.count("\n\\") - body.startswith("\\")
+    if "\n+" not in body:
+        return n
+    count = body.count
+    for m in _CHANGE_RUN.finditer(body):
+        a0 = m.start(1)
+        if a0 >= 0:
+            n -= min(count("\n-", m.start(), a0) + 1, count("\n+", a0, m.end()) + 1)
+    return n
+
+
+def pair_counts(diff: Diff) -> dict[int, int]:
+    """Side-by-side row counts of every hunk, by ``id(hunk)`` (for :meth:`RowModel.add_pair_counts`)."""
+    return {id(h): pair_count(h) for f in diff.files for h in f.hunks}
+
+
 def intraline_pairs(lines: list[BodyLine]) -> list[tuple[int, int]]:
     """(removed, added) body-line indexes paired for intraline emphasis."""
     return [(a, b) for a, b in pair_body(lines) if a is not None and b is not None and a != b]
@@ -128,15 +159,21 @@ class RowModel:
         self._pair_cache: OrderedDict[tuple[int, int], list[tuple[int | None, int | None]]] = OrderedDict()
         self._cache_size = cache_hunks
         self._hunk_rows: dict[int, list[int]] = {}
+        #: Side-by-side row count per hunk (by ``id``; the diff keeps its hunks alive).
+        self._pair_counts: dict[int, int] = {}
         self._infos = [file_info(f) for f in self.files]
         self._relayout()
 
     # -- layout ----------------------------------------------------------------------------------------
 
     def _hunk_len(self, fi: int, hi: int) -> int:
+        hunk = self.files[fi].hunks[hi]
         if self.side_by_side:
-            return len(self.pairs(fi, hi))
-        return _count_lines(self.files[fi].hunks[hi])
+            n = self._pair_counts.get(id(hunk))
+            if n is None:
+                n = self._pair_counts[id(hunk)] = pair_count(hunk)
+            return n
+        return _count_lines(hunk)
 
     def _file_len(self, fi: int) -> int:
         f = self.files[fi]
@@ -154,6 +191,10 @@ class RowModel:
             total += self._file_len(fi)
         self.file_starts = starts
         self.total = total
+
+    def add_pair_counts(self, counts: dict[int, int]) -> None:
+        """Side-by-side row counts computed ahead (:func:`pair_counts`, in a worker thread)."""
+        self._pair_counts.update(counts)
 
     def set_side_by_side(self, on: bool) -> None:
         if on != self.side_by_side:

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from signoff.app import messages as m
 from signoff.app.analysis import AiView, QuestionView, load_ai, load_questions
-from signoff.app.rows import RowModel
+from signoff.app.rows import RowModel, pair_counts
 from signoff.app.safe import safe_text
 from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
 from signoff.app.widgets.diffview import AI_COLOUR, DiffView
@@ -196,6 +196,7 @@ class ReviewScreen(Screen):
                     if h.body:
                         longest = max(longest, max(map(len, h.body.split("\n"))))
             self.post_message(m.MaxLineLength(longest))
+            self.post_message(m.PairCounts(pair_counts(diff)))  # the side-by-side toggle is then instant
         except Exception as exc:  # shown in the UI; the diff (if loaded) stays reviewable
             self.post_message(m.LoadFailed(stage, str(exc)))
 
@@ -233,6 +234,10 @@ class ReviewScreen(Screen):
 
     def on_max_line_length(self, msg: m.MaxLineLength) -> None:
         self.diffview.set_max_line_length(msg.length)
+
+    def on_pair_counts(self, msg: m.PairCounts) -> None:
+        if self.model is not None:
+            self.model.add_pair_counts(msg.counts)
 
     def on_load_failed(self, msg: m.LoadFailed) -> None:
         self.stage = f"{msg.stage} failed"

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, RadioButton, RadioSet, Select, Static, TextArea
 
 from signoff.app.safe import safe_text
-from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_STYLE
+from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_SHORT, SEVERITY_STYLE
 from signoff.app.widgets.diffview import AI_COLOUR
 from signoff.session import Verdict
 
@@ -39,6 +39,7 @@ class SummaryScreen(Screen):
     def __init__(self, review: ReviewScreen) -> None:
         super().__init__(id="summary")
         self.review = review
+        self.signing = False
 
     @property
     def session(self):
@@ -72,6 +73,15 @@ class SummaryScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()
+        if self.app.record_path is not None:  # type: ignore[attr-defined]
+            self._signed_already()
+
+    def _signed_already(self) -> None:
+        self.query_one("#sign", Button).disabled = True
+        t = Text("✓ This review is signed and saved: ", style="bold green")
+        t.append_text(safe_text(str(self.app.record_path)))  # type: ignore[attr-defined]
+        t.append("\nPress q to quit.", style="dim")
+        self._result(t)
 
     def _overview(self) -> Text:
         r = self.review
@@ -94,7 +104,8 @@ class SummaryScreen(Screen):
                 continue
             mark, style = ANSWER_MARK[st.answer if st else None]
             t.append(f" {mark} ", style=style)
-            t.append(f"{q.severity[:4].upper():4} ", style=SEVERITY_STYLE.get(q.severity, ""))
+            short = SEVERITY_SHORT.get(q.severity, q.severity[:4].upper().ljust(4))
+            t.append(f"{short} ", style=SEVERITY_STYLE.get(q.severity, ""))
             t.append_text(safe_text(q.text))
             if st and st.note:
                 t.append("\n      ")
@@ -142,15 +153,23 @@ class SummaryScreen(Screen):
 
     @on(Button.Pressed, "#sign")
     def action_sign(self) -> None:
+        if self.app.record_path is not None:  # type: ignore[attr-defined]
+            self._signed_already()
+            return
         self._collect()
         if self.session.verdict is None:
             self._result(Text("Choose a verdict first.", style="bold yellow"))
             return
+        if self.signing:
+            return
+        self.signing = True
         self._result(Text("Signing…", style="bold"))
         self.sign()
 
     def _result(self, text: Text) -> None:
-        self.query_one("#summary-result", Static).update(text)
+        box = self.query_one("#summary-result", Static)
+        box.update(text)
+        self.call_after_refresh(box.scroll_visible, animate=False)
 
     @work(thread=True, exclusive=True, group="sign")
     def sign(self) -> None:
@@ -168,17 +187,20 @@ class SummaryScreen(Screen):
         self.app.call_from_thread(self._saved, outcome)
 
     def _failed(self, message: str, hint: str) -> None:
+        self.signing = False
         t = Text()
         t.append("✗ Not signed: ", style="bold red")
         t.append_text(safe_text(message, keep_newlines=True))
         if hint:
             t.append("\n")
             t.append_text(safe_text(hint, keep_newlines=True))
-        t.append("\nYour draft is kept; fix the above and press Sign again.", style="dim")
+        t.append("\nYour answers stay in the draft: fix the above and press Sign again.", style="dim")
         self._result(t)
 
     def _saved(self, outcome) -> None:
+        self.signing = False
         self.app.record_path = outcome.path
+        self.query_one("#sign", Button).disabled = True
         t = Text()
         t.append("✓ Review saved: ", style="bold green")
         t.append_text(safe_text(str(outcome.path)))
