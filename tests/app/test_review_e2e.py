@@ -202,6 +202,14 @@ def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_pat
             app.session.set_note(screen.triggered_ids()[0], "checked by hand")
             result = await _sign(app, pilot, "Looks right")
             assert app.record_path is not None
+            # the history screen lists it (audit data: validity, and what the audit says)
+            await pilot.press("escape", "H")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.screen.query_one("#history-table")
+            row = [str(c) for c in table.get_row_at(0)]
+            assert table.row_count == 1 and "approve" in row and "valid" in row and EMAIL in row
+            assert "no valid covering approval" in str(app.screen.query_one("#history-status").render())
             assert not (drafts / "signoff" / "drafts").exists() or not any(
                 (drafts / "signoff" / "drafts").iterdir()
             )
@@ -270,3 +278,38 @@ def test_signing_failure_shows_what_to_configure_and_keeps_the_draft(
             assert {q: app.session.answer_of(q) for q in answers} == answers
 
     asyncio.run(resume())
+
+
+def test_signer_gets_the_terminal_only_when_the_key_may_prompt(tmp_path: Path, ssh_keys) -> None:
+    from signoff.app.finish import in_terminal, ssh_key_encrypted
+
+    plain = ssh_keys["ed25519"]
+    locked = tmp_path / "locked"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "pass phrase", "-f", str(locked)],
+        check=True,
+        capture_output=True,
+    )
+    assert not ssh_key_encrypted(plain.path) and not ssh_key_encrypted(plain.pub_path)
+    assert ssh_key_encrypted(locked)
+
+    class Headless:
+        is_headless = True
+
+        def suspend(self):  # pragma: no cover - must not be called
+            raise AssertionError("suspended a headless app")
+
+    assert in_terminal(Headless(), lambda: 42, "signing") == 42
+
+
+def test_history_falls_back_to_verification_when_the_audit_cannot_run(review_repo: Path) -> None:
+    from signoff.app.finish import list_reviews
+
+    (review_repo / ".signoff").mkdir(exist_ok=True)
+    (review_repo / ".signoff" / "config.toml").write_text("[audit\n")
+    reviews = review_repo / ".signoff" / "reviews" / "2026" / "01"
+    reviews.mkdir(parents=True)
+    (reviews / "x.toml").write_text("not a record = [\n")
+    found = list_reviews(open_repo(review_repo))
+    assert not found.audited and "audit not available" in found.notes[0]
+    assert [r["validity"] for r in found.rows] == ["malformed"] and found.rows[0]["path"].endswith("x.toml")
