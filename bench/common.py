@@ -17,13 +17,40 @@ def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
     return subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True, check=True).stdout
 
 
-def big_diff_repo(files: int = 2000, lines_per_file: int = 300, changed_per_file: int = 125) -> Path:
+#: Lines of ordinary code (a mix of languages) for the "realistic" variant of the big diff.
+REALISTIC_LINES = [
+    "    result = self.client.get(url, params=params, timeout=30)",
+    "    if not items:",
+    "        return []",
+    "for (let i = 0; i < rows.length; i++) {",
+    "  const total = rows.reduce((acc, r) => acc + r.amount, 0);",
+    "func (s *Server) handle(w http.ResponseWriter, r *http.Request) {",
+    "\tif err != nil {",
+    '\t\treturn nil, fmt.Errorf("load config: %w", err)',
+    "public List<Order> findOrders(long customerId) {",
+    '    logger.info("processed {} records", count);',
+    "  def to_s",
+    '    "#{name} <#{email}>"',
+    "$items = array_map(fn($x) => $x * 2, $values);",
+    "SELECT id, name FROM customers WHERE region = :region;",
+    'echo "building $TARGET"',
+    '    return {"id": self.id, "name": self.name}',
+    "# compute the running average over the window",
+    "        total += value * weight",
+    "import { useState } from 'react';",
+    "    assert response.status_code == 200",
+]
+
+
+def big_diff_repo(
+    files: int = 2000, lines_per_file: int = 300, changed_per_file: int = 125, *, realistic: bool = False
+) -> Path:
     """A repository with commits ``base`` and ``head``; head rewrites ``changed_per_file`` lines per file.
 
     With the defaults the diff has 2,000 files and 500,000 changed lines (250,000 added + 250,000 removed).
     Built once with ``git fast-import`` and cached under ``$SIGNOFF_BENCH_CACHE``.
     """
-    repo = CACHE / f"diff-{files}-{lines_per_file}-{changed_per_file}"
+    repo = CACHE / f"diff-{files}-{lines_per_file}-{changed_per_file}{'-real' if realistic else ''}"
     if (repo / ".git" / "refs" / "tags" / "head").exists():
         return repo
     shutil.rmtree(repo, ignore_errors=True)
@@ -43,7 +70,12 @@ def big_diff_repo(files: int = 2000, lines_per_file: int = 300, changed_per_file
             path = f"src/pkg{i % 40}/mod_{i}{exts[i % len(exts)]}"
             out = []
             for n in range(lines_per_file):
-                if variant and n % 2 == 0 and n // 2 < changed_per_file:
+                if realistic:
+                    k = (i * 7 + n * 3 + (variant if n % 2 == 0 and n // 2 < changed_per_file else 0)) % len(
+                        REALISTIC_LINES
+                    )
+                    out.append(f"{REALISTIC_LINES[k]}  # {n}\n")
+                elif variant and n % 2 == 0 and n // 2 < changed_per_file:
                     out.append(f"value_{i}_{n} = compute(query, 'changed {n}')  # new\n")
                 else:
                     out.append(f"value_{i}_{n} = compute(query, {n})  # original line\n")

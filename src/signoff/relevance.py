@@ -10,6 +10,7 @@ of the files they apply to. Cost is linear in the diff size; no Python loop over
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 MAX_HITS_PER_FILE = 10
 #: Occurrences of one anchor handled line by line; beyond this its regexes scan their files instead.
 ANCHOR_BUDGET = 1000
+#: Rough cost of handling one anchor occurrence in Python (candidate line, later verification).
+PER_OCCURRENCE_SECONDS = 4e-6
+#: Extra cost per regex verified on a candidate line, relative to PER_OCCURRENCE_SECONDS.
+VERIFY_FACTOR = 0.5
 #: Characters of a hit line kept.
 MAX_TEXT = 240
 
@@ -263,6 +268,9 @@ class Engine:
         self.full_rx: dict[int, re.Pattern[str]] = {}
         self.path_rx: dict[int, tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]] = {}
         self.lang_only: dict[int, frozenset[str]] = {}
+        #: Measured seconds per character of each entry's multi-line regex scan.
+        self._scan_speed: dict[int, float] = {}
+        self._scoped_cache: dict[tuple[str, str, frozenset[str]], tuple[int, ...]] = {}
         self.absent: list[tuple[int, Pattern, frozenset[str]]] = []
         for qi, q in enumerate(self.questions):
             t = q.triggers
@@ -399,19 +407,22 @@ class Engine:
                 n = seen_anchor.get(anchor, 0) + 1
                 seen_anchor[anchor] = n
                 entry_ids = anchors[anchor]
-                if n >= ANCHOR_BUDGET:
-                    # A common literal: its regexes scan their files at C speed instead, and the
-                    # anchor search goes on without it.
+                if n == ANCHOR_BUDGET and self._full_scan_cheaper(entry_ids, text, m.start(), n):
+                    # A common literal whose regexes are fast: they scan their files at C speed
+                    # instead, and the anchor search goes on without it.
                     hot.add(anchor)
                     full.extend(entry_ids)
                     trie = self._trie(kind, group_kinds, ascii_only, frozenset(hot))
                     continue
+                scoped = self._scoped(kind, anchor, group_kinds)
+                if not scoped:
+                    continue
                 ls = low.rfind("\n", 0, m.start()) + 1
                 got = cands.get(ls)
                 if got is None:
-                    cands[ls] = set(entry_ids)
+                    cands[ls] = set(scoped)
                 else:
-                    got.update(entry_ids)
+                    got.update(scoped)
         spans_cache: dict[frozenset[str], list[tuple[int, int]]] = {}
         for ei in dict.fromkeys(full):
             entry = self.entries[ei]
@@ -467,6 +478,42 @@ class Engine:
                     new_line=new_anchor,
                 )
                 self._add(r, kind, hit, per_file)
+
+    def _scoped(self, kind: str, anchor: str, group_kinds: frozenset[str]) -> tuple[int, ...]:
+        """The anchor's entries that apply to files of ``group_kinds`` (cached)."""
+        key = (kind, anchor, group_kinds)
+        got = self._scoped_cache.get(key)
+        if got is None:
+            got = self._scoped_cache[key] = tuple(
+                ei
+                for ei in self.anchors[kind][anchor]
+                if not self.entries[ei].langs or self.entries[ei].langs & group_kinds
+            )
+        return got
+
+    def _full_scan_cheaper(self, entry_ids: list[int], text: str, at: int, seen: int) -> bool:
+        """Whether scanning ``text`` with these regexes beats handling each remaining anchor occurrence.
+
+        The occurrences still to come are extrapolated from the rate so far; each regex's scan time is
+        measured on a sample (Python's ``re`` runs some alternations at a few MB/s, others at hundreds).
+        Either way gives the same hits: this only chooses the faster route.
+        """
+        remaining = seen * (len(text) - at) / max(at, 1)
+        per_line_cost = remaining * PER_OCCURRENCE_SECONDS * (1 + len(entry_ids) * VERIFY_FACTOR)
+        sample = text[: 1 << 16]
+        scan_cost = 0.0
+        for ei in entry_ids:
+            speed = self._scan_speed.get(ei)
+            if speed is None:
+                rx = self._multiline(ei)
+                t0 = time.perf_counter()
+                for _ in rx.finditer(sample):
+                    pass
+                speed = self._scan_speed[ei] = (time.perf_counter() - t0) / max(len(sample), 1)
+            scan_cost += speed * len(text)
+            if scan_cost > per_line_cost:
+                return False
+        return True
 
     def _trie(
         self, kind: str, kinds: frozenset[str], ascii_only: bool, hot: frozenset[str]
