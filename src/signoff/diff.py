@@ -38,6 +38,17 @@ class FileStatus(StrEnum):
     UNMERGED = "unmerged"
 
 
+#: One-letter marks, as in ``git diff --name-status``.
+STATUS_MARK = {
+    "added": "A",
+    "modified": "M",
+    "deleted": "D",
+    "renamed": "R",
+    "copied": "C",
+    "typechange": "T",
+    "unmerged": "U",
+}
+
 _STATUS_LETTERS = {
     "A": FileStatus.ADDED,
     "M": FileStatus.MODIFIED,

@@ -6,21 +6,11 @@ import json
 from typing import Any
 
 from signoff import __version__
-from signoff.diff import FileDiff
+from signoff.diff import STATUS_MARK, FileDiff
 from signoff.sanitize import visible
 from signoff.scan import ScanResult
 
 SCAN_SCHEMA = "signoff.scan/1"
-
-_STATUS_MARK = {
-    "added": "A",
-    "modified": "M",
-    "deleted": "D",
-    "renamed": "R",
-    "copied": "C",
-    "typechange": "T",
-    "unmerged": "U",
-}
 
 
 def file_json(f: FileDiff) -> dict[str, Any]:
@@ -107,7 +97,7 @@ def render_text(result: ScanResult) -> str:
     lines.append("")
     width = max((len(str(f.added)) + len(str(f.removed)) for f in diff.files), default=2) + 3
     for f in diff.files:
-        mark = _STATUS_MARK.get(str(f.status), "?")
+        mark = STATUS_MARK.get(str(f.status), "?")
         counts = f"+{f.added} -{f.removed}".ljust(width)
         name = visible(f.path)
         if f.old_path and f.new_path and f.old_path != f.new_path:

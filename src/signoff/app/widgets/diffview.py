@@ -29,6 +29,7 @@ from textual.style import Style
 from signoff import highlight
 from signoff.app.analysis import AiView
 from signoff.app.rows import BodyLine, RowKind, RowModel, intraline_pairs, split_body
+from signoff.diff import STATUS_MARK
 from signoff.sanitize import unsafe_spans, visible
 
 try:  # the core's intraline emphasis
@@ -45,15 +46,6 @@ MAX_RENDER = 4000
 MAX_TOKENISE_LINES = 20_000
 TAB = 4
 AI_COLOUR = "#c061ff"
-STATUS_MARK = {
-    "added": "A",
-    "modified": "M",
-    "deleted": "D",
-    "renamed": "R",
-    "copied": "C",
-    "typechange": "T",
-    "unmerged": "U",
-}
 
 
 @dataclass
