@@ -106,7 +106,7 @@ class PublicKey:
     def keytype(self) -> str:
         return _Reader(self.blob).string().decode("ascii", "replace")
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """``SHA256:…`` as ``ssh-keygen -l`` prints it."""
         digest = base64.b64encode(hashlib.sha256(self.blob).digest()).decode().rstrip("=")
@@ -279,6 +279,12 @@ def armor(blob: bytes) -> str:
     return "\n".join([BEGIN, *lines, END]) + "\n"
 
 
+@lru_cache(maxsize=1024)
+def _public_key(blob: bytes) -> PublicKey:
+    """One :class:`PublicKey` per key blob: its ``cryptography`` key and fingerprint are computed once."""
+    return PublicKey(blob)
+
+
 def parse_signature(text: str | bytes) -> SshSignature:
     """Parse armored SSHSIG text; :class:`SshSigError` when malformed."""
     blob = unarmor(text)
@@ -288,7 +294,7 @@ def parse_signature(text: str | bytes) -> SshSignature:
     version = r.u32()
     if version != 1:
         raise SshSigError(f"unsupported SSHSIG version {version}")
-    pub = PublicKey(r.string())
+    pub = _public_key(r.string())
     namespace = r.string()
     reserved = r.string()
     hash_alg = r.string().decode("ascii", "replace")

@@ -324,17 +324,18 @@ class Verifier:
         jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
         if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
             return _verify_many(self, paths, keep_records)
-        chunks = [list(paths[i::jobs]) for i in range(jobs)]
+        chunks = [[str(p) for p in paths[i::jobs]] for i in range(jobs)]
         try:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
         except ValueError:  # pragma: no cover - no fork on this platform
             return _verify_many(self, paths, keep_records)
+        # The workers are forked with the verifier and their paths (nothing to pickle on the way in).
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(self, keep_records)
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(self, keep_records, chunks)
         ) as pool:
-            parts = list(pool.map(_verify_chunk, chunks))
+            parts = list(pool.map(_verify_chunk, range(jobs)))
         out: list[Verification] = [None] * len(paths)  # type: ignore[list-item]
         for i, part in enumerate(parts):
             out[i::jobs] = part
@@ -342,32 +343,38 @@ class Verifier:
 
 
 PARALLEL_THRESHOLD = 2000
-_WORKER: tuple[Verifier, bool] | None = None
+_WORKER: tuple[Verifier, bool, list[list[str]]] | None = None
 
 
 def _verify_many(verifier: Verifier, paths: Sequence[str | Path], keep_records: bool) -> list[Verification]:
     """Verify in this process; the cyclic GC is paused (parsing allocates many small objects)."""
     enabled = gc.isenabled()
     gc.disable()
+    verify_path = verifier.verify_path
     try:
-        out = [verifier.verify_path(p) for p in paths]
+        if keep_records:
+            out = [verify_path(p) for p in paths]
+        else:  # drop each record at once: its memory is reused for the next (cache-warm, no growth)
+            out = []
+            for p in paths:
+                r = verify_path(p)
+                r.record = None
+                out.append(r)
     finally:
         if enabled:
             gc.enable()
-    if not keep_records:
-        for r in out:
-            r.record = None
     return out
 
 
-def _init_worker(verifier: Verifier, keep_records: bool) -> None:
+def _init_worker(verifier: Verifier, keep_records: bool, chunks: list[list[str]]) -> None:
     global _WORKER
-    _WORKER = (verifier, keep_records)
+    _WORKER = (verifier, keep_records, chunks)
 
 
-def _verify_chunk(paths: list[str | Path]) -> list[Verification]:
+def _verify_chunk(index: int) -> list[Verification]:
     assert _WORKER is not None
-    return _verify_many(_WORKER[0], paths, _WORKER[1])
+    verifier, keep_records, chunks = _WORKER
+    return _verify_many(verifier, chunks[index], keep_records)
 
 
 _GPG_RESULTS = ("GOODSIG", "BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG")
