@@ -100,11 +100,32 @@ def _fsync_dir(path: Path) -> None:
 
 
 def list_records(root: str | Path) -> list[Path]:
-    """All record files under ``root/.signoff/reviews`` (sorted; temp files skipped)."""
+    """All record files under ``root/.signoff/reviews`` (sorted like paths; temp files skipped).
+
+    Like ``rglob("*.toml")`` filtered to regular files (symlinked directories are not entered), with
+    ``os.scandir`` so that no file needs a ``stat`` call of its own.
+    """
     base = Path(root) / REVIEWS_DIR
     if not base.is_dir():
         return []
-    return sorted(p for p in base.rglob("*.toml") if not p.name.startswith(".") and p.is_file())
+    found: list[str] = []
+    _scan_records(str(base), found)
+    start = len(str(base)) + 1
+    found.sort(key=lambda p: p[start:].split(os.sep))
+    return [Path(p) for p in found]
+
+
+def _scan_records(directory: str, found: list[str]) -> None:
+    try:
+        entries = list(os.scandir(directory))
+    except PermissionError:
+        return
+    for e in entries:
+        if e.is_dir():
+            if not e.is_symlink():
+                _scan_records(e.path, found)
+        elif e.name.endswith(".toml") and not e.name.startswith(".") and e.is_file():
+            found.append(e.path)
 
 
 # -- drafts ------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or list_records(git.root)
     results = verifier.verify_paths(paths, keep_records=False)
     _check_trees(git, results)
-    shown = [_relative(git.root, r) for r in results]
+    shown = _relative_paths(git.root, results)
     if args.format == "json":
         doc = {
             "schema": "signoff.verify/1",
@@ -78,12 +79,31 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_CHECK_FAILED
 
 
-def _relative(root: Path, r: Verification) -> str:
-    p = Path(r.source)
-    try:
-        return str(p.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return r.source
+def _relative_paths(root: Path, results: list[Verification]) -> list[str]:
+    """Each record's resolved path relative to the resolved ``root``, else its path as given.
+
+    ``realpath(dir/name)`` is ``realpath(dir)/name`` unless ``name`` is a symlink, so each directory is
+    resolved once, not once per record (thousands of records share a few directories).
+    """
+    top = os.path.realpath(root)
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    dirs: dict[str, str] = {}
+    out = []
+    for r in results:
+        src = r.source
+        head, name = os.path.split(src)
+        if name in ("", ".", "..") or os.path.islink(src):
+            real = os.path.realpath(src)
+        else:
+            real_dir = dirs.get(head)
+            if real_dir is None:
+                real_dir = dirs[head] = os.path.realpath(head or os.curdir)
+            real = os.path.join(real_dir, name)
+        if real.startswith(prefix):
+            out.append(real[len(prefix) :])
+        else:
+            out.append("." if real == top else src)
+    return out
 
 
 def _line(r: Verification, shown: str) -> str:

@@ -1,0 +1,73 @@
+"""Listing record files and showing their paths (fast paths of ``signoff verify``) match pathlib's answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from signoff.commands.verify import _relative_paths
+from signoff.store import REVIEWS_DIR, list_records
+from signoff.verification import Status, Verification
+
+
+def _tree(root: Path) -> Path:
+    base = root / REVIEWS_DIR
+    for rel in [
+        "2026/01/a.toml",
+        "2026/01/a-b.toml",
+        "2026/01-x/a.toml",
+        "2026/1/z.toml",
+        "2026/01/.tmp-x.toml",
+        "2026/01/b.txt",
+        "x.toml/y.toml",
+        "2025/12/c.toml",
+    ]:
+        (base / rel).parent.mkdir(parents=True, exist_ok=True)
+        (base / rel).write_text("x")
+    (base / "dirlink").symlink_to(base / "2026")
+    (base / "2026/01/link.toml").symlink_to(base / "2025/12/c.toml")
+    (base / "2026/01/broken.toml").symlink_to(root / "nope")
+    (base / "dir.toml").mkdir()
+    return base
+
+
+def test_list_records_is_rglob_of_files_sorted_as_paths(tmp_path: Path) -> None:
+    base = _tree(tmp_path)
+    expected = sorted(p for p in base.rglob("*.toml") if not p.name.startswith(".") and p.is_file())
+    got = list_records(tmp_path)
+    assert got == expected
+    assert [p.relative_to(base).as_posix() for p in got] == [
+        "2025/12/c.toml",
+        "2026/01/a-b.toml",
+        "2026/01/a.toml",
+        "2026/01/link.toml",
+        "2026/01-x/a.toml",
+        "2026/1/z.toml",
+        "x.toml/y.toml",
+    ]
+
+
+def test_relative_paths_resolve_like_pathlib(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    base = _tree(root)
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text("x")
+    (base / "2026/01/out.toml").symlink_to(outside)
+    (tmp_path / "alias").symlink_to(root)
+    sources = [str(p) for p in list_records(root)] + [
+        str(base / "2026/01/out.toml"),
+        str(tmp_path / "alias" / REVIEWS_DIR / "2026/01/a.toml"),
+        str(base / "2026/01/../01/a.toml"),
+        "/nonexistent/x.toml",
+        "relative/x.toml",
+    ]
+
+    def pathlib_answer(src: str) -> str:
+        try:
+            return str(Path(src).resolve().relative_to(root.resolve()))
+        except ValueError:
+            return src
+
+    results = [Verification(s, Status.VALID) for s in sources]
+    assert _relative_paths(root, results) == [pathlib_answer(s) for s in sources]
+    assert _relative_paths(root, results)[-5] == str(base / "2026/01/out.toml")  # leads outside: as given
