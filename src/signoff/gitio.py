@@ -128,6 +128,46 @@ def _run_raw(args: list[str], cwd: Path | str, env: dict[str, str], input: bytes
         raise RepoError("git is not installed or not on PATH") from exc
 
 
+#: How deep nested submodules are followed when collecting driver names.
+_MAX_SUBMODULE_DEPTH = 8
+
+
+def _probe_driver_names(
+    cwd: Path, env: dict[str, str], names: set[tuple[str, str]], seen: set[str], depth: int = 0
+) -> None:
+    """Add the ``(section, name)`` of every filter/diff/merge driver configured for ``cwd``'s repository
+    and, recursively, for its checked-out submodules.
+
+    Submodules matter because git runs ``git status`` inside a submodule (``git add -u``, work-tree
+    diffs) with the submodule's own config, e.g. ``.git/modules/NAME/config``; command-line config given
+    through ``GIT_CONFIG_COUNT`` reaches those child processes, so overriding the submodule's drivers
+    by name here disarms them there too.
+    """
+    real = os.path.realpath(cwd)
+    if real in seen or depth > _MAX_SUBMODULE_DEPTH:
+        return
+    seen.add(real)
+    probe = _run_raw(["config", "-z", "--get-regexp", _DRIVER_KEYS_RE], cwd, env)
+    for record in probe.stdout.split(b"\0"):
+        key = record.split(b"\n", 1)[0].decode("utf-8", "surrogateescape")
+        section, _, rest = key.partition(".")
+        name = rest.rsplit(".", 1)[0]
+        if section and name:
+            names.add((section.lower(), name))
+    listing = _run_raw(["ls-files", "-z", "--stage"], cwd, env)
+    if listing.returncode != 0:
+        return
+    data = b"\0" + listing.stdout
+    start = data.find(b"\x00160000 ")
+    while start != -1:  # gitlinks are rare: find() skips the rest at C speed
+        end = data.find(b"\0", start + 1)
+        entry = data[start + 1 : end if end != -1 else len(data)]
+        start = data.find(b"\x00160000 ", start + 1)
+        sub = Path(cwd) / os.fsdecode(entry.split(b"\t", 1)[-1])
+        if os.path.lexists(sub / ".git") and not sub.is_symlink():
+            _probe_driver_names(sub, env, names, seen, depth + 1)
+
+
 class Git:
     """A repository opened for review; every git call made through it is hardened."""
 
@@ -144,16 +184,8 @@ class Git:
         if self._env is None:
             base = _base_env()
             pairs = list(HARDENING_CONFIG)
-            probe = _run_raw(
-                ["config", "-z", "--get-regexp", _DRIVER_KEYS_RE], self.root, {**base, **_config_env(pairs)}
-            )
             names: set[tuple[str, str]] = set()
-            for record in probe.stdout.split(b"\0"):
-                key = record.split(b"\n", 1)[0].decode("utf-8", "surrogateescape")
-                section, _, rest = key.partition(".")
-                name = rest.rsplit(".", 1)[0]
-                if section and name:
-                    names.add((section.lower(), name))
+            _probe_driver_names(self.root, {**base, **_config_env(pairs)}, names, set())
             for section, name in sorted(names):
                 if section == "filter":
                     pairs += [
