@@ -7,11 +7,17 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from signoff.diff import load_diff
+from signoff.errors import SignoffError
 from signoff.gitio import open_repo, resolve_target
+from signoff.integration import SignerLine, add_allowed_signer, write_config
 from signoff.record import scratch_index_tree
+from signoff.store import save_draft, write_record
 
 from .helpers import commit_files, git, make_repo
+from .sigkeys import make_record
 
 
 def _repo_with_hostile_submodule(tmp_path: Path) -> tuple[Path, Path]:
@@ -45,3 +51,63 @@ def test_worktree_review_does_not_run_a_submodules_filter(tmp_path: Path) -> Non
     scratch_index_tree(g, worktree=True)
     scratch_index_tree(g, worktree=True, untracked=True)
     assert not marker.exists()
+
+
+# -- writes never follow a symlinked directory out of the repository ------------------------------------
+
+
+def _outside(tmp_path: Path) -> Path:
+    out = tmp_path / "outside"
+    out.mkdir()
+    return out
+
+
+def _files_under(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file()]
+
+
+def test_write_record_refuses_symlinked_reviews_dir(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    outside = _outside(tmp_path)
+    (repo / ".signoff").mkdir()
+    (repo / ".signoff" / "reviews").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SignoffError, match="symbolic link"):
+        write_record(repo, make_record())
+    assert _files_under(outside) == []
+
+
+def test_write_record_refuses_symlinked_month_dir(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    outside = _outside(tmp_path)
+    (repo / ".signoff" / "reviews" / "2026").mkdir(parents=True)
+    (repo / ".signoff" / "reviews" / "2026" / "01").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SignoffError, match="symbolic link"):
+        write_record(repo, make_record())
+    assert _files_under(outside) == []
+
+
+def test_write_record_still_writes_normally(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    path = write_record(repo, make_record())
+    assert path.is_file() and path.parent.parent.parent == repo / ".signoff" / "reviews"
+
+
+def test_init_refuses_symlinked_signoff_dir(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    outside = _outside(tmp_path)
+    (repo / ".signoff").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SignoffError, match="symbolic link"):
+        write_config(repo)
+    with pytest.raises(SignoffError, match="symbolic link"):
+        add_allowed_signer(repo, SignerLine("a@example.com", "ssh-ed25519", "AAAA", "test"))
+    assert _files_under(outside) == []
+
+
+def test_drafts_refuse_symlinked_dir_in_git_dir(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    outside = _outside(tmp_path)
+    (repo / ".git" / "signoff").symlink_to(outside, target_is_directory=True)
+    g = open_repo(repo)
+    with pytest.raises(SignoffError, match="symbolic link"):
+        save_draft(g, "range:a:b:0", {"x": 1})
+    assert _files_under(outside) == []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from signoff.gitio import Git
 from signoff.signing import resolve_signer, signing_config
+from signoff.store import make_dirs_within
 
 CONFIG_REL = Path(".signoff") / "config.toml"
 ALLOWED_SIGNERS_REL = Path(".signoff") / "allowed_signers"
@@ -172,7 +173,7 @@ def add_allowed_signer(root: Path, signer: SignerLine) -> bool:
         )
     )
     sep = "" if not existing or existing.endswith("\n") else "\n"
-    write_atomic(path, (existing + sep + header + signer.line() + "\n").encode())
+    write_atomic(path, (existing + sep + header + signer.line() + "\n").encode(), root=root)
     return True
 
 
@@ -181,13 +182,14 @@ def write_config(root: Path, *, force: bool = False) -> bool:
     path = root / CONFIG_REL
     if path.exists() and not force:
         return False
-    write_atomic(path, CONFIG_TEMPLATE.encode())
+    write_atomic(path, CONFIG_TEMPLATE.encode(), root=root)
     return True
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file, fsync and rename (never a partial file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(path: Path, data: bytes, *, root: Path) -> None:
+    """Write ``data`` to ``path`` (below ``root``) through a temp file, fsync and rename (never a partial
+    file); no symlinked directory between ``root`` and ``path`` is followed."""
+    make_dirs_within(root, path.parent)
     if path.is_symlink():
         raise OSError(f"{path} is a symbolic link; refusing to write through it")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import tomllib
 import unicodedata
@@ -19,10 +20,36 @@ from typing import Any
 
 import tomlkit
 
+from signoff.errors import RepoError
 from signoff.record import ReviewRecord, dumps
 
 REVIEWS_DIR = Path(".signoff") / "reviews"
 DRAFTS_DIR = Path("signoff") / "drafts"
+
+
+def make_dirs_within(root: str | Path, directory: str | Path) -> Path:
+    """Create ``directory`` (``root`` or below it) one level at a time, refusing symbolic links.
+
+    The repository is untrusted: a committed ``.signoff/reviews`` (or ``.signoff``, ``2026``, ...) that is a
+    symlink to ``~/.ssh`` must not steer a write there. ``root`` itself is trusted (git's toplevel or
+    common dir); every component below it must be a real directory.
+    """
+    root = Path(root)
+    directory = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    current = root
+    for part in directory.relative_to(root).parts:
+        if part in ("", ".", ".."):
+            raise RepoError(f"refusing to write to {directory}: not a plain path below {root}")
+        current = current / part
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(current)
+        st = os.lstat(current)
+        if stat.S_ISLNK(st.st_mode):
+            raise RepoError(f"{current} is a symbolic link; refusing to write through it")
+        if not stat.S_ISDIR(st.st_mode):
+            raise RepoError(f"{current} is not a directory; refusing to write there")
+    return directory
 
 
 # -- records ---------------------------------------------------------------------------------------------
@@ -51,7 +78,7 @@ def write_record(root: str | Path, record: ReviewRecord) -> Path:
     rel = record_name(record)
     target = Path(root) / rel
     data = dumps(record).encode("utf-8")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs_within(root, target.parent)
     for n in range(1, 1000):
         candidate = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
         if _write_exclusive(candidate, data):
@@ -154,7 +181,7 @@ def _drop_none(value: Any) -> Any:
 def save_draft(where: Any, key: str, data: dict[str, Any]) -> Path:
     """Save ``data`` (plain TOML-able values; ``None`` entries are dropped) as the draft for ``key``."""
     path = draft_path(where, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs_within(_common_dir(where), path.parent)
     doc = {"draft_key": key, **_drop_none(data)}
     text = tomlkit.dumps(doc).encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".toml", dir=path.parent)
