@@ -111,3 +111,51 @@ def test_drafts_refuse_symlinked_dir_in_git_dir(tmp_path: Path) -> None:
     with pytest.raises(SignoffError, match="symbolic link"):
         save_draft(g, "range:a:b:0", {"x": 1})
     assert _files_under(outside) == []
+
+
+# -- regexes from the repository cannot hang a scan -------------------------------------------------------
+
+_EVIL_CHECKLIST = """
+id = "team"
+title = "Team rules"
+version = "1"
+description = "Local."
+[[questions]]
+id = "team.slow"
+text = "Slow?"
+severity = "low"
+[questions.triggers]
+added = ['{regex}']
+"""
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        "(a|a)*b",  # exponential: the alternatives start alike
+        "(a|aa)+$",
+        "(x|y|xy)*z",
+        "\\s*\\s*\\s*\\s*\\s*\\s*\\s*\\s*x",  # polynomial: one degree per adjacent repeat
+        ".*.*.*.*.*x",
+    ],
+)
+def test_repo_checklist_with_backtracking_regex_is_refused(tmp_path: Path, regex: str) -> None:
+    from signoff.checklists import ChecklistError, load_checklists
+
+    repo = make_repo(tmp_path / "r")
+    d = repo / ".signoff" / "checklists"
+    d.mkdir(parents=True)
+    (d / "team.toml").write_text(_EVIL_CHECKLIST.replace("{regex}", regex))
+    with pytest.raises(ChecklistError, match="catastrophic backtracking"):
+        load_checklists(repo)
+
+
+@pytest.mark.parametrize("regex", ["(?:foo|bar)+x", "\\s*\\S+", ".*.*x", "(?:a|b)*c", "\\w+\\s*=\\s*\\d+"])
+def test_ordinary_regexes_are_still_accepted(tmp_path: Path, regex: str) -> None:
+    from signoff.checklists import load_checklists
+
+    repo = make_repo(tmp_path / "r")
+    d = repo / ".signoff" / "checklists"
+    d.mkdir(parents=True)
+    (d / "team.toml").write_text(_EVIL_CHECKLIST.replace("{regex}", regex))
+    assert load_checklists(repo).by_id("team.slow") is not None

@@ -234,6 +234,8 @@ def regex_problems(source: str) -> tuple[re.Pattern[str] | None, list[str]]:
         errors.append(f"regex {source!r}: backreferences are not allowed")
     if _nested_unbounded(source):
         errors.append(f"regex {source!r}: nested unbounded quantifiers (catastrophic backtracking risk)")
+    elif (why := _ambiguous_repeat(source)) is not None:
+        errors.append(f"regex {source!r}: {why} (catastrophic backtracking risk)")
     return compiled, errors
 
 
@@ -263,6 +265,128 @@ def _nested_unbounded(source: str) -> bool:
         return False
 
     return walk(tree)
+
+
+#: Characters standing in for "any character" when deciding whether two regex parts can overlap.
+_SAMPLE = frozenset(chr(i) for i in range(0x250)) | frozenset("\u2028\u3000\u0660\u4e00\U0001f600")
+
+
+#: Adjacent unbounded repeats over shared characters cost one polynomial degree each (``\s*\s*\s*x``).
+_MAX_ADJACENT_REPEATS = 3
+
+
+def _ambiguous_repeat(source: str) -> str | None:
+    r"""Why ``source`` can backtrack catastrophically without nested quantifiers, or None.
+
+    Two shapes are refused: an unbounded repeat around alternatives that can start alike or match
+    nothing (``(a|a)*b``, ``(a|ab)+c``: exponential), and three or more adjacent unbounded repeats
+    that can all match the same characters (``\s*\s*\s*x``: one polynomial degree each).
+    """
+    p = _parser()
+    try:
+        tree = p.parse(source)
+    except Exception:
+        return None
+    c = p
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT}
+
+    def walk(items: Any, in_repeat: bool) -> str | None:
+        common: frozenset[str] = frozenset()  # what the current run of adjacent repeats all match
+        run = 0
+        for op, av in items:
+            unbounded = op in repeats and av[1] == c.MAXREPEAT
+            if op is c.BRANCH and in_repeat and _ambiguous_branch(av[1], c):
+                return "alternatives that can start alike or match nothing, inside an unbounded repeat"
+            if unbounded:
+                first, _ = _first_chars(av[2], c)
+                common, run = (common & first, run + 1) if run and common & first else (first, 1)
+                if run >= _MAX_ADJACENT_REPEATS:
+                    return f"{run} adjacent unbounded repeats that match the same characters"
+            elif op not in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                run = 0
+            for ch in _children(op, av, c):
+                why = walk(ch, in_repeat or unbounded)
+                if why:
+                    return why
+        return None
+
+    return walk(tree, False)
+
+
+def _ambiguous_branch(alternatives: Any, c: Any) -> bool:
+    seen: set[str] = set()
+    for alt in alternatives:
+        first, nullable = _first_chars(alt, c)
+        if nullable or first & seen:
+            return True
+        seen |= first
+    return False
+
+
+def _first_chars(items: Any, c: Any) -> tuple[frozenset[str], bool]:
+    """Sample characters a sequence can start with (case-folded both ways) and whether it can be empty."""
+    out: set[str] = set()
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        if op is c.LITERAL:
+            ch = chr(av)
+            first, nullable = frozenset({ch, ch.lower(), ch.upper()}), False
+        elif op is c.NOT_LITERAL or op is c.ANY:
+            first, nullable = _SAMPLE, False
+        elif op is c.IN:
+            first, nullable = _class_sample(av, c), False
+        elif op is c.SUBPATTERN:
+            first, nullable = _first_chars(av[-1], c)
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            first, nullable = _first_chars(av, c)
+        elif op is c.BRANCH:
+            parts = [_first_chars(alt, c) for alt in av[1]]
+            first = frozenset().union(*(f for f, _ in parts))
+            nullable = any(n for _, n in parts)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) or op is getattr(c, "POSSESSIVE_REPEAT", None):
+            first, nullable = _first_chars(av[2], c)
+            nullable = nullable or av[0] == 0
+        else:  # groupref and the like: assume anything
+            first, nullable = _SAMPLE, True
+        out |= first
+        if not nullable:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+_CATEGORY_TESTS = {
+    "CATEGORY_DIGIT": str.isdigit,
+    "CATEGORY_SPACE": str.isspace,
+    "CATEGORY_WORD": lambda ch: ch.isalnum() or ch == "_",
+}
+
+
+def _class_sample(items: Any, c: Any) -> frozenset[str]:
+    """The sample characters a character class ``[...]`` matches (both cases of letters)."""
+    negate = False
+    tests: list[Any] = []
+    for op, av in items:
+        if op is c.NEGATE:
+            negate = True
+        elif op is c.LITERAL:
+            lit = chr(av)
+            tests.append(lambda ch, v=lit: ch == v or ch.lower() == v.lower())
+        elif op is c.RANGE:
+            tests.append(
+                lambda ch, lo=av[0], hi=av[1]: any(
+                    len(x) == 1 and lo <= ord(x) <= hi for x in (ch, ch.lower(), ch.upper())
+                )
+            )
+        elif op is c.CATEGORY:
+            name = str(av)
+            base = _CATEGORY_TESTS.get(name.replace("_NOT_", "_"))
+            if base is None:
+                return _SAMPLE
+            tests.append(base if "_NOT_" not in name else (lambda ch, b=base: not b(ch)))
+        else:
+            return _SAMPLE
+    return frozenset(ch for ch in _SAMPLE if any(t(ch) for t in tests) != negate)
 
 
 def _children(op: Any, av: Any, c: Any) -> list[Any]:
