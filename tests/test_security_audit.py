@@ -159,3 +159,24 @@ def test_ordinary_regexes_are_still_accepted(tmp_path: Path, regex: str) -> None
     d.mkdir(parents=True)
     (d / "team.toml").write_text(_EVIL_CHECKLIST.replace("{regex}", regex))
     assert load_checklists(repo).by_id("team.slow") is not None
+
+
+# -- error messages carrying repository text reach the terminal made visible ------------------------------
+
+
+def test_cli_error_message_with_repo_text_is_sanitised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from signoff.cli import main
+
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"a.py": "x = 1\n"}, "base")
+    d = repo / ".signoff" / "checklists"
+    d.mkdir(parents=True)
+    (d / "team.toml").write_text('id = "team"\n"\\u001b]0;pwned\\u0007\\u202e" = 1\n')
+    commit_files(repo, {"a.py": "x = 2\n"}, "change")
+    code = main(["-C", str(repo), "scan", "HEAD"])
+    err = capsys.readouterr().err
+    assert code != 0 and "unknown key" in err
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+    assert "<ESC>]0;pwned^G<RLO>" in err

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from signoff import __version__
 from signoff.errors import EXIT_USAGE, SignoffError
+from signoff.sanitize import visible
 
 #: Subcommand modules in ``signoff.commands``; each has ``register(subparsers)`` and sets ``func``.
 COMMAND_MODULES = ["scan", "review", "verify", "init", "audit", "checklists", "gate"]
@@ -58,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SignoffError as exc:
         stream = sys.stdout if exc.exit_code == 0 else sys.stderr
         prefix = "" if exc.exit_code == 0 else "signoff: error: "
-        print(f"{prefix}{exc.message}", file=stream)
+        # Messages may quote repository text (checklist keys, paths, git's stderr): make it visible.
+        print(f"{prefix}{visible(exc.message, keep_newlines=True)}", file=stream)
         return exc.exit_code
     except KeyboardInterrupt:
         print("signoff: interrupted", file=sys.stderr)
