@@ -180,3 +180,61 @@ def test_cli_error_message_with_repo_text_is_sanitised(
     assert code != 0 and "unknown key" in err
     assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
     assert "<ESC>]0;pwned^G<RLO>" in err
+
+
+# -- TUI notifications show repository text literally --------------------------------------------------
+
+
+def test_tui_load_failure_with_markup_in_repo_text_is_shown_literally(tmp_path: Path) -> None:
+    import asyncio
+
+    from signoff.app.app import SignoffApp
+
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"a.py": "x = 1\n"}, "base")
+    d = repo / ".signoff" / "checklists"
+    d.mkdir(parents=True)
+    (d / "team.toml").write_text('id = "team"\n"x[/] [@click=app.quit]q[/]" = 1\n')
+    commit_files(repo, {"a.py": "x = 2\n"}, "change")
+
+    async def run() -> None:
+        g = open_repo(repo)
+        app = SignoffApp(g, resolve_target(g, "HEAD"), draft_dir=tmp_path / "drafts")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.pause()
+            notes = [str(n.message) for n in app._notifications]
+            assert any("x[/] [@click=app.quit]q[/]" in n for n in notes), notes
+            assert all(not n.markup for n in app._notifications if "@click" in str(n.message))
+            app.export_screenshot()  # renders the toasts: a markup string would raise MarkupError here
+            assert app.is_running
+
+    asyncio.run(run())
+
+
+def test_tui_draft_refused_by_symlinked_dir_is_reported_not_raised(tmp_path: Path) -> None:
+    import asyncio
+
+    from signoff.app.app import SignoffApp
+
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"a.py": "x = 1\n"}, "base")
+    commit_files(repo, {"a.py": "x = 2\n"}, "change")
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "signoff").symlink_to(_outside(tmp_path), target_is_directory=True)
+
+    async def run() -> None:
+        g = open_repo(repo)
+        app = SignoffApp(g, resolve_target(g, "HEAD"), draft_dir=drafts)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.save_draft()
+            await pilot.pause()
+            assert any("symbolic link" in str(n.message) for n in app._notifications)
+            assert app.is_running
+
+    asyncio.run(run())
+    assert _files_under(tmp_path / "outside") == []

@@ -10,7 +10,9 @@ from textual.binding import Binding
 from signoff.app.commands import ReviewCommands
 from signoff.app.screens.review import ReviewScreen
 from signoff.diff import DiffOptions
+from signoff.errors import SignoffError
 from signoff.gitio import Git, ReviewTarget
+from signoff.sanitize import visible
 from signoff.session import ReviewSession, load_draft, save_draft
 
 
@@ -58,8 +60,8 @@ class SignoffApp(App[int]):
             return  # signed and saved: the draft is gone for good
         try:
             save_draft(self.draft_dir, self.session)
-        except OSError as exc:
-            self.notify(f"could not save the draft: {exc}", severity="error")
+        except (OSError, SignoffError) as exc:
+            self.notify(visible(f"could not save the draft: {exc}"), severity="error", markup=False)
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen())

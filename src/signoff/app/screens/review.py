@@ -244,7 +244,13 @@ class ReviewScreen(Screen):
         self.loaded = True
         self.checklist.loading = False
         self.checklist.rebuild()
-        self.notify(safe_text(msg.error).plain, title=f"{msg.stage} failed", severity="error", timeout=10)
+        self.notify(
+            safe_text(msg.error).plain,
+            title=f"{msg.stage} failed",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
         if self.diff is None:
             self.diffview.placeholder = f"Could not load the diff: {safe_text(msg.error).plain}"
             self.diffview.refresh()
@@ -458,7 +464,9 @@ class ReviewScreen(Screen):
         self.hit_index[q.id] = i
         hit = q.hits[i]
         if not self.diffview.goto_line(hit.path, hit.line, hit.side) and hit.line:
-            self.notify(safe_text(f"{hit.path}:{hit.line} is not shown in the diff").plain, timeout=2)
+            self.notify(
+                safe_text(f"{hit.path}:{hit.line} is not shown in the diff").plain, timeout=2, markup=False
+            )
         self._show_current_question()
 
     def action_next_hit(self) -> None:
@@ -501,7 +509,7 @@ class ReviewScreen(Screen):
             side=side,
         )
         if self.session.add_evidence(q.id, ev):
-            self.notify(safe_text(f"evidence {ev.path}:{ev.lines} attached").plain, timeout=2)
+            self.notify(safe_text(f"evidence {ev.path}:{ev.lines} attached").plain, timeout=2, markup=False)
         dv.anchor = None
         dv._invalidate()
         self._show_current_question()
