@@ -238,3 +238,17 @@ def test_tui_draft_refused_by_symlinked_dir_is_reported_not_raised(tmp_path: Pat
 
     asyncio.run(run())
     assert _files_under(tmp_path / "outside") == []
+
+
+def test_markdown_report_text_cannot_mention_link_or_inject_html() -> None:
+    """Repo text in the Markdown audit (a PR comment) neither pings people, autolinks, nor injects HTML."""
+    from signoff.audit_report import _md
+
+    assert _md("ping @security-team now") == "` ping @security-team now `"
+    assert _md("see https://evil.example/x").startswith("`")
+    assert _md("a `b` @c") == "`` a `b` @c ``"
+    assert _md("x | y @z") == "` x \\| y @z `"
+    html = _md("<img src=x onerror=alert(1)> &lt; [x](javascript:1)")
+    assert "<" not in html.replace("\\<", "") and "&lt;" not in html and "\\[x\\]\\(" in html
+    assert _md("line\nbreak") == "line break"
+    assert "\x1b" not in _md("\x1b]0;title\x07")

@@ -21,7 +21,19 @@ def _v(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", visible(text or ""))
+    """Repo text made inert for Markdown (e.g. a PR comment).
+
+    Text that could mention someone (``@team``) or autolink (``https://``, ``www.``) goes into a code
+    span, where GitHub makes neither; everything else has Markdown's special characters and ``&``
+    (entities) escaped.
+    """
+    text = visible(text or "").replace("\n", " ")
+    if "@" in text or "://" in text or "www." in text.lower():
+        longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+        fence = "`" * (longest + 1)
+        cell = text.replace("|", "\\|")  # a table cell ends at an unescaped pipe, even in code
+        return f"{fence} {cell} {fence}"
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
 
 
 def _date(stamp: int) -> str:
