@@ -27,7 +27,7 @@ def _md(text: str) -> str:
     span, where GitHub makes neither; everything else has Markdown's special characters and ``&``
     (entities) escaped.
     """
-    text = visible(text or "").replace("\n", " ")
+    text = visible((text or "").replace("\n", " "))
     if "@" in text or "://" in text or "www." in text.lower():
         longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
         fence = "`" * (longest + 1)
