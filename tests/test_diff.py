@@ -196,3 +196,21 @@ def test_config_max_file_bytes_and_bad_config(repo: Path, capsys) -> None:
     assert main(["-C", str(repo), "scan", "HEAD"]) == 2
     err = capsys.readouterr().err
     assert "config.toml" in err and "line 1" in err and "Traceback" not in err
+
+
+def test_config_refuses_symlink_and_huge_file(repo: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from signoff.config import MAX_CONFIG_BYTES, load_repo_config
+    from signoff.errors import UsageError
+
+    (repo / ".signoff").mkdir()
+    outside = tmp_path / "outside.toml"
+    outside.write_text("[diff]\nmax_file_bytes = 1\n")
+    (repo / ".signoff" / "config.toml").symlink_to(outside)
+    with pytest.raises(UsageError, match="symbolic link"):
+        load_repo_config(repo)
+    (repo / ".signoff" / "config.toml").unlink()
+    (repo / ".signoff" / "config.toml").write_text("#" * (MAX_CONFIG_BYTES + 1))
+    with pytest.raises(UsageError, match="larger than"):
+        load_repo_config(repo)

@@ -9,6 +9,8 @@ from typing import Any
 from signoff.errors import UsageError
 
 CONFIG_PATH = Path(".signoff") / "config.toml"
+#: A config larger than this is refused (the repository is untrusted).
+MAX_CONFIG_BYTES = 1 << 20
 
 
 def load_repo_config(root: Path) -> dict[str, Any]:
@@ -18,6 +20,10 @@ def load_repo_config(root: Path) -> dict[str, Any]:
     """
     path = root / CONFIG_PATH
     try:
+        if path.is_symlink():
+            raise UsageError(f"{CONFIG_PATH} is a symbolic link: refusing to follow it")
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise UsageError(f"{CONFIG_PATH} is larger than {MAX_CONFIG_BYTES} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
         return {}
