@@ -214,3 +214,17 @@ def test_config_refuses_symlink_and_huge_file(repo: Path, tmp_path: Path) -> Non
     (repo / ".signoff" / "config.toml").write_text("#" * (MAX_CONFIG_BYTES + 1))
     with pytest.raises(UsageError, match="larger than"):
         load_repo_config(repo)
+
+
+def test_diff_options_shared_by_scan_review_and_tui(repo: Path) -> None:
+    """One place builds diff options: repo config first, --max-file-size over it."""
+    import argparse
+
+    from signoff.cli_common import diff_options
+    from signoff.diff import DEFAULT_MAX_FILE_BYTES
+
+    g = open_repo(repo)
+    assert diff_options(g, None).max_file_bytes == DEFAULT_MAX_FILE_BYTES
+    write(repo, {".signoff/config.toml": "[diff]\nmax_file_bytes = 4096\n"})
+    assert diff_options(g, None).max_file_bytes == 4096
+    assert diff_options(g, argparse.Namespace(max_file_size=99)).max_file_bytes == 99

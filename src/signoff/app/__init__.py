@@ -14,12 +14,9 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
     import sys
 
     from signoff.app.app import SignoffApp
-    from signoff.diff import DiffOptions
+    from signoff.cli_common import diff_options
 
-    options = DiffOptions()
-    max_size = getattr(args, "max_file_size", None) if args is not None else None
-    if max_size:
-        options.max_file_bytes = max_size
+    options = diff_options(git, args)
     opt_in = tuple(getattr(args, "checklist", None) or ()) if args is not None else ()
     app = SignoffApp(
         git,

@@ -169,18 +169,17 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[st
 
 def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: AnswersFile) -> int:
     """Build, sign and store the record; print its path. Nothing is written on a usage error."""
+    from signoff.cli_common import diff_options
     from signoff.compose import compose_record, sign_and_store
-    from signoff.diff import DiffOptions
     from signoff.scan import analyze
     from signoff.session import ReviewSession
     from signoff.signing import signing_config
     from signoff.store import delete_draft
 
     cfg = signing_config(git, key=getattr(args, "key", None), fmt=getattr(args, "format", None))
-    options = DiffOptions()
-    if getattr(args, "max_file_size", None):
-        options.max_file_bytes = args.max_file_size
-    result = analyze(git, target, options, include_opt_in=tuple(getattr(args, "checklist", []) or ()))
+    result = analyze(
+        git, target, diff_options(git, args), include_opt_in=tuple(getattr(args, "checklist", []) or ())
+    )
     known = {q.id for q in result.questions.checklists.questions} if result.questions is not None else set()
     unknown = sorted(set(answers.answers) - known)
     if unknown:

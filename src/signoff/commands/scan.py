@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from signoff.cli_common import open_and_resolve
-from signoff.config import load_repo_config, section
-from signoff.diff import DiffOptions
+from signoff.cli_common import diff_options, open_and_resolve
 from signoff.report import render_json, render_text
 from signoff.scan import analyze
 
@@ -33,16 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     git, target = open_and_resolve(args)
-    options = DiffOptions()
-    limit = section(load_repo_config(git.root), "diff").get("max_file_bytes")
-    if isinstance(limit, int) and limit > 0:
-        options.max_file_bytes = limit
-    if args.max_file_size:
-        options.max_file_bytes = args.max_file_size
     result = analyze(
         git,
         target,
-        options,
+        diff_options(git, args),
         ai=not args.no_ai,
         questions=not args.no_questions or args.format == "sarif",
         include_opt_in=args.checklist,
