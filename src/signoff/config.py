@@ -29,12 +29,19 @@ def load_repo_config(root: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise UsageError(f"cannot read {CONFIG_PATH}: {exc.strerror}") from exc
+    return parse_config(data, str(CONFIG_PATH))
+
+
+def parse_config(data: bytes, where: str) -> dict[str, Any]:
+    """Parse config bytes (from the work tree or a commit); errors name ``where``, line and column."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise UsageError(f"{where} is larger than {MAX_CONFIG_BYTES} bytes")
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{CONFIG_PATH}: not UTF-8 text") from exc
+        raise UsageError(f"{where}: not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{CONFIG_PATH}: {exc}") from exc
+        raise UsageError(f"{where}: {exc}") from exc
 
 
 def section(config: dict[str, Any], name: str) -> dict[str, Any]:

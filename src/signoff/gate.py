@@ -21,7 +21,6 @@ a warning says so. ``--allowed-signers`` and ``--min-approvals`` override.
 from __future__ import annotations
 
 import tempfile
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from signoff.audit import (
     reviewed_base,
     reviewed_tree,
 )
+from signoff.config import parse_config
 from signoff.errors import UsageError
 from signoff.gitio import EMPTY_TREE, Git, ReviewTarget
 from signoff.history import content_keys, read_objects
@@ -152,13 +152,6 @@ def _base_files(git: Git, base: str) -> tuple[bytes | None, bytes | None]:
     return out[0], out[1]
 
 
-def _parse_config(data: bytes, where: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{where}: {exc}") from exc
-
-
 def gate_policy(config: dict[str, Any], where: str) -> tuple[int, str, list[str]]:
     """``(min_approvals, block_severity, required_checklists)`` from a config's ``[gate]`` table."""
     gate = config.get("gate", {})
@@ -215,7 +208,7 @@ def run_gate(
     base_signers, base_config = _base_files(git, base)
     if base_config is not None:
         policy_source = f"{CONFIG_PATH} at the base"
-        config = _parse_config(base_config, f"{CONFIG_PATH} at {base[:12]}")
+        config = parse_config(base_config, f"{CONFIG_PATH} at {base[:12]}")
     else:
         policy_source = "defaults"
         config = {}
