@@ -55,6 +55,21 @@ HARDENING_CONFIG: tuple[tuple[str, str], ...] = (
     ("blame.markIgnoredLines", "false"),
     ("blame.markUnblamableLines", "false"),
     ("i18n.logOutputEncoding", "UTF-8"),
+    # No network, no transport, no lazy fetch of missing objects from a promisor remote: each would run
+    # a program the repository names (core.sshCommand, core.gitProxy, remote.*.uploadpack, ext:: URLs,
+    # credential helpers). Per-name keys (protocol.NAME.allow, remote.NAME.uploadpack, ...) are reset
+    # by name in Git.hardened_env; GIT_ALLOW_PROTOCOL and GIT_NO_LAZY_FETCH in the environment back
+    # this up.
+    ("protocol.allow", "never"),
+    ("core.sshCommand", "/bin/false"),
+    ("core.gitProxy", "/bin/false"),
+    ("core.askPass", "/bin/false"),
+    ("core.alternateRefsCommand", "/bin/false"),
+    ("credential.helper", ""),
+    ("fetch.recurseSubmodules", "false"),
+    ("submodule.recurse", "false"),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
 )
 
 #: Environment variables that would make git run something or change its output.
@@ -76,9 +91,23 @@ _DROP_ENV = (
     "GIT_INDEX_FILE",
     "GIT_NAMESPACE",
     "GIT_CEILING_DIRECTORIES",
+    "GIT_PROXY_COMMAND",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_EXEC_PATH",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_TRACE2",
+    "GIT_TRACE2_EVENT",
+    "GIT_TRACE2_PERF",
 )
 
-_DRIVER_KEYS_RE = r"^(filter|diff|merge)\..+\.(clean|smudge|process|textconv|command|driver|required)$"
+#: Per-name keys that name a program or allow a transport; each configured name is reset in hardened_env.
+_DRIVER_KEYS_RE = (
+    r"^((filter|diff|merge)\..+\.(clean|smudge|process|textconv|command|driver|required)"
+    r"|remote\..+\.(uploadpack|receivepack|vcs|promisor|proxy)"
+    r"|protocol\..+\.allow|credential\..+\.helper)$"
+)
 
 
 def _base_env() -> dict[str, str]:
@@ -89,6 +118,12 @@ def _base_env() -> dict[str, str]:
         GIT_OPTIONAL_LOCKS="0",
         GIT_LITERAL_PATHSPECS="1",
         GIT_NO_REPLACE_OBJECTS="1",
+        # git >= 2.39.4 / 2.44: never fetch a missing object from a promisor remote.
+        GIT_NO_LAZY_FETCH="1",
+        # Set and empty: no transport at all, whatever protocol.*.allow the repository sets.
+        GIT_ALLOW_PROTOCOL="",
+        GIT_SSH_COMMAND="/bin/false",
+        GIT_PROTOCOL_FROM_USER="0",
         LC_ALL="C",
         LANGUAGE="C",
     )
@@ -198,6 +233,18 @@ class Git:
                     pairs += [(f"diff.{name}.textconv", ""), (f"diff.{name}.command", "")]
                 elif section == "merge":
                     pairs += [(f"merge.{name}.driver", "")]
+                elif section == "remote":
+                    pairs += [
+                        (f"remote.{name}.uploadpack", "/bin/false"),
+                        (f"remote.{name}.receivepack", "/bin/false"),
+                        (f"remote.{name}.vcs", ""),
+                        (f"remote.{name}.promisor", "false"),
+                        (f"remote.{name}.proxy", ""),
+                    ]
+                elif section == "protocol":
+                    pairs += [(f"protocol.{name}.allow", "never")]
+                elif section == "credential":
+                    pairs += [(f"credential.{name}.helper", "")]
             self._env = {**base, **_config_env(pairs)}
         return dict(self._env)
 
