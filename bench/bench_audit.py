@@ -26,18 +26,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CACHE, git, timed
-from signoff.record import (
-    NAMESPACE,
-    Answer,
-    Review,
-    Reviewer,
-    ReviewRecord,
-    Signature,
-    Subject,
-    dumps,
-)
-from signoff.sshsig import ed25519_public_key, sign_ed25519
-from signoff.store import record_name
+from signoff.records.codec import dumps
+from signoff.records.model import NAMESPACE, Answer, Review, Reviewer, ReviewRecord, Signature, Subject
+from signoff.records.store import record_name
+from signoff.signing.sshsig import ed25519_public_key, sign_ed25519
 
 REVIEWERS = 20
 FILES = 200

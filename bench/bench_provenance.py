@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from common import CACHE, git
-from signoff.diff import load_diff
-from signoff.gitio import open_repo, resolve_target
-from signoff.provenance import attribute
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.provenance.attribution import attribute
 
 AI_FOOTER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
 

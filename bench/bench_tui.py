@@ -23,7 +23,8 @@ from common import big_diff_repo
 async def measure(repo: Path) -> dict[str, float]:
     from signoff.app.app import SignoffApp
     from signoff.app.screens.review import ReviewScreen
-    from signoff.gitio import open_repo, resolve_target
+    from signoff.git.runner import open_repo
+    from signoff.git.target import resolve_target
 
     git = open_repo(repo)
     target = resolve_target(git, "base..head")

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from signoff.record import (
+from signoff.records.codec import dumps, load
+from signoff.records.model import (
     NAMESPACE,
     AiCommit,
     AiSummary,
@@ -35,12 +36,11 @@ from signoff.record import (
     ReviewRecord,
     Signature,
     Subject,
-    dumps,
-    load,
 )
-from signoff.sshsig import AllowedSigners, ed25519_public_key, sign_ed25519
-from signoff.store import list_records, record_name, write_record
-from signoff.verification import Verifier
+from signoff.records.store import list_records, record_name, write_record
+from signoff.signing.allowed_signers import AllowedSigners
+from signoff.signing.sshsig import ed25519_public_key, sign_ed25519
+from signoff.signing.verify import Verifier
 
 REVIEWERS = 20
 

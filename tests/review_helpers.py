@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from signoff.gitio import EMPTY_TREE
-from signoff.record import Answer, ChecklistRef, ReviewRecord, Subject
-from signoff.store import write_record
+from signoff.git.runner import EMPTY_TREE
+from signoff.records.model import Answer, ChecklistRef, ReviewRecord, Subject
+from signoff.records.store import write_record
 from tests.helpers import git
 from tests.sigkeys import SshKey, make_record, sign_in_process
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
-from signoff.record import (
+from signoff.records.model import (
     AiCommit,
     AiSummary,
     Answer,
@@ -27,7 +27,7 @@ from signoff.record import (
     Signature,
     Subject,
 )
-from signoff.sshsig import parse_public_key, sign_ed25519
+from signoff.signing.sshsig import parse_public_key, sign_ed25519
 
 NAMESPACE = "signoff-review"
 STARTED = "2026-01-02T03:04:05Z"
@@ -158,7 +158,7 @@ def sign_in_process(record: ReviewRecord, private_key) -> ReviewRecord:
     """Sign with an Ed25519 key in-process (byte-identical to ssh-keygen's signature)."""
     from dataclasses import replace
 
-    from signoff.sshsig import ed25519_public_key
+    from signoff.signing.sshsig import ed25519_public_key
 
     fp = ed25519_public_key(private_key).fingerprint
     unsigned = replace(record, reviewer=replace(record.reviewer, key=fp), signature=None)

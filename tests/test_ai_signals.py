@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from signoff.ai_tools import HIGH, MEDIUM, glob_to_regex, load_catalogue
 from signoff.errors import UsageError
-from signoff.gitai import parse_note
+from signoff.provenance.gitai import parse_note
+from signoff.provenance.tools import HIGH, MEDIUM, glob_to_regex, load_catalogue
 
 HUMAN = ("Jane Doe", "jane@example.org")
 GH = "@users.noreply.github.com"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from signoff.audit import run_audit
-from signoff.audit_report import render_json, render_markdown, render_text
-from signoff.cli import main
-from signoff.gitio import EMPTY_TREE, open_repo
-from signoff.record import Answer
-from signoff.verification import Status
+from signoff.audit.run import run_audit
+from signoff.cli.main import main
+from signoff.git.runner import EMPTY_TREE, open_repo
+from signoff.output.audit import render_json, render_markdown, render_text
+from signoff.records.model import Answer
+from signoff.signing.verify import Status
 from tests.helpers import commit_files, git, make_repo
 from tests.review_helpers import allowed, rev, signed_record, store, tree
 

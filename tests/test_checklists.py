@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from signoff.checklists import (
-    ChecklistError,
-    apply_overrides,
-    builtin_dir,
-    glob_regex,
-    load_builtin,
-    load_checklists,
-    parse_checklist,
-    regex_anchors,
-)
+from signoff.checklists.load import apply_overrides, builtin_dir, load_builtin, load_checklists
+from signoff.checklists.model import ChecklistError
+from signoff.checklists.parse import parse_checklist
+from signoff.checklists.regex import regex_anchors
 from signoff.errors import UsageError
-from signoff.sanitize import BIDI_AND_INVISIBLE
+from signoff.util.globs import glob_regex
+from signoff.util.sanitize import BIDI_AND_INVISIBLE
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

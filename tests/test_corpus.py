@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from signoff.diff import load_diff
-from signoff.gitio import open_repo, resolve_target
-from signoff.relevance import Relevance, relevant_questions
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.relevance.engine import relevant_questions
+from signoff.relevance.model import Relevance
 from tests.helpers import commit_files, git, make_repo
 
 CASES = tomllib.loads((Path(__file__).parent / "corpus" / "cases.toml").read_text())["case"]

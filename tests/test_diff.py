@@ -9,8 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signoff.diff import DiffOptions, FileStatus, LineKind, load_diff
-from signoff.gitio import open_repo, resolve_target
+from signoff.diff.model import DiffOptions, FileStatus, LineKind
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
 from tests.helpers import commit_files, git, make_repo, write
 
 
@@ -185,7 +187,7 @@ def test_counts_match_numstat(tmp_path_factory, before, after, trailing_newline)
 
 
 def test_config_max_file_bytes_and_bad_config(repo: Path, capsys) -> None:
-    from signoff.cli import main
+    from signoff.cli.main import main
 
     commit_files(repo, {"a.txt": "a\n"}, "base")
     commit_files(repo, {"a.txt": "".join(f"{i}\n" for i in range(500))}, "grow")
@@ -218,13 +220,12 @@ def test_config_refuses_symlink_and_huge_file(repo: Path, tmp_path: Path) -> Non
 
 def test_diff_options_shared_by_scan_review_and_tui(repo: Path) -> None:
     """One place builds diff options: repo config first, --max-file-size over it."""
-    import argparse
 
-    from signoff.cli_common import diff_options
-    from signoff.diff import DEFAULT_MAX_FILE_BYTES
+    from signoff.analysis import diff_options
+    from signoff.diff.model import DEFAULT_MAX_FILE_BYTES
 
     g = open_repo(repo)
-    assert diff_options(g, None).max_file_bytes == DEFAULT_MAX_FILE_BYTES
+    assert diff_options(g).max_file_bytes == DEFAULT_MAX_FILE_BYTES
     write(repo, {".signoff/config.toml": "[diff]\nmax_file_bytes = 4096\n"})
-    assert diff_options(g, None).max_file_bytes == 4096
-    assert diff_options(g, argparse.Namespace(max_file_size=99)).max_file_bytes == 99
+    assert diff_options(g).max_file_bytes == 4096
+    assert diff_options(g, 99).max_file_bytes == 99

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from signoff.cli import main
-from signoff.gate import run_gate
-from signoff.gitio import open_repo, resolve_target
-from signoff.record import Answer, ChecklistRef
-from signoff.signing import sign_record, signing_config
+from signoff.audit.gate import run_gate
+from signoff.cli.main import main
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.records.model import Answer, ChecklistRef
+from signoff.signing.sign import sign_record, signing_config
 from tests.helpers import commit_files, git, make_repo
 from tests.review_helpers import allowed, signed_record, store
 
@@ -197,7 +198,7 @@ def test_policy_comes_from_the_base(pr: Path, keys) -> None:
 
 
 def test_signed_with_ssh_keygen(pr: Path, keys) -> None:
-    """A record signed by ssh-keygen -Y sign (via signoff.signing) counts."""
+    """A record signed by ssh-keygen -Y sign (via signoff.signing.sign) counts."""
     rec = signed_record(pr, keys.private_ed25519("ed25519"), base="main", head="HEAD")
     cfg = signing_config(open_repo(pr), key=str(keys["ed25519"].path), fmt="ssh")
     store(pr, sign_record(replace(rec, signature=None), cfg))

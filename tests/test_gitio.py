@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from signoff.cli import main
+from signoff.cli.main import main
 from signoff.errors import RepoError
-from signoff.gitio import EMPTY_TREE, NothingToReview, open_repo, resolve_target
+from signoff.git.runner import EMPTY_TREE, open_repo
+from signoff.git.target import NothingToReview, resolve_target
 from tests.helpers import commit_files, git, make_repo, write
 
 

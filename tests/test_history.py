@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 
 from signoff.errors import UsageError
-from signoff.gitio import EMPTY_TREE, open_repo
-from signoff.history import (
-    blobs_at,
-    content_keys,
-    first_parent_history,
-    parse_since_date,
-    tree_of,
-)
+from signoff.git.history import first_parent_history, parse_since_date
+from signoff.git.objects import blobs_at, content_keys, tree_of
+from signoff.git.runner import EMPTY_TREE, open_repo
 from tests.helpers import commit_files, git, make_repo
 
 

@@ -1,4 +1,4 @@
-"""The core never imports Textual or the TUI (import-linter contract in pyproject.toml)."""
+"""Import contracts (pyproject.toml): layers by package, and the core never imports Textual or the TUI."""
 
 from __future__ import annotations
 
@@ -12,28 +12,38 @@ from pathlib import Path
 import signoff
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Modules allowed to reach the TUI: the CLI entry (dispatches to `review`) and the review command.
-UI_ENTRY = {"signoff.cli", "signoff.commands.review", "signoff.__main__"}
+#: Packages allowed to reach the TUI: the CLI (``review`` dispatches to it) and the TUI itself.
+UI = {"signoff.cli", "signoff.app", "signoff.__main__"}
 
 
-def _contract_sources() -> set[str]:
+def _contracts() -> list[dict]:
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    contracts = cfg["tool"]["importlinter"]["contracts"]
-    return {m for c in contracts for m in c.get("source_modules", [])}
+    return cfg["tool"]["importlinter"]["contracts"]
 
 
-def test_every_core_module_is_under_the_contract() -> None:
-    listed = _contract_sources()
-    core = {
-        m.name
-        for m in pkgutil.walk_packages(signoff.__path__, "signoff.")
-        if not m.name.startswith("signoff.app") and m.name not in UI_ENTRY and not m.ispkg
+def _top_level() -> set[str]:
+    return {m.name for m in pkgutil.iter_modules(signoff.__path__, "signoff.")}
+
+
+def test_every_package_is_in_a_layer() -> None:
+    layered = {
+        name.strip()
+        for c in _contracts()
+        if c["type"] == "layers"
+        for layer in c["layers"]
+        for name in layer.split("|")
     }
-    missing = sorted(core - listed)
-    assert not missing, f"add these core modules to the import-linter contract: {missing}"
+    missing = sorted(_top_level() - layered - {"signoff.__main__"})
+    assert not missing, f"add these to the layers contract in pyproject.toml: {missing}"
 
 
-def test_import_linter_contract_holds() -> None:
+def test_every_core_package_is_under_the_no_tui_contract() -> None:
+    listed = {m for c in _contracts() for m in c.get("source_modules", [])}
+    missing = sorted(_top_level() - UI - listed)
+    assert not missing, f"add these core packages to the import-linter contract: {missing}"
+
+
+def test_import_linter_contracts_hold() -> None:
     exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
     proc = subprocess.run(
         [exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from signoff.diff import Hunk
-from signoff.intraline import changed_spans, pair_lines
+from signoff.diff.intraline import changed_spans, pair_lines
+from signoff.diff.model import Hunk
 
 
 def test_changed_word_only() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from signoff.cli import main
+from signoff.cli.main import main
 from tests.helpers import commit_files, git, make_repo
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from signoff.cli import main
-from signoff.diff import load_diff
-from signoff.gitio import open_repo, resolve_target
-from signoff.provenance import Attribution, attribute
+from signoff.cli.main import main
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.provenance.attribution import Attribution, attribute
 from tests.helpers import commit_files, git, make_repo, write
 
 CLAUDE = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
@@ -118,7 +119,8 @@ def test_root_commit_range(repo: Path) -> None:
     a = run(repo, "HEAD~1")  # the root commit, against the empty tree
     assert ai_numbers(a, "a.py") == [1, 2]
     g = open_repo(repo)
-    from signoff.gitio import EMPTY_TREE, ReviewTarget
+    from signoff.git.runner import EMPTY_TREE
+    from signoff.git.target import ReviewTarget
 
     head = g.head()
     target = ReviewTarget("range", EMPTY_TREE, head, "all")

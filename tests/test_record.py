@@ -14,21 +14,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signoff.diff import load_diff
-from signoff.gitio import EMPTY_TREE, open_repo, resolve_target
-from signoff.record import (
-    PAYLOAD_PREFIX,
-    Answer,
-    Evidence,
-    RecordError,
-    ReviewRecord,
-    dumps,
-    loads,
-    loads_with_payload,
-    subject_for,
-)
-from signoff.sshsig import AllowedSigners, ed25519_public_key
-from signoff.verification import Status, Verifier, covers
+from signoff.diff.parse import load_diff
+from signoff.git.runner import EMPTY_TREE, open_repo
+from signoff.git.target import resolve_target
+from signoff.records.codec import dumps, loads, loads_with_payload
+from signoff.records.model import PAYLOAD_PREFIX, Answer, Evidence, RecordError, ReviewRecord
+from signoff.records.subject import subject_for
+from signoff.signing.allowed_signers import AllowedSigners
+from signoff.signing.sshsig import ed25519_public_key
+from signoff.signing.verify import Status, Verifier, covers
 from tests.helpers import commit_files, git, write
 from tests.sigkeys import make_record, sign_in_process
 

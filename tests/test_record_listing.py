@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signoff.commands.verify import _relative_paths
-from signoff.store import REVIEWS_DIR, list_records
-from signoff.verification import Status, Verification
+from signoff.cli.verify import _relative_paths
+from signoff.records.store import REVIEWS_DIR, list_records
+from signoff.signing.verify import Status, Verification
 
 
 def _tree(root: Path) -> Path:

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signoff import recordtoml
-from signoff.record import (
+from signoff.records import fasttoml as recordtoml
+from signoff.records.codec import dumps, loads, loads_with_payload
+from signoff.records.model import (
     AiCommit,
     Answer,
     Evidence,
@@ -20,9 +21,6 @@ from signoff.record import (
     ReviewRecord,
     _converter,
     _fast_converter,
-    dumps,
-    loads,
-    loads_with_payload,
 )
 from tests.sigkeys import make_record, sign_in_process
 

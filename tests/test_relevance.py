@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from signoff.checklists import load_checklists
-from signoff.cli import main
-from signoff.diff import load_diff
-from signoff.gitio import open_repo, resolve_target
-from signoff.relevance import Relevance, evaluate, relevant_questions
-from signoff.sarif import sarif_document
+from signoff.checklists.load import load_checklists
+from signoff.cli.main import main
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.output.sarif import sarif_document
+from signoff.relevance.engine import evaluate, relevant_questions
+from signoff.relevance.model import Relevance
 from tests.helpers import commit_files, git, make_repo
 
 APP_BEFORE = """\
@@ -276,10 +278,11 @@ def test_git_history_unaffected(changed: Path) -> None:
 
 def test_full_scan_and_line_by_line_routes_agree(tmp_path, monkeypatch) -> None:
     """Whether a common anchor goes to a full regex scan or stays line by line, the hits are the same."""
-    from signoff import relevance as rel
-    from signoff.checklists import load_checklists
-    from signoff.diff import load_diff
-    from signoff.gitio import open_repo, resolve_target
+    from signoff.checklists.load import load_checklists
+    from signoff.diff.parse import load_diff
+    from signoff.git.runner import open_repo
+    from signoff.git.target import resolve_target
+    from signoff.relevance import engine as rel
     from tests.helpers import commit_files, make_repo
 
     repo = make_repo(tmp_path / "r")

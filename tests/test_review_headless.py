@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from signoff.cli import main
-from signoff.record import load
-from signoff.store import list_drafts, list_records
+from signoff.cli.main import main
+from signoff.records.codec import load
+from signoff.records.store import list_drafts, list_records
 from tests.helpers import commit_files, git, write
 from tests.sigkeys import SshKeys, allowed_line
 

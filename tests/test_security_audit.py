@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from signoff.diff import load_diff
+from signoff.diff.parse import load_diff
 from signoff.errors import SignoffError
-from signoff.gitio import open_repo, resolve_target
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
 from signoff.integration import SignerLine, add_allowed_signer, write_config
-from signoff.record import scratch_index_tree
-from signoff.store import save_draft, write_record
+from signoff.records.store import save_draft, write_record
+from signoff.records.subject import scratch_index_tree
 
 from .helpers import commit_files, git, make_repo
 from .sigkeys import make_record
@@ -140,7 +141,8 @@ added = ['{regex}']
     ],
 )
 def test_repo_checklist_with_backtracking_regex_is_refused(tmp_path: Path, regex: str) -> None:
-    from signoff.checklists import ChecklistError, load_checklists
+    from signoff.checklists.load import load_checklists
+    from signoff.checklists.model import ChecklistError
 
     repo = make_repo(tmp_path / "r")
     d = repo / ".signoff" / "checklists"
@@ -152,7 +154,7 @@ def test_repo_checklist_with_backtracking_regex_is_refused(tmp_path: Path, regex
 
 @pytest.mark.parametrize("regex", ["(?:foo|bar)+x", "\\s*\\S+", ".*.*x", "(?:a|b)*c", "\\w+\\s*=\\s*\\d+"])
 def test_ordinary_regexes_are_still_accepted(tmp_path: Path, regex: str) -> None:
-    from signoff.checklists import load_checklists
+    from signoff.checklists.load import load_checklists
 
     repo = make_repo(tmp_path / "r")
     d = repo / ".signoff" / "checklists"
@@ -167,7 +169,7 @@ def test_ordinary_regexes_are_still_accepted(tmp_path: Path, regex: str) -> None
 def test_cli_error_message_with_repo_text_is_sanitised(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from signoff.cli import main
+    from signoff.cli.main import main
 
     repo = make_repo(tmp_path / "r")
     commit_files(repo, {"a.py": "x = 1\n"}, "base")
@@ -242,7 +244,7 @@ def test_tui_draft_refused_by_symlinked_dir_is_reported_not_raised(tmp_path: Pat
 
 def test_markdown_report_text_cannot_mention_link_or_inject_html() -> None:
     """Repo text in the Markdown audit (a PR comment) neither pings people, autolinks, nor injects HTML."""
-    from signoff.audit_report import _md
+    from signoff.output.audit import _md
 
     assert _md("ping @security-team now") == "` ping @security-team now `"
     assert _md("see https://evil.example/x").startswith("`")

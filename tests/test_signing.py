@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from signoff.errors import SigningError
-from signoff.gitio import open_repo
-from signoff.record import dumps, loads
-from signoff.signing import SigningConfig, resolve_signer, sign_record, signing_config
-from signoff.sshsig import AllowedSigners
-from signoff.verification import Status, Verifier
+from signoff.git.runner import open_repo
+from signoff.records.codec import dumps, loads
+from signoff.signing.allowed_signers import AllowedSigners
+from signoff.signing.sign import SigningConfig, resolve_signer, sign_record, signing_config
+from signoff.signing.verify import Status, Verifier
 from tests.helpers import git
 from tests.sigkeys import GpgKey, SshKeys, allowed_line, make_record
 
@@ -198,7 +198,7 @@ def test_openpgp_no_secret_key(gpg_key: GpgKey, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_gpg_status_parsing_like_git() -> None:
-    from signoff.verification import _judge_gpg
+    from signoff.signing.verify import _judge_gpg
 
     rec = make_record(key="F" * 40)
     good = (

@@ -10,16 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from signoff import sshsig
-from signoff.sshsig import (
-    AllowedSigners,
-    BadSignature,
-    PublicKey,
-    SshSigError,
-    UnsupportedKey,
-    match_pattern_list,
-    parse_signature,
-)
+from signoff.signing import sshsig
+from signoff.signing.allowed_signers import AllowedSigners, match_pattern_list
+from signoff.signing.sshsig import BadSignature, PublicKey, SshSigError, UnsupportedKey, parse_signature
 from tests.sigkeys import KEY_TYPES, SshKeys
 
 NS = "signoff-review"

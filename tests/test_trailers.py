@@ -7,7 +7,7 @@ import subprocess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signoff.trailers import Trailer, parse_trailers, trailer_block
+from signoff.provenance.trailers import Trailer, parse_trailers, trailer_block
 from tests.helpers import git_env
 
 

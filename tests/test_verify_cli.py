@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from signoff.cli import main
-from signoff.record import dumps, loads
-from signoff.store import (
+from signoff.cli.main import main
+from signoff.records.codec import dumps, loads
+from signoff.records.store import (
     delete_draft,
     draft_path,
     list_records,

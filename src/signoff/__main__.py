@@ -1,5 +1,5 @@
 """Allow ``python -m signoff``."""
 
-from signoff.cli import main
+from signoff.cli.main import main
 
 raise SystemExit(main())

@@ -1,7 +1,7 @@
 """What ``signoff init`` writes and prints: the documented config, the allowed-signers line, CI snippets.
 
 The public key is found the way signing finds it (``user.signingKey``, ``gpg.format``; see
-:mod:`signoff.signing`), so the key ``init`` trusts is the key reviews are signed with.
+:mod:`signoff.signing.sign`), so the key ``init`` trusts is the key reviews are signed with.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from signoff.gitio import Git
-from signoff.signing import resolve_signer, signing_config
-from signoff.store import make_dirs_within
+from signoff.git.runner import Git
+from signoff.records.store import make_dirs_within
+from signoff.signing.sign import resolve_signer, signing_config
 
 CONFIG_REL = Path(".signoff") / "config.toml"
 ALLOWED_SIGNERS_REL = Path(".signoff") / "allowed_signers"
@@ -129,7 +129,7 @@ class SignerLine:
 
 
 def user_signer(git: Git, key: str | None = None, email: str | None = None) -> tuple[SignerLine | None, str]:
-    """The user's allowed-signers line, found exactly as signing finds the key (:mod:`signoff.signing`).
+    """The user's allowed-signers line, found exactly as signing finds the key (:mod:`signoff.signing.sign`).
 
     Returns ``(line, "")`` or ``(None, reason)`` saying what to configure.
     """

@@ -1,4 +1,4 @@
-"""signoff.highlight and signoff.session: the TUI's core helpers (no Textual)."""
+"""signoff.diff.highlight and signoff.review.session: the TUI's core helpers (no Textual)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pygments.token import Token
 
-from signoff import highlight
-from signoff.session import AnswerValue, Evidence, ReviewSession, load_draft, save_draft
+from signoff.diff import highlight
+from signoff.review.session import AnswerValue, Evidence, ReviewSession, load_draft, save_draft
 
 
 def test_lexer_by_name_shebang_and_plain() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from signoff.app.app import SignoffApp
 from signoff.app.widgets.diffview import DiffView
 from signoff.app.widgets.filelist import FileList
-from signoff.gitio import open_repo, resolve_target
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
 
 DANGEROUS = ("\x1b", "\x07", "\u202e")
 

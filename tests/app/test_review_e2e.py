@@ -9,8 +9,9 @@ from pathlib import Path
 from signoff.app.app import SignoffApp
 from signoff.app.screens.review import ReviewScreen
 from signoff.app.widgets.diffview import DiffView
-from signoff.gitio import open_repo, resolve_target
-from signoff.session import AnswerValue
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.review.session import AnswerValue
 
 
 class _AnyReason(str):
@@ -175,10 +176,10 @@ async def _sign(app: SignoffApp, pilot, summary: str) -> str:
 
 
 def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_path: Path, ssh_keys) -> None:
-    from signoff.cli import main
-    from signoff.record import loads, read_text
-    from signoff.store import list_records
-    from signoff.verification import Verifier
+    from signoff.cli.main import main
+    from signoff.records.codec import loads, read_text
+    from signoff.records.store import list_records
+    from signoff.signing.verify import Verifier
 
     key = ssh_keys["ed25519-tui"]
     _configure_signing(review_repo, key)
@@ -249,7 +250,7 @@ def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_pat
 def test_signing_failure_shows_what_to_configure_and_keeps_the_draft(
     review_repo: Path, tmp_path: Path
 ) -> None:
-    from signoff.store import list_records, load_draft
+    from signoff.records.store import list_records, load_draft
 
     drafts = tmp_path / "drafts"
     key = resolve_target(open_repo(review_repo), "main..feature").key

@@ -8,8 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from signoff.app.rows import RowKind, RowModel, pair_body, pair_count, pair_counts, split_body
-from signoff.diff import Hunk, load_diff
-from signoff.gitio import open_repo, resolve_target
+from signoff.diff.model import Hunk
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
 
 
 def _model(repo: Path) -> RowModel:

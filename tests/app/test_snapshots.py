@@ -8,7 +8,8 @@ import pytest
 
 from signoff.app.analysis import AiView, HitView, QuestionView
 from signoff.app.app import SignoffApp
-from signoff.gitio import open_repo, resolve_target
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
 
 QUESTIONS = [
     QuestionView(

@@ -6,17 +6,18 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from signoff.gitio import Git, ReviewTarget
+    from signoff.git.runner import Git
+    from signoff.git.target import ReviewTarget
 
 
 def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None = None) -> int:
     """Open the review TUI on ``target``; return the process exit code. The draft is kept on quit."""
     import sys
 
+    from signoff.analysis import diff_options
     from signoff.app.app import SignoffApp
-    from signoff.cli_common import diff_options
 
-    options = diff_options(git, args)
+    options = diff_options(git, getattr(args, "max_file_size", None))
     opt_in = tuple(getattr(args, "checklist", None) or ()) if args is not None else ()
     app = SignoffApp(
         git,

@@ -10,8 +10,9 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from signoff.diff import Diff
-from signoff.gitio import Git, ReviewTarget
+from signoff.diff.model import Diff
+from signoff.git.runner import Git
+from signoff.git.target import ReviewTarget
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
@@ -76,8 +77,8 @@ def _get(obj: Any, *names: str, default: Any = None) -> Any:
 
 
 def load_ai(git: Git, target: ReviewTarget, diff: Diff) -> AiView:
-    """AI attribution per added line via ``signoff.provenance`` (empty when unavailable)."""
-    prov = _optional("signoff.provenance")
+    """AI attribution per added line via ``signoff.provenance.attribution`` (empty when unavailable)."""
+    prov = _optional("signoff.provenance.attribution")
     if prov is None or not hasattr(prov, "attribute"):
         return AiView()
     return ai_view(prov.attribute(git, target, diff))
@@ -99,9 +100,9 @@ def ai_view(result: Any) -> AiView:
 def load_questions(
     git: Git, diff: Diff, ai: AiView, include_opt_in: tuple[str, ...] = ()
 ) -> tuple[list[QuestionView], Any]:
-    """Checklist questions (triggered first, severity order) and the ``signoff.relevance.Relevance``
+    """Checklist questions (triggered first, severity order) and the ``signoff.relevance.engine.Relevance``
     they come from (None when relevance is unavailable); the record is built from the latter."""
-    rel = _optional("signoff.relevance")
+    rel = _optional("signoff.relevance.engine")
     if rel is None or not hasattr(rel, "evaluate"):
         return [], None
     # the AiView's {path: lines} mapping is the cheapest form of "the AI lines" for relevance

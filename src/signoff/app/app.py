@@ -9,11 +9,12 @@ from textual.binding import Binding
 
 from signoff.app.commands import ReviewCommands
 from signoff.app.screens.review import ReviewScreen
-from signoff.diff import DiffOptions
+from signoff.diff.model import DiffOptions
 from signoff.errors import SignoffError
-from signoff.gitio import Git, ReviewTarget
-from signoff.sanitize import visible
-from signoff.session import ReviewSession, load_draft, save_draft
+from signoff.git.runner import Git
+from signoff.git.target import ReviewTarget
+from signoff.review.session import ReviewSession, load_draft, save_draft
+from signoff.util.sanitize import visible
 
 
 class SignoffApp(App[int]):

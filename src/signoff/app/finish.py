@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from signoff.errors import SigningError, SignoffError
 
 if TYPE_CHECKING:
-    from signoff.record import ReviewRecord
-    from signoff.signing import Signer, SigningConfig
+    from signoff.records.model import ReviewRecord
+    from signoff.signing.sign import Signer, SigningConfig
 
 T = TypeVar("T")
 
@@ -47,7 +47,7 @@ class Outcome:
 
 def build_record(app: Any, review: Any, cfg: SigningConfig) -> ReviewRecord:
     """The unsigned record of the review on screen: session answers + the analyses the app holds."""
-    from signoff.compose import compose_record
+    from signoff.review.compose import compose_record
 
     session = review.session
     relevance = getattr(review, "relevance", None)
@@ -137,11 +137,11 @@ def sign_and_save(app: Any, review: Any) -> Outcome:
     On a signing failure :class:`FinishError` says what to configure; the draft (the session, plus the
     unsigned record) stays. After success the draft is deleted.
     """
-    from signoff.compose import sign_and_store
-    from signoff.sanitize import visible
-    from signoff.session import discard_draft, save_draft
-    from signoff.signing import resolve_signer, signing_config
-    from signoff.verification import Verifier
+    from signoff.review.compose import sign_and_store
+    from signoff.review.session import discard_draft, save_draft
+    from signoff.signing.sign import resolve_signer, signing_config
+    from signoff.signing.verify import Verifier
+    from signoff.util.sanitize import visible
 
     session = review.session
     if session.verdict is None:
@@ -206,11 +206,11 @@ class ReviewList:
 def list_reviews(git: Any) -> ReviewList:
     """Past review records with date, verdict, signer, validity, head and path (newest first).
 
-    With ``signoff.audit``: also whether each landed approval is stale, and the commits of the default
+    With ``signoff.audit.run``: also whether each landed approval is stale, and the commits of the default
     branch no valid approval covers. Without it (or when the audit cannot run): verification only.
     """
     try:
-        from signoff.audit import run_audit
+        from signoff.audit.run import run_audit
     except ImportError:
         run_audit = None
     out = ReviewList()
@@ -244,8 +244,8 @@ def list_reviews(git: Any) -> ReviewList:
             out.notes += report.problems() or [f"audit of {report.branch}: no problems"]
             out.audited = True
     if not out.audited:
-        from signoff.store import list_records
-        from signoff.verification import Verifier
+        from signoff.records.store import list_records
+        from signoff.signing.verify import Verifier
 
         verifier = Verifier.for_repo(git)
         for p in list_records(git.root):

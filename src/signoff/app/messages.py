@@ -8,7 +8,7 @@ from typing import Any
 from textual.message import Message
 
 from signoff.app.analysis import AiView, QuestionView
-from signoff.diff import Diff
+from signoff.diff.model import Diff
 
 
 @dataclass
@@ -35,7 +35,7 @@ class AiLoaded(Message):
 @dataclass
 class QuestionsLoaded(Message):
     questions: list[QuestionView]
-    #: The ``signoff.relevance.Relevance`` behind them (None when unavailable); goes into the record.
+    #: The ``signoff.relevance.engine.Relevance`` behind them (None when unavailable); goes into the record.
     relevance: Any = None
 
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
 
-from signoff.diff import Diff, FileDiff, Hunk
+from signoff.diff.model import Diff, FileDiff, Hunk
 
 
 class RowKind(IntEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from signoff.sanitize import unsafe_spans
+from signoff.util.sanitize import unsafe_spans
 
 UNSAFE_STYLE = "bold #ffffff on #b00020"
 

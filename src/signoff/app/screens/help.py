@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from signoff.app.widgets.diffview import AI_COLOUR
+from signoff.app.widgets.diffpaint import AI_COLOUR
 
 MOVEMENT = [
     ("j / k, ↓ / ↑", "move the cursor line by line"),

@@ -18,10 +18,12 @@ from signoff.app.analysis import AiView, QuestionView, load_ai, load_questions
 from signoff.app.rows import RowModel, pair_counts
 from signoff.app.safe import safe_text
 from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
-from signoff.app.widgets.diffview import AI_COLOUR, DiffView
+from signoff.app.widgets.diffpaint import AI_COLOUR
+from signoff.app.widgets.diffview import DiffView
 from signoff.app.widgets.filelist import FileList
-from signoff.diff import Diff, DiffOptions, load_diff
-from signoff.session import AnswerValue, Evidence
+from signoff.diff.model import Diff, DiffOptions
+from signoff.diff.parse import load_diff
+from signoff.review.session import AnswerValue, Evidence
 
 if TYPE_CHECKING:
     from signoff.app.app import SignoffApp
@@ -103,7 +105,7 @@ class ReviewScreen(Screen):
         self.model: RowModel | None = None
         self.ai = AiView()
         self.questions: list[QuestionView] = []
-        #: ``signoff.relevance.Relevance`` (None until loaded or when unavailable).
+        #: ``signoff.relevance.engine.Relevance`` (None until loaded or when unavailable).
         self.relevance = None
         self.hit_index: dict[str, int] = {}
         self.stage = "Starting…"

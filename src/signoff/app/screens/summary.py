@@ -14,8 +14,8 @@ from textual.widgets import Button, Footer, RadioButton, RadioSet, Select, Stati
 
 from signoff.app.safe import safe_text
 from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_SHORT, SEVERITY_STYLE
-from signoff.app.widgets.diffview import AI_COLOUR
-from signoff.session import Verdict
+from signoff.app.widgets.diffpaint import AI_COLOUR
+from signoff.review.session import Verdict
 
 if TYPE_CHECKING:
     from signoff.app.screens.review import ReviewScreen

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from signoff.app.analysis import QuestionView
 from signoff.app.safe import safe_text
-from signoff.session import AnswerValue, QuestionState
+from signoff.review.session import AnswerValue, QuestionState
 
 SEVERITY_STYLE = {
     "critical": "bold white on #b00020",

@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from signoff.app.safe import safe_text
-from signoff.diff import FileDiff
+from signoff.diff.model import FileDiff
 
 STATUS_STYLE = {
     "added": ("A", "bold green"),

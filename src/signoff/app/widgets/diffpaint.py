@@ -1,0 +1,416 @@
+"""Drawing the diff view's rows: palette from the theme, gutters, unified and side-by-side lines,
+syntax tokens, intraline emphasis and placeholders for unsafe characters (never markup)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.color import Color
+from textual.highlight import HighlightTheme
+from textual.markup import parse_style
+from textual.strip import Strip
+from textual.style import Style
+
+from signoff.app.rows import BodyLine, RowKind, intraline_pairs
+from signoff.diff import highlight
+from signoff.diff.model import STATUS_MARK
+from signoff.util.sanitize import unsafe_spans, visible
+
+try:  # the core's intraline emphasis
+    from signoff.diff.intraline import changed_spans
+except ImportError:  # pragma: no cover - older core
+
+    def changed_spans(old: str, new: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        return [], []
+
+
+#: Characters of one line that are drawn at most (longer lines end in an ellipsis).
+MAX_RENDER = 4000
+#: Files with more lines than this per side are highlighted line by line only.
+MAX_TOKENISE_LINES = 20_000
+TAB = 4
+AI_COLOUR = "#c061ff"
+
+
+@dataclass
+class Palette:
+    bg: Color
+    fg: Color
+    added: Color
+    added_emph: Color
+    removed: Color
+    removed_emph: Color
+    gutter: Color
+    file_bg: Color
+    hunk_bg: Color
+    hunk_fg: Color
+    ai: Color
+    unsafe_fg: Color
+    unsafe_bg: Color
+    cursor: Color
+    selection: Color
+    match: Color
+    accent: Color
+
+
+class DiffPainter:
+    """Row rendering for :class:`~signoff.app.widgets.diffview.DiffView` (a mixin over the view's state)."""
+
+    def _reset_palette(self) -> None:
+        self._palette = None
+        self._token_styles.clear()
+        self._invalidate()
+
+    def palette(self) -> Palette:
+        if self._palette is None:
+            v = self.app.get_css_variables()
+
+            def c(name: str, default: str) -> Color:
+                try:
+                    return Color.parse(v.get(name, default))
+                except Exception:
+                    return Color.parse(default)
+
+            bg = self.background_colors[1] if self.is_mounted else c("surface", "#1e1e1e")
+            if bg.a == 0:
+                bg = c("surface", "#1e1e1e")
+            fg = c("foreground", "#e0e0e0")
+            success, error, primary = c("success", "#4EBF71"), c("error", "#ba3c5b"), c("primary", "#0178D4")
+            accent, warning = c("accent", "#ffa62b"), c("warning", "#ffa62b")
+            self._palette = Palette(
+                bg=bg,
+                fg=fg,
+                added=bg.blend(success, 0.16),
+                added_emph=bg.blend(success, 0.42),
+                removed=bg.blend(error, 0.16),
+                removed_emph=bg.blend(error, 0.42),
+                gutter=bg.blend(fg, 0.45),
+                file_bg=bg.blend(primary, 0.35),
+                hunk_bg=bg.blend(primary, 0.10),
+                hunk_fg=bg.blend(primary, 0.9).blend(fg, 0.3),
+                ai=Color.parse(AI_COLOUR),
+                unsafe_fg=Color.parse("#ffffff"),
+                unsafe_bg=error if error.brightness < 0.6 else Color.parse("#b00020"),
+                cursor=accent,
+                selection=primary,
+                match=warning,
+                accent=accent,
+            )
+        return self._palette
+
+    def _style(
+        self,
+        bg: Color,
+        fg: Color | None = None,
+        *,
+        bold: bool = False,
+        dim: bool = False,
+        italic: bool = False,
+    ) -> RichStyle:
+        key = ("plain", bg, fg, bold, dim, italic)
+        st = self._token_styles.get(key)
+        if st is None:
+            st = Style(
+                background=bg,
+                foreground=fg or self.palette().fg,
+                bold=bold or None,
+                dim=dim or None,
+                italic=italic or None,
+            ).rich_style
+            self._token_styles[key] = st
+        return st
+
+    def _tok_style(self, bg: Color, ttype) -> RichStyle:
+        key = ("tok", bg, ttype)
+        st = self._token_styles.get(key)
+        if st is None:
+            base = Style(background=bg, foreground=self.palette().fg)
+            spec = None
+            if ttype is not None:
+                for t in highlight.token_chain(ttype):
+                    spec = HighlightTheme.STYLES.get(t)
+                    if spec is not None:
+                        break
+            if spec:
+                with contextlib.suppress(Exception):
+                    base = base + parse_style(spec, self.app.get_css_variables())
+            st = base.rich_style
+            self._token_styles[key] = st
+        return st
+
+    # -- rendering ---------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        model = self.model
+        if model is None or row >= len(model) or width <= 0:
+            if model is None and y == 0:
+                return Strip(
+                    [Segment(self.placeholder, self._style(self.palette().bg, dim=True))]
+                ).adjust_cell_length(width, self._style(self.palette().bg))
+            return Strip.blank(width, self._style(self.palette().bg))
+        sel = self.selection()
+        selected = sel is not None and sel[0] <= row <= sel[1]
+        key = (row, scroll_x, width, row == self.cursor, selected, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, scroll_x, width, row == self.cursor, selected)
+            self._cache[key] = strip
+            if len(self._cache) > 2000:
+                self._cache.popitem(last=False)
+        return strip
+
+    def _render_row(self, r: int, scroll_x: int, width: int, is_cursor: bool, selected: bool) -> Strip:
+        assert self.model is not None
+        p = self.palette()
+        row = self.model.row(r)
+        f = self.model.files[row.file]
+        if row.kind is RowKind.FILE:
+            bg = p.file_bg.blend(p.cursor, 0.35) if is_cursor else p.file_bg
+            reviewed = self.app_reviewed(f.path)
+            segs = [Segment(" ✔ " if reviewed else " ▶ ", self._style(bg, p.accent, bold=True))]
+            segs.append(Segment(f"{STATUS_MARK.get(str(f.status), '?')} ", self._style(bg, bold=True)))
+            segs += self._safe_segments(f.path, self._style(bg, bold=True), bg)
+            extra = []
+            if f.old_path and f.new_path and f.old_path != f.new_path:
+                extra.append(f"from {visible(f.old_path)}")
+                if f.similarity is not None:
+                    extra.append(f"{f.similarity}%")
+            extra.append(f"+{f.added} −{f.removed}")
+            n_ai = self.ai.count(f.path)
+            segs.append(Segment("  " + "  ".join(extra), self._style(bg, p.fg.blend(bg, 0.25))))
+            if n_ai:
+                segs.append(Segment(f"  AI {n_ai}", self._style(bg, p.ai, bold=True)))
+            return Strip(segs).adjust_cell_length(width, self._style(bg))
+        if row.kind is RowKind.INFO:
+            bg = p.bg.blend(p.cursor, 0.2) if is_cursor else p.bg
+            text = self.model.info(row.file) or ""
+            return Strip([Segment("    " + text, self._style(bg, p.gutter, italic=True))]).adjust_cell_length(
+                width, self._style(bg)
+            )
+        if row.kind is RowKind.HUNK:
+            h = f.hunks[row.hunk]
+            bg = p.hunk_bg.blend(p.cursor, 0.3) if is_cursor else p.hunk_bg
+            st = self._style(bg, p.hunk_fg)
+            segs = [Segment(" " * (self._gutter_width() if not self.side_by_side else 1), st)]
+            head = h.header
+            segs += self._safe_segments(head, st, bg)
+            return Strip(segs).adjust_cell_length(width, self._style(bg))
+        if row.kind is RowKind.LINE:
+            return self._render_unified(row.file, row.hunk, row.index, scroll_x, width, is_cursor, selected)
+        return self._render_pair(row.file, row.hunk, row.index, width, is_cursor, selected, scroll_x)
+
+    def app_reviewed(self, path: str) -> bool:
+        checker = getattr(self.screen, "is_reviewed", None)
+        return bool(checker and checker(path))
+
+    def _line_bg(self, kind: str, is_cursor: bool, selected: bool) -> tuple[Color, Color]:
+        p = self.palette()
+        if kind == "+":
+            bg, emph = p.added, p.added_emph
+        elif kind == "-":
+            bg, emph = p.removed, p.removed_emph
+        else:
+            bg, emph = p.bg, p.bg
+        if selected:
+            bg, emph = bg.blend(p.selection, 0.35), emph.blend(p.selection, 0.35)
+        if is_cursor:
+            amount = 0.30 if self.has_focus else 0.15
+            bg, emph = bg.blend(p.cursor, amount), emph.blend(p.cursor, amount)
+        return bg, emph
+
+    def _gutter(
+        self, ln: BodyLine | None, bg: Color, fi: int, show_old: bool, show_new: bool
+    ) -> list[Segment]:
+        p = self.palette()
+        w = self._num_width
+        g = self._style(bg, p.gutter)
+        segs: list[Segment] = []
+        reason = None
+        if ln is not None and ln.kind == "+" and ln.new_no is not None:
+            reason = self.ai.lines.get(self.model.files[fi].path, {}).get(ln.new_no) if self.model else None
+        segs.append(Segment("▌" if reason else " ", self._style(bg, p.ai, bold=True)))
+        if show_old:
+            old = "" if ln is None or ln.old_no is None else str(ln.old_no)
+            segs.append(Segment(old.rjust(w) + " ", g))
+        if show_new:
+            new = "" if ln is None or ln.new_no is None else str(ln.new_no)
+            segs.append(Segment(new.rjust(w) + " ", self._style(bg, p.ai) if reason else g))
+        sign = " " if ln is None else {"+": "+", "-": "-", "\\": " "}.get(ln.kind, " ")
+        sign_fg = p.added_emph.blend(p.fg, 0.4) if sign == "+" else p.removed_emph.blend(p.fg, 0.4)
+        segs.append(Segment(sign + " ", self._style(bg, sign_fg if sign != " " else p.gutter, bold=True)))
+        return segs
+
+    def _render_unified(
+        self, fi: int, hi: int, idx: int, scroll_x: int, width: int, is_cursor: bool, selected: bool
+    ) -> Strip:
+        assert self.model is not None
+        body = self.model.body(fi, hi)
+        ln = body[idx]
+        bg, emph_bg = self._line_bg(ln.kind, is_cursor, selected)
+        gutter = self._gutter(ln, bg, fi, True, True)
+        if ln.kind == "\\":
+            text = [Segment(ln.text, self._style(bg, self.palette().gutter, italic=True))]
+        else:
+            text = self._text_segments(fi, hi, idx, ln, bg, emph_bg)
+        gw = self._gutter_width()
+        text_strip = Strip(text).crop_extend(scroll_x, scroll_x + max(0, width - gw), self._style(bg))
+        return Strip.join([Strip(gutter), text_strip]).adjust_cell_length(width, self._style(bg))
+
+    def _render_pair(
+        self, fi: int, hi: int, j: int, width: int, is_cursor: bool, selected: bool, scroll_x: int
+    ) -> Strip:
+        assert self.model is not None
+        a, b = self.model.pairs(fi, hi)[j]
+        body = self.model.body(fi, hi)
+        half = max(10, (width - 1) // 2)
+        out: list[Strip] = []
+        p = self.palette()
+        for side, idx in (("old", a), ("new", b)):
+            ln = body[idx] if idx is not None else None
+            kind = ln.kind if ln is not None else ""
+            if ln is not None and ln.kind == " ":
+                kind = " "
+            if ln is None:
+                bg = p.bg.blend(p.gutter, 0.08)
+                if is_cursor:
+                    bg = bg.blend(p.cursor, 0.3 if self.has_focus else 0.15)
+                emph_bg = bg
+            else:
+                bg, emph_bg = self._line_bg(kind, is_cursor, selected)
+            gutter = self._gutter(ln, bg, fi, side == "old", side == "new")
+            gw = sum(s.cell_length for s in gutter)
+            text = self._text_segments(fi, hi, idx, ln, bg, emph_bg, side=side) if ln is not None else []
+            strip = Strip.join(
+                [
+                    Strip(gutter),
+                    Strip(text).crop_extend(scroll_x, scroll_x + max(0, half - gw), self._style(bg)),
+                ]
+            )
+            out.append(strip.adjust_cell_length(half, self._style(bg)))
+            if side == "old":
+                out.append(Strip([Segment("│", self._style(p.bg, p.gutter))]))
+        return Strip.join(out).adjust_cell_length(width, self._style(p.bg))
+
+    def _emphasis(self, fi: int, hi: int) -> dict[int, list[tuple[int, int]]]:
+        key = (fi, hi)
+        spans = self._intraline.get(key)
+        if spans is None:
+            assert self.model is not None
+            body = self.model.body(fi, hi)
+            spans = {}
+            for a, b in intraline_pairs(body):
+                old, new = changed_spans(body[a].text, body[b].text)
+                if old or new:
+                    spans[a], spans[b] = old, new
+            self._intraline[key] = spans
+            if len(self._intraline) > 512:
+                self._intraline.popitem(last=False)
+        return spans
+
+    def _tokens_for(self, fi: int, ln: BodyLine, side: str) -> tuple:
+        done = self._tokens.get(fi)
+        if done is not None:
+            old_map, new_map = done
+            if side == "old" and ln.old_no is not None:
+                return old_map.get(ln.old_no, ())
+            if ln.new_no is not None:
+                return new_map.get(ln.new_no, ())
+            if ln.old_no is not None:
+                return old_map.get(ln.old_no, ())
+        if fi not in self._lexers:
+            self._request_tokens(fi)
+            return ()
+        return highlight.line_tokens(self._lexers[fi], ln.text[:MAX_RENDER])
+
+    def _text_segments(
+        self, fi: int, hi: int, idx: int, ln: BodyLine, bg: Color, emph_bg: Color, side: str | None = None
+    ) -> list[Segment]:
+        text = ln.text
+        cut = len(text) > MAX_RENDER
+        if cut:
+            text = text[:MAX_RENDER]
+        n = len(text)
+        if side is None:
+            side = "old" if ln.kind == "-" else "new"
+        tokens = self._tokens_for(fi, ln, side)
+        ttypes: list = [None] * n
+        for s, e, t in tokens:
+            for i in range(s, min(e, n)):
+                ttypes[i] = t
+        emph = [False] * n
+        if ln.kind in "+-":
+            for s, e in self._emphasis(fi, hi).get(idx, ()):
+                for i in range(s, min(e, n)):
+                    emph[i] = True
+        match = [False] * n
+        if self.search_term:
+            low, term = text.lower(), self.search_term.lower()
+            pos = low.find(term)
+            while pos >= 0 and term:
+                for i in range(pos, min(pos + len(term), n)):
+                    match[i] = True
+                pos = low.find(term, pos + len(term))
+        unsafe: dict[int, str] = {}
+        for s, _e, ph in unsafe_spans(text):
+            unsafe[s] = ph
+        p = self.palette()
+        segs: list[Segment] = []
+        col = 0
+        i = 0
+        crlf_end = text.endswith("\r")
+        while i < n:
+            if i in unsafe:
+                ph = unsafe[i]
+                if crlf_end and i == n - 1 and ph == "^M":
+                    segs.append(Segment("␍", self._style(bg, p.gutter, dim=True)))
+                else:
+                    segs.append(Segment(ph, self._style(p.unsafe_bg, p.unsafe_fg, bold=True)))
+                col += len(ph)
+                i += 1
+                continue
+            j = i + 1
+            key = (ttypes[i], emph[i], match[i])
+            while j < n and j not in unsafe and (ttypes[j], emph[j], match[j]) == key:
+                j += 1
+            chunk = text[i:j]
+            if "\t" in chunk:
+                parts = []
+                for ch in chunk:
+                    if ch == "\t":
+                        k = TAB - (col % TAB)
+                        parts.append(" " * k)
+                        col += k
+                    else:
+                        parts.append(ch)
+                        col += 1
+                chunk = "".join(parts)
+            else:
+                col += len(chunk)
+            cbg = p.match if match[i] else (emph_bg if emph[i] else bg)
+            style = self._tok_style(cbg, ttypes[i])
+            if match[i]:
+                style = style + RichStyle(color=p.bg.rich_color)
+            segs.append(Segment(chunk, style))
+            i = j
+        if cut:
+            segs.append(Segment(" …", self._style(bg, p.gutter)))
+        return segs
+
+    def _safe_segments(self, text: str, style: RichStyle, bg: Color) -> list[Segment]:
+        p = self.palette()
+        segs: list[Segment] = []
+        last = 0
+        for s, e, ph in unsafe_spans(text):
+            if s > last:
+                segs.append(Segment(text[last:s], style))
+            segs.append(Segment(ph, self._style(p.unsafe_bg, p.unsafe_fg, bold=True)))
+            last = e
+        if last < len(text):
+            segs.append(Segment(text[last:], style))
+        return segs

@@ -1,0 +1,136 @@
+"""``signoff verify``: check review records' signatures, signers and subjects."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from signoff.git.runner import Git, open_repo
+from signoff.records.codec import load
+from signoff.records.model import RecordError
+from signoff.records.store import list_records
+from signoff.signing.verify import Status, Verification, Verifier
+from signoff.util.sanitize import visible
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="verify review records (default: all under .signoff/reviews)",
+        description="Verify review records. Exit 1 if any record is not valid.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="record files (default: every record)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--allowed-signers",
+        metavar="FILE",
+        help="trust these SSH signers (default: .signoff/allowed_signers, else gpg.ssh.allowedSignersFile)",
+    )
+    p.add_argument(
+        "--payload",
+        metavar="PATH",
+        help="print the exact signed bytes of one record (to check with ssh-keygen -Y verify or gpg)",
+    )
+    p.add_argument("--signature", metavar="PATH", help="print the armored signature of one record")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.payload or args.signature:
+        path = args.payload or args.signature
+        try:
+            record = load(path)
+        except RecordError as exc:
+            raise UsageError(exc.message) from None
+        if args.payload:
+            sys.stdout.buffer.write(record.payload())
+        else:
+            if record.signature is None:
+                raise UsageError(f"{visible(str(path))} is not signed")
+            sys.stdout.write(record.signature.value)
+        sys.stdout.flush()
+        return EXIT_OK
+    git = open_repo(getattr(args, "repo_path", None))
+    verifier = Verifier.for_repo(
+        git, allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None
+    )
+    paths = [Path(p) for p in args.paths] or list_records(git.root)
+    results = verifier.verify_paths(paths, keep_records=False)
+    _check_trees(git, results)
+    shown = _relative_paths(git.root, results)
+    if args.format == "json":
+        doc = {
+            "schema": "signoff.verify/1",
+            "allowed_signers": str(verifier.allowed_path) if verifier.allowed_path else None,
+            "records": [r.to_dict() | {"path": s} for r, s in zip(results, shown, strict=True)],
+            "ok": all(r.ok for r in results),
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        if not results:
+            print("no review records found under .signoff/reviews")
+        for r, s in zip(results, shown, strict=True):
+            print(_line(r, s))
+        for problem in verifier.allowed.errors:
+            print(f"warning: {visible(problem)}", file=sys.stderr)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_CHECK_FAILED
+
+
+def _relative_paths(root: Path, results: list[Verification]) -> list[str]:
+    """Each record's resolved path relative to the resolved ``root``, else its path as given.
+
+    ``realpath(dir/name)`` is ``realpath(dir)/name`` unless ``name`` is a symlink, so each directory is
+    resolved once, not once per record (thousands of records share a few directories).
+    """
+    top = os.path.realpath(root)
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    dirs: dict[str, str] = {}
+    out = []
+    for r in results:
+        src = r.source
+        head, name = os.path.split(src)
+        if name in ("", ".", "..") or os.path.islink(src):
+            real = os.path.realpath(src)
+        else:
+            real_dir = dirs.get(head)
+            if real_dir is None:
+                real_dir = dirs[head] = os.path.realpath(head or os.curdir)
+            real = os.path.join(real_dir, name)
+        if real.startswith(prefix):
+            out.append(real[len(prefix) :])
+        else:
+            out.append("." if real == top else src)
+    return out
+
+
+def _line(r: Verification, shown: str) -> str:
+    head = f"{r.status.value:<14} {visible(shown)}"
+    info = r.info
+    if r.ok and info is not None:
+        subject = info["subject"]
+        what = subject["head"][:12] if subject["head"] else subject["kind"]
+        if subject["kind"] != "range":
+            what = f"{subject['kind']} on {what}"
+        return f"{head}  {info['verdict']} of {what} by {visible(r.signer)} ({r.key})"
+    return f"{head}  {visible(r.reason)}"
+
+
+def _check_trees(git: Git, results: list[Verification]) -> None:
+    """A valid record whose head exists here must name that commit's tree (one cat-file call)."""
+    valid = [(r, r.info["subject"]) for r in results if r.ok and r.info and r.info["subject"]["head"]]
+    heads = sorted({subject["head"] for _, subject in valid})
+    if not heads:
+        return
+    out = git.run(
+        ["cat-file", "--batch-check=%(objectname)"], input="".join(f"{h}^{{tree}}\n" for h in heads).encode()
+    )
+    trees = dict(zip(heads, out.decode().split("\n"), strict=False))
+    for r, subject in valid:
+        tree = trees.get(subject["head"], "")
+        if len(tree) in (40, 64) and tree != subject["head_tree"]:
+            r.status = Status.MALFORMED
+            r.reason = f"subject.head_tree {subject['head_tree'][:12]} is not the tree of head ({tree[:12]})"

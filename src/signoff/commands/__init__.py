@@ -1,1 +1,0 @@
-"""One module per ``signoff`` subcommand: each exposes ``register(subparsers)``."""

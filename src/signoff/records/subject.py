@@ -1,0 +1,82 @@
+"""What a review covers: the subject of a target, including scratch index trees for dirty reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from signoff.git.runner import EMPTY_TREE
+from signoff.records.codec import safe_path
+from signoff.records.model import Subject
+
+if TYPE_CHECKING:
+    from signoff.diff.model import Diff
+    from signoff.git.runner import Git
+    from signoff.git.target import ReviewTarget
+
+
+def subject_for(git: Git, target: ReviewTarget, diff: Diff) -> Subject:
+    """The subject of a review of ``target`` whose diff is ``diff``.
+
+    Staged and work-tree reviews also pin the tree ids of the index and of the work tree. They are
+    computed with a temporary copy of the index (``GIT_INDEX_FILE``): the repository's index is never
+    written, only tree and blob objects are added to the object database (as ``git stash`` would).
+    """
+    head = target.head or ""
+    head_tree = git.rev_parse(head, kind="tree") if head else EMPTY_TREE
+    base_tree = EMPTY_TREE if target.base == EMPTY_TREE else git.rev_parse(target.base, kind="tree")
+    paths = sorted({safe_path(p) for f in diff.files for p in (f.old_path, f.new_path) if p})
+    subject = Subject(
+        kind=target.kind,
+        base=target.base,
+        base_tree=base_tree,
+        head=head,
+        head_tree=head_tree,
+        diff_sha256=diff.patch_sha256,
+        paths=paths,
+        dirty=target.kind != "range",
+        untracked=target.untracked,
+    )
+    if target.kind in ("staged", "worktree"):
+        subject.index_tree = scratch_index_tree(git)
+    if target.kind == "worktree":
+        subject.worktree_tree = scratch_index_tree(git, worktree=True, untracked=target.untracked)
+    return subject
+
+
+def scratch_index_tree(git: Git, *, worktree: bool = False, untracked: bool = False) -> str:
+    """Tree id of the index (or, with ``worktree``, of the work tree) via a scratch index copy."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="signoff-index-") as tmp:
+        scratch = Path(tmp) / "index"
+        real = Path(git.git_dir) / "index"
+        if real.is_file():
+            shutil.copyfile(real, scratch)
+        env = {**git.hardened_env(), "GIT_INDEX_FILE": str(scratch)}
+        steps = []
+        if worktree:
+            steps.append(["add", "-A" if untracked else "-u", "--", "."])
+        steps.append(["write-tree"])
+        out = b""
+        for args in steps:
+            proc = subprocess.run(
+                ["git", "--no-pager", "--no-optional-locks", *args],
+                cwd=git.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                from signoff.errors import GitCommandError
+
+                msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+                raise GitCommandError(
+                    f"could not compute the {'work tree' if worktree else 'index'} tree: "
+                    f"{msg[-1] if msg else 'git failed'}"
+                )
+            out = proc.stdout
+        return out.decode().strip()

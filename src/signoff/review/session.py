@@ -1,0 +1,335 @@
+"""A review in progress, independent of any UI: answers, notes, evidence, files looked at; autosaved.
+
+The TUI drives a :class:`ReviewSession`; every change is saved as a draft through ``signoff.records.store``
+(TOML under ``<git common dir>/signoff/drafts/``) so a reviewer who quits or crashes resumes where they
+were on the same target. ``signoff review --answers`` keeps its drafts in the same form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+DRAFT_SCHEMA = "signoff.draft/1"
+LEVELS = ("high", "medium", "low", "none")
+
+
+class AnswerValue(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NA = "na"
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    CHANGES_REQUESTED = "changes-requested"
+    REJECT = "reject"
+
+
+@dataclass
+class Evidence:
+    """A pointer into the reviewed change: a path, an inclusive line range, the blob it is in."""
+
+    path: str
+    start: int
+    end: int
+    blob: str | None = None
+    side: str = "new"
+
+    @property
+    def lines(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": _text(self.path),
+            "start": self.start,
+            "end": self.end,
+            "blob": self.blob,
+            "side": self.side,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Evidence:
+        return cls(str(d["path"]), int(d["start"]), int(d["end"]), d.get("blob"), str(d.get("side", "new")))
+
+
+@dataclass
+class QuestionState:
+    answer: AnswerValue | None = None
+    note: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer.value if self.answer else None,
+            "note": self.note,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> QuestionState:
+        ans = d.get("answer")
+        return cls(
+            AnswerValue(ans) if ans else None,
+            str(d.get("note", "")),
+            [Evidence.from_dict(e) for e in d.get("evidence", [])],
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class ReviewSession:
+    """The state of one review of one target (identified by ``ReviewTarget.key``)."""
+
+    target_key: str
+    started: str = field(default_factory=_now)
+    questions: dict[str, QuestionState] = field(default_factory=dict)
+    reviewed_files: set[str] = field(default_factory=set)
+    #: AI-attributed lines the reviewer has had on screen: path -> new-side line numbers.
+    seen_ai: dict[str, set[int]] = field(default_factory=dict)
+    verdict: Verdict | None = None
+    summary: str = ""
+    #: How deep the review went (record ``review.thoroughness`` / ``understanding``): high/medium/low/none.
+    thoroughness: str = "medium"
+    understanding: str = "medium"
+    #: Called after every change (the draft autosave).
+    on_change: Any = field(default=None, repr=False, compare=False)
+
+    # -- edits -------------------------------------------------------------------------------------
+
+    def state(self, qid: str) -> QuestionState:
+        return self.questions.setdefault(qid, QuestionState())
+
+    def answer(self, qid: str, value: AnswerValue | str | None) -> None:
+        self.state(qid).answer = AnswerValue(value) if value else None
+        self._changed()
+
+    def set_note(self, qid: str, note: str) -> None:
+        self.state(qid).note = note
+        self._changed()
+
+    def add_evidence(self, qid: str, evidence: Evidence) -> bool:
+        """Attach evidence to a question; False when the same evidence is already there."""
+        st = self.state(qid)
+        if evidence in st.evidence:
+            return False
+        st.evidence.append(evidence)
+        self._changed()
+        return True
+
+    def remove_evidence(self, qid: str, index: int) -> None:
+        st = self.state(qid)
+        if 0 <= index < len(st.evidence):
+            del st.evidence[index]
+            self._changed()
+
+    def toggle_reviewed(self, path: str) -> bool:
+        """Flip a file's reviewed mark; return the new state."""
+        if path in self.reviewed_files:
+            self.reviewed_files.discard(path)
+            now = False
+        else:
+            self.reviewed_files.add(path)
+            now = True
+        self._changed()
+        return now
+
+    def mark_seen(self, path: str, lines: set[int]) -> bool:
+        """Record AI lines as looked at; True when anything new was recorded (no autosave by itself)."""
+        seen = self.seen_ai.setdefault(path, set())
+        new = lines - seen
+        if new:
+            seen |= new
+        return bool(new)
+
+    def set_verdict(
+        self,
+        verdict: Verdict | str | None,
+        summary: str | None = None,
+        *,
+        thoroughness: str | None = None,
+        understanding: str | None = None,
+    ) -> None:
+        self.verdict = Verdict(verdict) if verdict else None
+        if summary is not None:
+            self.summary = summary
+        if thoroughness in LEVELS:
+            self.thoroughness = thoroughness
+        if understanding in LEVELS:
+            self.understanding = understanding
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def answer_of(self, qid: str) -> AnswerValue | None:
+        st = self.questions.get(qid)
+        return st.answer if st else None
+
+    def answered(self, qids: list[str]) -> int:
+        return sum(1 for q in qids if self.answer_of(q) is not None)
+
+    def unseen_ai(self, ai_lines: dict[str, set[int]]) -> dict[str, int]:
+        """Per path, how many AI lines were neither on screen nor in a file marked reviewed."""
+        out: dict[str, int] = {}
+        for path, lines in ai_lines.items():
+            if path in self.reviewed_files:
+                continue
+            n = len(lines - self.seen_ai.get(path, set()))
+            if n:
+                out[path] = n
+        return out
+
+    # -- records -----------------------------------------------------------------------------------
+
+    def answer_inputs(self, known: Iterable[str] | None = None) -> dict[str, Any]:
+        """The answers as ``compose.AnswerInput`` s (``known``: only these question ids).
+
+        A question with a note or evidence but no answer is kept as ``skipped`` so its note survives.
+        """
+        from signoff.records.model import Evidence as RecordEvidence
+        from signoff.review.compose import AnswerInput
+
+        allowed = set(known) if known is not None else None
+        out: dict[str, Any] = {}
+        for qid, st in sorted(self.questions.items()):
+            if allowed is not None and qid not in allowed:
+                continue
+            if st.answer is None and not st.note and not st.evidence:
+                continue
+            evidence = [RecordEvidence(_text(e.path), e.lines, e.blob or "", e.side) for e in st.evidence]
+            out[qid] = AnswerInput(st.answer.value if st.answer else "skipped", st.note, evidence)
+        return out
+
+    @classmethod
+    def from_answer_inputs(
+        cls,
+        target_key: str,
+        answers: Mapping[str, Any],
+        *,
+        verdict: str | None = None,
+        summary: str = "",
+        thoroughness: str = "medium",
+        understanding: str = "medium",
+        files_reviewed: Iterable[str] = (),
+    ) -> ReviewSession:
+        """A session holding answers given as ``compose.AnswerInput`` s (``signoff review --answers``)."""
+        s = cls(target_key=target_key, reviewed_files=set(files_reviewed), summary=summary)
+        s.verdict = Verdict(verdict) if verdict else None
+        s.thoroughness, s.understanding = thoroughness, understanding
+        for qid, a in answers.items():
+            st = s.state(qid)
+            st.answer = AnswerValue(a.answer) if a.answer in AnswerValue._value2member_map_ else None
+            st.note = a.note
+            for e in a.evidence:
+                first, _, last = e.lines.partition("-")
+                st.evidence.append(Evidence(e.path, int(first), int(last or first), e.blob or None, e.side))
+        return s
+
+    # -- persistence -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": DRAFT_SCHEMA,
+            "target": self.target_key,
+            "started": self.started,
+            "questions": {k: v.to_dict() for k, v in sorted(self.questions.items())},
+            "reviewed_files": sorted(_text(p) for p in self.reviewed_files),
+            "seen_ai": {_text(p): _ranges(s) for p, s in sorted(self.seen_ai.items()) if s},
+            "verdict": self.verdict.value if self.verdict else None,
+            "summary": self.summary,
+            "thoroughness": self.thoroughness,
+            "understanding": self.understanding,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ReviewSession:
+        if d.get("schema") != DRAFT_SCHEMA:
+            raise ValueError(f"not a signoff draft (schema {d.get('schema')!r})")
+        verdict = d.get("verdict")
+        return cls(
+            target_key=str(d["target"]),
+            started=str(d.get("started") or _now()),
+            questions={str(k): QuestionState.from_dict(v) for k, v in d.get("questions", {}).items()},
+            reviewed_files=set(d.get("reviewed_files", [])),
+            seen_ai={p: _unranges(r) for p, r in d.get("seen_ai", {}).items()},
+            verdict=Verdict(verdict) if verdict else None,
+            summary=str(d.get("summary", "")),
+            thoroughness=str(d.get("thoroughness", "medium")),
+            understanding=str(d.get("understanding", "medium")),
+        )
+
+
+def _text(path: str) -> str:
+    """A path storable as TOML text (undecodable bytes, kept by git as surrogates, become ``\\xNN``)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _ranges(lines: set[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for n in sorted(lines):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
+
+
+def _unranges(ranges: list[list[int]]) -> set[int]:
+    out: set[int] = set()
+    for a, b in ranges:
+        out.update(range(int(a), int(b) + 1))
+    return out
+
+
+# -- draft files -------------------------------------------------------------------------------------
+# One storage for drafts: ``signoff.records.store`` (TOML under ``<git common dir>/signoff/drafts/``).
+# The TUI and
+# ``signoff review --answers`` both keep a review in progress there as ``ReviewSession.to_dict()`` (plus,
+# after a failed signing, the unsigned ``record``), so either can resume what the other left.
+
+
+def draft_path(common_dir: Path, target_key: str) -> Path:
+    """Where the draft for ``target_key`` lives (file name from a hash, never from raw input)."""
+    from signoff.records import store
+
+    return store.draft_path(common_dir, target_key)
+
+
+def save_draft(common_dir: Path, session: ReviewSession, **extra: Any) -> Path:
+    """Write the draft atomically (``extra``: more top-level tables, e.g. the unsigned ``record``)."""
+    from signoff.records import store
+
+    return store.save_draft(common_dir, session.target_key, {**session.to_dict(), **extra})
+
+
+def load_draft(common_dir: Path, target_key: str) -> ReviewSession | None:
+    """The saved draft for ``target_key``, or None (also for an unreadable or foreign draft)."""
+    from signoff.records import store
+
+    data = store.load_draft(common_dir, target_key)
+    if data is None:
+        return None
+    data.setdefault("target", target_key)
+    try:
+        session = ReviewSession.from_dict(data)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return session if session.target_key == target_key else None
+
+
+def discard_draft(common_dir: Path, target_key: str) -> None:
+    from signoff.records import store
+
+    store.delete_draft(common_dir, target_key)

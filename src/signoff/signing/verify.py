@@ -1,0 +1,430 @@
+"""Verify review records: signature, signer trust, and which head a record covers.
+
+Each record ends up ``valid``, ``bad-signature``, ``unknown-signer``, ``expired`` or ``malformed`` with a
+reason. SSH signatures are verified in-process (:mod:`signoff.signing.sshsig`) against an allowed-signers
+file:
+the repository's ``.signoff/allowed_signers``, else git's ``gpg.ssh.allowedSignersFile`` (global/system
+config only). The key must be trusted for the principal the record names (``reviewer.email``), in the
+``signoff-review`` namespace, at the signing time the record states (``review.finished``).
+Security-key and certificate signatures are checked with ``ssh-keygen -Y verify`` instead.
+OpenPGP signatures are checked with ``gpg --status-fd=1 --verify`` (or ``gpgv`` with a keyring) and
+parsed the way git parses them.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from signoff.records.codec import loads_with_payload, read_text
+from signoff.records.model import NAMESPACE, RecordError, ReviewRecord, Subject
+from signoff.signing.allowed_signers import AllowedSigners, load_many
+from signoff.signing.sshsig import BadSignature, SshSigError, UnsupportedKey, parse_signature
+
+if TYPE_CHECKING:
+    from signoff.git.runner import Git
+
+ALLOWED_SIGNERS = Path(".signoff") / "allowed_signers"
+
+
+class Status(StrEnum):
+    VALID = "valid"
+    BAD_SIGNATURE = "bad-signature"
+    UNKNOWN_SIGNER = "unknown-signer"
+    EXPIRED = "expired"
+    MALFORMED = "malformed"
+
+
+@dataclass
+class Verification:
+    """The outcome for one record. ``record`` is None when it could not be loaded."""
+
+    source: str
+    status: Status
+    reason: str = ""
+    record: ReviewRecord | None = None
+    #: The trusted principal (SSH) or the signer's user id (OpenPGP), when known.
+    signer: str = ""
+    #: Fingerprint of the key that made the signature, when known.
+    key: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.VALID
+
+    #: A summary of the record (kept when ``record`` is dropped to save memory / transfer).
+    info: dict | None = None
+
+    def __post_init__(self) -> None:
+        if self.info is None and self.record is not None:
+            self.info = record_info(self.record)
+
+    def to_dict(self) -> dict:
+        info = self.info or {}
+        return {
+            "path": self.source,
+            "status": self.status.value,
+            "reason": self.reason,
+            "signer": self.signer,
+            "key": self.key,
+            "format": info.get("format"),
+            "reviewer": info.get("reviewer"),
+            "verdict": info.get("verdict"),
+            "finished": info.get("finished"),
+            "subject": info.get("subject"),
+        }
+
+
+def record_info(r: ReviewRecord) -> dict:
+    """The fields of a record that verify reports."""
+    return {
+        "format": r.signature.format if r.signature else None,
+        "reviewer": {"name": r.reviewer.name, "email": r.reviewer.email},
+        "verdict": r.review.verdict,
+        "finished": r.review.finished,
+        "subject": {
+            "kind": r.subject.kind,
+            "base": r.subject.base,
+            "head": r.subject.head,
+            "head_tree": r.subject.head_tree,
+            "diff_sha256": r.subject.diff_sha256,
+        },
+    }
+
+
+def covers(
+    record: ReviewRecord | Subject,
+    head: str,
+    head_tree: str | None = None,
+    *,
+    base: str | None = None,
+    base_tree: str | None = None,
+) -> bool:
+    """Whether a record's subject covers the commit ``head`` (with tree ``head_tree``).
+
+    A range review covers its own head commit, or any commit with the same tree (squash, rebase). A
+    staged / work-tree review covers a commit whose tree is the reviewed index / work-tree tree. When
+    ``base`` or ``base_tree`` is given, the reviewed base must match it too (by commit or by tree), so a
+    review of ``X..A`` never counts for the same tree reached from another base. A record for head A
+    never counts for head B with a different tree.
+    """
+    subject = record.subject if isinstance(record, ReviewRecord) else record
+    if subject.kind == "range":
+        hit = (bool(subject.head) and subject.head == head) or (
+            bool(head_tree) and subject.head_tree == head_tree
+        )
+    else:
+        tree = subject.index_tree if subject.kind == "staged" else subject.worktree_tree
+        hit = bool(head_tree) and bool(tree) and tree == head_tree
+    if not hit:
+        return False
+    if base is None and base_tree is None:
+        return True
+    return (base is not None and subject.base == base) or (
+        base_tree is not None and subject.base_tree == base_tree
+    )
+
+
+def allowed_signers_paths(root: Path | None, git: Git | None = None) -> list[Path]:
+    """Where trust comes from: the repo's ``.signoff/allowed_signers``, else git's allowedSignersFile."""
+    if root is not None and (Path(root) / ALLOWED_SIGNERS).is_file():
+        return [Path(root) / ALLOWED_SIGNERS]
+    from signoff.signing.sign import trusted_config
+
+    configured = trusted_config(git, "gpg.ssh.allowedSignersFile")
+    if configured:
+        p = Path(configured).expanduser()
+        if not p.is_absolute() and root is not None:
+            p = Path(root) / p
+        return [p]
+    return []
+
+
+class Verifier:
+    """Verifies records against one trust configuration (reused for many records)."""
+
+    def __init__(
+        self,
+        allowed: AllowedSigners | None = None,
+        *,
+        allowed_path: Path | None = None,
+        gpg_program: str = "gpg",
+        gpg_keyring: Path | None = None,
+        ssh_program: str = "ssh-keygen",
+    ) -> None:
+        if allowed is None:
+            allowed = load_many([allowed_path]) if allowed_path else AllowedSigners()
+        self.allowed = allowed
+        self.allowed_path = allowed_path or allowed.path
+        self.gpg_program = gpg_program
+        self.gpg_keyring = gpg_keyring
+        self.ssh_program = ssh_program
+
+    @classmethod
+    def for_repo(cls, git: Git, *, allowed_signers: Path | None = None) -> Verifier:
+        """Trust from ``allowed_signers`` if given, else the repo's file, else git's config."""
+        from signoff.signing.sign import trusted_config
+
+        paths = [Path(allowed_signers)] if allowed_signers else allowed_signers_paths(git.root, git)
+        allowed = load_many(paths)
+        gpg = trusted_config(git, "gpg.openpgp.program") or trusted_config(git, "gpg.program") or "gpg"
+        ssh = trusted_config(git, "gpg.ssh.program") or "ssh-keygen"
+        return cls(allowed, allowed_path=allowed.path, gpg_program=gpg, ssh_program=ssh)
+
+    # -- one record ------------------------------------------------------------------------------------
+
+    def verify_path(self, path: str | Path) -> Verification:
+        try:
+            record, payload = loads_with_payload(read_text(path), str(path))
+        except RecordError as exc:
+            reason = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+            return Verification(str(path), Status.MALFORMED, reason)
+        return self.verify(record, str(path), payload=payload)
+
+    def verify(self, record: ReviewRecord, source: str = "", *, payload: bytes | None = None) -> Verification:
+        """Verify one record (``payload``: its signed bytes if already computed)."""
+        sig = record.signature
+        if sig is None:
+            return Verification(source, Status.MALFORMED, "the record is not signed", record)
+        if sig.namespace != NAMESPACE:
+            return Verification(source, Status.MALFORMED, f"signature.namespace must be {NAMESPACE}", record)
+        if payload is None:
+            payload = record.payload()
+        if sig.format == "ssh":
+            return self._verify_ssh(record, source, payload)
+        return self._verify_openpgp(record, source, payload)
+
+    def _verify_ssh(self, record: ReviewRecord, source: str, payload: bytes) -> Verification:
+        assert record.signature is not None
+        try:
+            sig = parse_signature(record.signature.value)
+        except SshSigError as exc:
+            return Verification(source, Status.MALFORMED, f"signature.value: {exc}", record)
+        fp = sig.public_key.fingerprint
+        principal = record.reviewer.email
+
+        def result(status: Status, reason: str = "", signer: str = "") -> Verification:
+            return Verification(source, status, reason, record, signer, fp)
+
+        if fp != record.reviewer.key:
+            return result(
+                Status.BAD_SIGNATURE, f"signed with key {fp}, but the record names {record.reviewer.key}"
+            )
+        try:
+            sig.verify(payload, NAMESPACE)
+        except BadSignature as exc:
+            return result(Status.BAD_SIGNATURE, str(exc))
+        except UnsupportedKey as exc:
+            return self._verify_ssh_external(record, source, payload, fp, str(exc))
+        try:
+            when = datetime.fromisoformat(record.review.finished)
+        except ValueError:
+            return result(Status.MALFORMED, "review.finished is not a valid time")
+        match = self.allowed.find(sig.public_key, principal, NAMESPACE, when)
+        if match.signer is None:
+            if not self.allowed.entries and self.allowed_path is None:
+                return result(
+                    Status.UNKNOWN_SIGNER,
+                    "no allowed signers: add .signoff/allowed_signers or set gpg.ssh.allowedSignersFile",
+                )
+            return result(Status.EXPIRED if match.expired else Status.UNKNOWN_SIGNER, match.problem)
+        return result(Status.VALID, "", principal)
+
+    def _verify_ssh_external(
+        self, record: ReviewRecord, source: str, payload: bytes, fp: str, why: str
+    ) -> Verification:
+        """Security keys and certificates: ask ``ssh-keygen -Y verify``."""
+        assert record.signature is not None
+        if self.allowed_path is None:
+            return Verification(
+                source, Status.UNKNOWN_SIGNER, f"{why}; no allowed signers file", record, "", fp
+            )
+        with tempfile.TemporaryDirectory(prefix="signoff-verify-") as tmp:
+            sigfile = Path(tmp) / "sig"
+            sigfile.write_text(record.signature.value, encoding="ascii", errors="replace")
+            when = record.review.finished.replace("-", "").replace(":", "").replace("T", "")
+            args = [
+                self.ssh_program,
+                "-Y",
+                "verify",
+                "-f",
+                str(self.allowed_path),
+                "-I",
+                record.reviewer.email,
+                "-n",
+                NAMESPACE,
+                "-s",
+                str(sigfile),
+                f"-Overify-time={when}",
+            ]
+            try:
+                proc = subprocess.run(args, input=payload, capture_output=True, check=False)
+            except OSError as exc:
+                return Verification(source, Status.MALFORMED, f"{why}; cannot run ssh-keygen: {exc}", record)
+        if proc.returncode == 0:
+            return Verification(source, Status.VALID, "", record, record.reviewer.email, fp)
+        err = proc.stderr.decode("utf-8", "replace")
+        status = Status.EXPIRED if "expired" in err or "not yet valid" in err else Status.BAD_SIGNATURE
+        if "No principal matched" in err or "not found" in err.lower():
+            status = Status.UNKNOWN_SIGNER
+        last = [ln for ln in err.splitlines() if ln.strip()]
+        return Verification(source, status, last[-1] if last else "ssh-keygen rejected it", record, "", fp)
+
+    def _verify_openpgp(self, record: ReviewRecord, source: str, payload: bytes) -> Verification:
+        assert record.signature is not None
+        if "-----BEGIN PGP SIGNATURE-----" not in record.signature.value:
+            return Verification(
+                source, Status.MALFORMED, "signature.value is not an armored PGP signature", record
+            )
+        with tempfile.TemporaryDirectory(prefix="signoff-verify-") as tmp:
+            sigfile = Path(tmp) / "sig.asc"
+            sigfile.write_text(record.signature.value, encoding="ascii", errors="replace")
+            if self.gpg_keyring is not None:
+                args = ["gpgv", "--status-fd=1", "--keyring", str(self.gpg_keyring), str(sigfile), "-"]
+            else:
+                args = [
+                    self.gpg_program,
+                    "--batch",
+                    "--no-tty",
+                    "--status-fd=1",
+                    "--verify",
+                    str(sigfile),
+                    "-",
+                ]
+            try:
+                proc = subprocess.run(args, input=payload, capture_output=True, check=False)
+            except OSError as exc:
+                return Verification(source, Status.MALFORMED, f"cannot run {args[0]}: {exc.strerror}", record)
+        return _judge_gpg(proc.stdout.decode("utf-8", "replace"), record, source)
+
+    # -- many records ----------------------------------------------------------------------------------
+
+    def verify_paths(
+        self, paths: Sequence[str | Path], *, jobs: int | None = None, keep_records: bool = True
+    ) -> list[Verification]:
+        """Verify files, results in order.
+
+        Big batches are spread over ``jobs`` processes (default: the CPU count). With
+        ``keep_records=False`` results carry only :attr:`Verification.info`, not the whole record, which
+        keeps the transfer back from the worker processes cheap (``signoff verify`` does this).
+        """
+        jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+        if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+            return _verify_many(self, paths, keep_records)
+        chunks = [[str(p) for p in paths[i::jobs]] for i in range(jobs)]
+        try:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - no fork on this platform
+            return _verify_many(self, paths, keep_records)
+        # The workers are forked with the verifier and their paths (nothing to pickle on the way in).
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(self, keep_records, chunks)
+        ) as pool:
+            parts = list(pool.map(_verify_chunk, range(jobs)))
+        out: list[Verification] = [None] * len(paths)  # type: ignore[list-item]
+        for i, part in enumerate(parts):
+            out[i::jobs] = part
+        return out
+
+
+PARALLEL_THRESHOLD = 2000
+_WORKER: tuple[Verifier, bool, list[list[str]]] | None = None
+
+
+def _verify_many(verifier: Verifier, paths: Sequence[str | Path], keep_records: bool) -> list[Verification]:
+    """Verify in this process; the cyclic GC is paused (parsing allocates many small objects)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    verify_path = verifier.verify_path
+    try:
+        if keep_records:
+            out = [verify_path(p) for p in paths]
+        else:  # drop each record at once: its memory is reused for the next (cache-warm, no growth)
+            out = []
+            for p in paths:
+                r = verify_path(p)
+                r.record = None
+                out.append(r)
+    finally:
+        if enabled:
+            gc.enable()
+    return out
+
+
+def _init_worker(verifier: Verifier, keep_records: bool, chunks: list[list[str]]) -> None:
+    global _WORKER
+    _WORKER = (verifier, keep_records, chunks)
+
+
+def _verify_chunk(index: int) -> list[Verification]:
+    assert _WORKER is not None
+    verifier, keep_records, chunks = _WORKER
+    return _verify_many(verifier, chunks[index], keep_records)
+
+
+_GPG_RESULTS = ("GOODSIG", "BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG")
+
+
+def parse_gpg_status(text: str) -> dict[str, list[list[str]]]:
+    """``[GNUPG:] KEYWORD args…`` lines grouped by keyword."""
+    out: dict[str, list[list[str]]] = {}
+    for line in text.splitlines():
+        if not line.startswith("[GNUPG:] "):
+            continue
+        parts = line[9:].split(" ")
+        out.setdefault(parts[0], []).append(parts[1:])
+    return out
+
+
+def _judge_gpg(status_text: str, record: ReviewRecord, source: str) -> Verification:
+    st = parse_gpg_status(status_text)
+    results = [(k, args) for k in _GPG_RESULTS for args in st.get(k, [])]
+    if len(results) != 1:
+        if not results:
+            return Verification(source, Status.MALFORMED, "gpg found no signature", record)
+        return Verification(source, Status.MALFORMED, "more than one signature result from gpg", record)
+    kind, args = results[0]
+    uid = " ".join(args[1:])
+    valid = st.get("VALIDSIG", [[]])[0]
+    fprs = {valid[0], valid[-1]} if valid else set()
+    key = valid[-1] if valid else (args[0] if args else "")
+
+    def result(status: Status, reason: str = "") -> Verification:
+        return Verification(source, status, reason, record, uid, key)
+
+    if kind == "BADSIG":
+        return result(Status.BAD_SIGNATURE, "gpg: BAD signature")
+    if kind == "ERRSIG":
+        if "NO_PUBKEY" in st:
+            return result(Status.UNKNOWN_SIGNER, f"gpg: no public key {args[0] if args else ''}".strip())
+        return result(Status.MALFORMED, "gpg could not check the signature")
+    if kind == "EXPSIG":
+        return result(Status.EXPIRED, "gpg: the signature has expired")
+    if kind == "EXPKEYSIG":
+        return result(Status.EXPIRED, "gpg: signed with an expired key")
+    if kind == "REVKEYSIG":
+        return result(Status.EXPIRED, "gpg: signed with a revoked key")
+    if not valid:
+        return result(Status.BAD_SIGNATURE, "gpg reported GOODSIG without VALIDSIG")
+    if "TRUST_NEVER" in st:
+        return result(Status.UNKNOWN_SIGNER, "gpg: the key is marked as never trusted")
+    if record.reviewer.key.upper() not in {f.upper() for f in fprs}:
+        return result(
+            Status.BAD_SIGNATURE, f"signed with key {key}, but the record names {record.reviewer.key}"
+        )
+    return result(Status.VALID)
+
+
+def verify_files(verifier: Verifier, paths: Iterable[str | Path]) -> list[Verification]:
+    return verifier.verify_paths(list(paths))
