@@ -35,6 +35,7 @@ def signed_record(
     answers: list[Answer] | None = None,
     checklists: list[ChecklistRef] | None = None,
     head_tree: str | None = None,
+    **fields: object,
 ) -> ReviewRecord:
     """A record for ``base..head`` in ``repo`` signed in-process with ``key`` (an Ed25519 private key)."""
     base_sha = base if base == EMPTY_TREE else rev(repo, base)
@@ -58,6 +59,8 @@ def signed_record(
         answers=answers if answers is not None else [],
         checklists=checklists if checklists is not None else [],
     )
+    if fields:  # schema /2 tables (comments, previous, analysis, ...)
+        rec = replace(rec, **fields)  # type: ignore[arg-type]
     return sign_in_process(rec, key)
 
 

@@ -43,7 +43,7 @@ def test_round_trip_and_payload_shape() -> None:
     assert again == rec
     payload = rec.payload()
     assert payload.startswith(PAYLOAD_PREFIX) and payload.endswith(b"}\n")
-    assert b"signature" not in payload and b'"schema":"signoff.review/1"' in payload
+    assert b"signature" not in payload and b'"schema":"signoff.review/2"' in payload
     assert "Alice Ä".encode() in payload  # UTF-8, not \u escapes
     assert valid(text)
 
@@ -66,7 +66,7 @@ def test_round_trip_and_payload_shape() -> None:
             "answers[0].evidence[0].lines",
             "N or N-M",
         ),
-        (lambda d: d.update(schema="signoff.review/2"), "schema", "expected one of"),
+        (lambda d: d.update(schema="signoff.review/3"), "schema", "expected one of"),
         (lambda d: d.update(answers={}), "answers", "expected an array"),
         (
             lambda d: d["review"].update(thoroughness="total"),

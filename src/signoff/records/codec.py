@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import tomlkit
 
 from signoff.records import fasttoml as recordtoml
-from signoff.records.model import _CANONICAL_JSON, PAYLOAD_PREFIX, RecordError, ReviewRecord, _plain
+from signoff.records.model import _CANONICAL_JSON, PAYLOAD_PREFIXES, RecordError, ReviewRecord, _plain
 
 if TYPE_CHECKING:
     pass
@@ -47,7 +47,7 @@ def loads_with_payload(text: str, source: str = "") -> tuple[ReviewRecord, bytes
     record = ReviewRecord.from_dict(data, source)
     data.pop("signature", None)
     body = _CANONICAL_JSON.encode(data)
-    return record, PAYLOAD_PREFIX + body.encode("utf-8") + b"\n"
+    return record, PAYLOAD_PREFIXES[record.schema] + body.encode("utf-8") + b"\n"
 
 
 def read_text(path: str | Path) -> str:
@@ -155,8 +155,28 @@ def dumps(record: ReviewRecord) -> str:
             aot.append(_table(a))
         doc.add("answers", aot)
     doc.add(
-        "ai", _table(record.ai, {"lines": "AI-attributed added lines", "lines_reviewed": "of those, seen"})
+        "ai",
+        _table(
+            record.ai,
+            {
+                "lines": "AI-attributed added lines",
+                "lines_reviewed": "of those, looked at",
+                "seen_definition": "what looked at means: cursor/1 or files-reviewed/1 (README)",
+            },
+        ),
     )
+    if record.comments:
+        aot = tomlkit.aot()
+        for comment in record.comments:
+            aot.append(_table(comment))
+        doc.add("comments", aot)
+    if record.previous is not None:
+        doc.add("previous", _table(record.previous, {"carried": "answers taken over unchanged"}))
+    if record.analysis is not None:
+        doc.add(
+            "analysis",
+            _table(record.analysis, {"complete": "false: signed before the analysis finished"}),
+        )
     if record.signature is not None:
         sig = tomlkit.table()
         s = record.signature

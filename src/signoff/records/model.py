@@ -1,12 +1,19 @@
-"""Review records (schema ``signoff.review/1``): model, strict TOML loading, TOML writing, signed bytes.
+"""Review records (schema ``signoff.review/2``, reading ``/1`` too): model, strict TOML loading, TOML
+writing, signed bytes.
 
 A record is written with tomlkit so it reads well in a diff, and loaded strictly with :mod:`tomllib`:
 a missing, unknown or mistyped field raises :class:`RecordError` naming the field (``answers[2].answer``).
 
-The signed bytes (:meth:`ReviewRecord.payload`) are ``"signoff.review/1\\n"`` followed by the record
-without ``[signature]`` as JSON with sorted keys, ``(",", ":")`` separators and UTF-8, and a final newline.
-They are built from the loaded model (every field, defaults included), so formatting, key order and
-comments in the TOML never matter, while any change of a value does.
+The signed bytes (:meth:`ReviewRecord.payload`) are the record's schema line (``"signoff.review/2\\n"``)
+followed by the record without ``[signature]`` as JSON with sorted keys, ``(",", ":")`` separators and
+UTF-8, and a final newline. They are built from the loaded model (every field, defaults included), so
+formatting, key order and comments in the TOML never matter, while any change of a value does.
+
+Schema ``/2`` adds optional tables: ``[[comments]]`` (line comments), ``[previous]`` (the earlier record a
+re-review started from), ``[analysis]`` (whether the analysis was complete and what was left open) and
+``ai.seen_definition``. Optional fields default to ``None``: absent from the TOML, the model's plain form
+and the payload, so a ``/1`` record keeps its exact signed bytes; a ``/1`` record carrying any of them is
+refused.
 """
 
 from __future__ import annotations
@@ -27,9 +34,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-SCHEMA = "signoff.review/1"
+SCHEMA_V1 = "signoff.review/1"
+SCHEMA = "signoff.review/2"
+SCHEMAS = (SCHEMA_V1, SCHEMA)
 NAMESPACE = "signoff-review"
 PAYLOAD_PREFIX = f"{SCHEMA}\n".encode()
+#: The signed bytes start with the record's schema line.
+PAYLOAD_PREFIXES = {s: f"{s}\n".encode() for s in SCHEMAS}
 #: The payload's JSON form (one encoder, reused: ``json.dumps`` builds a new one per call).
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -139,9 +150,62 @@ class AiCommit:
 @dataclass
 class AiSummary:
     commits: list[AiCommit] = field(default_factory=list)
-    #: AI-attributed added lines in the diff, and how many of them the reviewer had on screen.
+    #: AI-attributed added lines in the diff, and how many of them the reviewer looked at.
     lines: int = 0
     lines_reviewed: int = 0
+    #: (/2) What "looked at" means, with a version: see :data:`AI_SEEN_DEFINITIONS`.
+    seen_definition: str | None = field(default=None, metadata=_pattern(r"[a-z-]+/[0-9]+", "NAME/VERSION"))
+
+
+#: The meanings of ``ai.lines_reviewed``, by ``ai.seen_definition``.
+AI_SEEN_DEFINITIONS = {
+    "cursor/1": "AI lines the cursor moved through (or landed on) while the diff had the focus",
+    "files-reviewed/1": "AI lines in the files the reviewer declared reviewed (headless review)",
+}
+
+
+@dataclass
+class Comment:
+    """(/2) A reviewer's free-form comment anchored to lines of the diff."""
+
+    path: str
+    #: ``"12"`` or ``"12-20"`` (inclusive), on ``side`` of the diff.
+    lines: str = field(metadata=_pattern(r"[0-9]+(?:-[0-9]+)?", "N or N-M"))
+    text: str
+    side: str = field(default="new", metadata=_choices("new", "old"))
+    blob: str = field(default="", metadata=_pattern(f"(?:{_OID})?", "a full blob id or empty"))
+
+
+@dataclass
+class Previous:
+    """(/2) The earlier record this review started from (review since the last review)."""
+
+    #: Path of the earlier record in the repository (informative).
+    record: str
+    #: sha256 of the earlier record's signed bytes: names exactly that record.
+    payload_sha256: str = field(metadata=_pattern(r"[0-9a-f]{64}", "a sha256 hex digest"))
+    reviewer: str
+    head: str = field(metadata=_pattern(_OID, "a full commit id"))
+    finished: str = field(metadata=_pattern(_TIME, "a UTC time like 2026-01-02T03:04:05Z"))
+    #: Answers taken over unchanged (their hit lines did not change since ``head``).
+    carried: list[str] = field(default_factory=list)
+    #: Answers whose hit lines changed since ``head``: asked again.
+    reanswer: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    """(/2) Whether the analysis had finished when the record was signed, and what was left open."""
+
+    complete: bool
+    #: Analysis stages not finished (``ai``, ``questions``): the gate refuses such a record.
+    pending: list[str] = field(default_factory=list)
+    #: Triggered questions without an answer, files not marked viewed, AI lines not looked at.
+    unanswered: list[str] = field(default_factory=list)
+    unviewed: list[str] = field(default_factory=list)
+    ai_unseen: int = 0
+    #: The reviewer confirmed signing with the open items above.
+    confirmed: bool = False
 
 
 @dataclass
@@ -159,22 +223,25 @@ class ReviewRecord:
     subject: Subject
     reviewer: Reviewer
     review: Review
-    schema: str = field(default=SCHEMA, metadata=_choices(SCHEMA))
+    schema: str = field(default=SCHEMA, metadata=_choices(*SCHEMAS))
     checklists: list[ChecklistRef] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     ai: AiSummary = field(default_factory=AiSummary)
     signature: Signature | None = None
+    comments: list[Comment] | None = None
+    previous: Previous | None = None
+    analysis: Analysis | None = None
 
     def to_dict(self, *, signature: bool = True) -> dict[str, Any]:
         d = _plain(self)
-        if not signature or self.signature is None:
-            d.pop("signature")
+        if not signature:
+            d.pop("signature", None)
         return d
 
     def payload(self) -> bytes:
         """The exact bytes that are signed: everything but ``[signature]``, canonically serialised."""
         body = _CANONICAL_JSON.encode(self.to_dict(signature=False))
-        return PAYLOAD_PREFIX + body.encode("utf-8") + b"\n"
+        return PAYLOAD_PREFIXES[self.schema] + body.encode("utf-8") + b"\n"
 
     @property
     def finished_at(self) -> datetime:
@@ -186,13 +253,27 @@ class ReviewRecord:
     @classmethod
     def from_dict(cls, data: Any, source: str = "") -> ReviewRecord:
         try:
-            return _fast_converter(cls)(data)
+            record = _fast_converter(cls)(data)
         except (_Slow, KeyError):
-            pass  # missing, unknown or invalid somewhere: the strict converter says what and where
-        try:
-            return _converter(cls)(data, "", "")
-        except RecordError as exc:
-            raise RecordError(exc.reason, exc.field, source) from None
+            try:  # missing, unknown or invalid somewhere: the strict converter says what and where
+                record = _converter(cls)(data, "", "")
+            except RecordError as exc:
+                raise RecordError(exc.reason, exc.field, source) from None
+        if record.schema == SCHEMA_V1:
+            _refuse_v2_fields(record, source)
+        return record
+
+
+#: Fields that only schema /2 has (absent = None).
+_V2_ONLY = (("", "comments"), ("", "previous"), ("", "analysis"), ("ai", "seen_definition"))
+
+
+def _refuse_v2_fields(record: ReviewRecord, source: str) -> None:
+    for table, name in _V2_ONLY:
+        holder = getattr(record, table) if table else record
+        if getattr(holder, name) is not None:
+            where = f"{table}.{name}" if table else name
+            raise RecordError(f"only allowed with schema = {SCHEMA!r}", where, source)
 
 
 # -- time --------------------------------------------------------------------------------------------
@@ -331,16 +412,30 @@ def _fast_converter(tp: Any):
     env: dict[str, Any] = {"_Slow": _Slow, "tp": tp}
     names = itertools.count()
     flds = fields(tp)
+    required = [f for f in flds if f.default is not None]
+    optional = [f for f in flds if f.default is None]
     code = [
         "def conv(d):",
-        f"    if type(d) is not dict or len(d) != {len(flds)}:",
+        f"    if type(d) is not dict or not {len(required)} <= len(d) <= {len(flds)}:",
         "        raise _Slow",
+        f"    n = {len(required)}",
     ]
     args = []
     for f in flds:
         var = f"v{next(names)}"
-        code.append(f"    {var} = d[{f.name!r}]")
-        args.append(_fast_check(code, var, hints[f.name], f.metadata, env, names, "    "))
+        if f.default is None:  # optional (schema /2 tables, the signature): absent is None
+            code.append(f"    {var} = d.get({f.name!r})")
+            code.append(f"    if {var} is not None:")
+            code.append("        n += 1")
+            expr = _fast_check(code, var, hints[f.name], f.metadata, env, names, "        ")
+            code.append(f"        {var} = {expr}")
+            args.append(var)
+        else:
+            code.append(f"    {var} = d[{f.name!r}]")
+            args.append(_fast_check(code, var, hints[f.name], f.metadata, env, names, "    "))
+    code.append("    if n != len(d):")
+    code.append("        raise _Slow")
+    del optional
     code.append(f"    return tp({', '.join(args)})")
     exec("\n".join(code), env)
     return env["conv"]
@@ -392,7 +487,12 @@ def _plain(obj: Any) -> Any:
     names = _FIELD_NAMES.get(type(obj))
     if names is None:
         return obj
-    return {n: _plain(getattr(obj, n)) for n in names}
+    out = {}
+    for n in names:
+        v = getattr(obj, n)
+        if v is not None:  # optional fields: absent
+            out[n] = _plain(v)
+    return out
 
 
 def _tname(value: Any) -> str:
@@ -418,6 +518,9 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {
         AiCommit,
         AiSummary,
         Signature,
+        Comment,
+        Previous,
+        Analysis,
         ReviewRecord,
     )
 }
