@@ -9,6 +9,8 @@ from typing import Any
 from signoff.config import load_repo_config, section
 from signoff.diff.model import Diff, DiffOptions
 from signoff.diff.parse import load_diff
+from signoff.findings.mapping import load_map
+from signoff.findings.placement import Findings, attach, collect
 from signoff.git.runner import Git
 from signoff.git.target import ReviewTarget
 
@@ -35,6 +37,8 @@ class ScanResult:
     ai: Any = None
     #: Checklist relevance (signoff.relevance.engine), when computed.
     questions: Any = None
+    #: Scanner findings (signoff.findings.placement.Findings), when SARIF files were given.
+    findings: Findings | None = None
 
 
 def analyze(
@@ -45,9 +49,11 @@ def analyze(
     ai: bool = True,
     questions: bool = True,
     include_opt_in: Sequence[str] = (),
+    sarif: Sequence[str] = (),
 ) -> ScanResult:
     """Load the diff for ``target`` and run the analyses available (``ai=False`` skips provenance,
-    ``questions=False`` skips checklist relevance; ``include_opt_in`` names opt-in checklists)."""
+    ``questions=False`` skips checklist relevance; ``include_opt_in`` names opt-in checklists; ``sarif``
+    names scanner output files whose findings are placed on the diff and tied to questions)."""
     diff = load_diff(git, target, options)
     result = ScanResult(target=target, diff=diff)
     if ai:
@@ -58,4 +64,9 @@ def analyze(
         from signoff.relevance.engine import evaluate
 
         result.questions = evaluate(git, diff, result.ai, include_opt_in=include_opt_in)
+    if sarif:
+        checklists = result.questions.checklists if result.questions is not None else None
+        result.findings = collect(git, diff, sarif, load_map(git.root, checklists))
+        if result.questions is not None:
+            attach(result.questions, result.findings)
     return result

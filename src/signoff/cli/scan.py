@@ -7,6 +7,8 @@ import sys
 
 from signoff.analysis import analyze, diff_options
 from signoff.cli.common import open_and_resolve
+from signoff.errors import EXIT_USAGE
+from signoff.findings.placement import sarif_paths
 from signoff.output.scan import render_json, render_text
 
 
@@ -26,6 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-questions", action="store_true", help="skip checklist relevance")
     p.add_argument("--max-file-size", type=int, metavar="BYTES", help="show larger files as too large")
     p.add_argument("--no-ai", action="store_true", help="skip AI provenance (commit signals, blame)")
+    p.add_argument(
+        "--findings",
+        action="append",
+        default=[],
+        metavar="FILE.sarif",
+        help="scanner findings (SARIF 2.1.0) to place on the diff; default: [findings] sarif in the config",
+    )
     p.set_defaults(func=run)
 
 
@@ -38,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         ai=not args.no_ai,
         questions=not args.no_questions or args.format == "sarif",
         include_opt_in=args.checklist,
+        sarif=sarif_paths(git, args.findings),
     )
     if args.format == "sarif":
         from signoff.output.sarif import render_sarif
@@ -48,4 +58,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         out = render_text(result)
     sys.stdout.write(out)
-    return 0
+    errors = result.findings.errors if result.findings is not None else []
+    for message in errors:
+        print(f"signoff: error: {message}", file=sys.stderr)
+    return EXIT_USAGE if errors else 0

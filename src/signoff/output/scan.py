@@ -59,6 +59,8 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         doc["ai"] = result.ai.to_json()
     if result.questions is not None:
         doc["questions"] = result.questions.to_json()
+    if result.findings is not None:
+        doc["findings"] = result.findings.to_json()
     return doc
 
 
@@ -110,4 +112,7 @@ def render_text(result: ScanResult) -> str:
     if result.questions is not None:
         lines.append("")
         lines.extend(result.questions.text_lines())
+    if result.findings is not None:
+        lines.append("")
+        lines.extend(result.findings.text_lines())
     return "\n".join(lines) + "\n"
