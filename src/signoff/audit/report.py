@@ -201,6 +201,8 @@ class AuditReport:
     unreviewed_is_problem: bool = True
     ai_checked: bool = True
     warnings: list[str] = field(default_factory=list)
+    #: Scanner findings triaged / left open (signoff.audit.findings.FindingsAudit).
+    findings: Any = None
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     @property
@@ -239,6 +241,8 @@ class AuditReport:
             out.append(f"{len(self.outstanding)} failed answer(s) with no later passing review")
         if self.stale_is_problem and self.stale:
             out.append(f"{len(self.stale)} stale review(s)")
+        if self.findings is not None and self.findings.open:
+            out.append(f"{len(self.findings.open)} scanner finding(s) on {self.branch} nobody triaged")
         return out
 
     @property
@@ -274,4 +278,5 @@ class AuditReport:
             "commits": [c.to_json() for c in self.commits],
             "failed_answers": [f.to_json() for f in self.failed],
             "reviewers": [s.to_json() for s in self.reviewers],
+            "findings": self.findings.to_json() if self.findings is not None else None,
         }

@@ -21,9 +21,11 @@ import bisect
 import contextlib
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from signoff.audit.findings import audit_findings
 from signoff.audit.report import (
     APPROVE,
     PASSING,
@@ -198,6 +200,7 @@ def run_audit(
     allowed_signers: Path | None = None,
     ai: bool = True,
     verifier: Verifier | None = None,
+    sarif: Sequence[str] = (),
 ) -> AuditReport:
     """Audit the repository (headless). ``since``/``branch`` default to the ``[audit]``/``[review]`` config.
 
@@ -224,6 +227,7 @@ def run_audit(
         _ai_signals(git, hist, commits, settings["ai"])
     _staleness(git, hist, entries)
     failed = _failed_answers(entries)
+    findings = audit_findings(git, entries, hist.tip, sarif)
     return AuditReport(
         branch=hist.branch,
         tip=hist.tip,
@@ -238,6 +242,7 @@ def run_audit(
         unreviewed_is_problem=settings["unreviewed_is_problem"],
         ai_checked=ai,
         warnings=warnings,
+        findings=findings,
     )
 
 

@@ -34,6 +34,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="trust these SSH signers (default: .signoff/allowed_signers, else gpg.ssh.allowedSignersFile)",
     )
+    p.add_argument(
+        "--findings",
+        action="append",
+        default=[],
+        metavar="FILE.sarif",
+        help="scanner output for the branch tip: findings no valid record triaged are problems",
+    )
     p.set_defaults(func=run)
 
 
@@ -46,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         include_history=args.history,
         allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None,
         ai=not args.no_ai,
+        sarif=args.findings,
     )
     if args.format == "json":
         text = render_json(report, pretty=not args.output and sys.stdout.isatty())

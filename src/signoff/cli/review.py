@@ -12,6 +12,10 @@ The answers file (TOML)::
     answer = "pass"                     # pass | fail | na
     note = "uses bound parameters"      # optional
     evidence = [{path = "app.py", lines = "10-14"}]   # optional
+
+    [findings."bandit:B608@app/db.py:12"]  # scanner findings (--findings FILE.sarif): ids from signoff scan
+    triage = "false-positive"           # true-positive | false-positive | accepted-risk
+    note = "the value is an enum name"  # required for false-positive and accepted-risk
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from signoff.cli.common import open_and_resolve
 from signoff.errors import UsageError
+from signoff.findings.placement import sarif_paths
+from signoff.review.triage import TriageInput, parse_triage, triage_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--checklist", action="append", default=[], metavar="NAME", help="also ask an opt-in checklist"
+    )
+    p.add_argument(
+        "--findings",
+        action="append",
+        default=[],
+        metavar="FILE.sarif",
+        help="scanner findings (SARIF 2.1.0) to show and triage; default: [findings] sarif in the config",
     )
     p.set_defaults(func=run)
 
@@ -71,9 +84,10 @@ class AnswersFile:
     understanding: str = "medium"
     files_reviewed: list[str] | None = None
     answers: dict[str, Any] = field(default_factory=dict)
+    findings: dict[str, TriageInput] = field(default_factory=dict)
 
 
-_TOP = {"verdict", "summary", "thoroughness", "understanding", "files_reviewed", "answers"}
+_TOP = {"verdict", "summary", "thoroughness", "understanding", "files_reviewed", "answers", "findings"}
 _ANSWER_KEYS = {"answer", "note", "evidence"}
 
 
@@ -145,6 +159,7 @@ def read_answers(path: Path) -> AnswersFile:
                 raise fail(f"{where}.evidence[{i}].side", "expected new or old")
             evidence.append(Evidence(str(ev["path"]), lines, "", side))
         out.answers[qid] = AnswerInput(value, note, evidence)
+    out.findings = parse_triage(data.get("findings", {}), name)
     return out
 
 
@@ -181,7 +196,11 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
         target,
         diff_options(git, getattr(args, "max_file_size", None)),
         include_opt_in=tuple(getattr(args, "checklist", []) or ()),
+        sarif=sarif_paths(git, getattr(args, "findings", []) or []),
     )
+    if result.findings is not None and result.findings.errors:
+        raise UsageError(result.findings.errors[0] + " (nothing was signed)")
+    findings_table = triage_table(result.findings, answers.findings)
     known = {q.id for q in result.questions.checklists.questions} if result.questions is not None else set()
     unknown = sorted(set(answers.answers) - known)
     if unknown:
@@ -207,6 +226,8 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
         name=cfg.name,
         email=cfg.email,
     )
+    if findings_table is not None:
+        record = replace(record, findings=findings_table)
     # the same draft form as the TUI's, so `signoff review` resumes a review whose signing failed here
     session = ReviewSession.from_answer_inputs(
         target.key,

@@ -135,13 +135,18 @@ def collect(git: Git, diff: Diff, paths: Iterable[str], fmap: FindingsMap) -> Fi
             continue
         changed = r.line in _changed_lines(fd)
         text = texts.get((r.path, r.line), "")
-        basis = "\0".join((r.tool.lower(), r.rule, r.path, " ".join(text.split())))
-        f = Finding(r, changed, fmap.question_for(r), hashlib.sha256(basis.encode()).hexdigest())
+        f = Finding(r, changed, fmap.question_for(r), fingerprint(r, text))
         if f.id not in seen:
             seen.add(f.id)
             out.items.append(f)
     out.items.sort(key=lambda f: (not f.changed, f.raw.path, f.raw.line, f.raw.rule))
     return out
+
+
+def fingerprint(r: RawFinding, line_text: str) -> str:
+    """sha256 of tool, rule, path and the flagged line's text (whitespace-normalised)."""
+    basis = "\0".join((r.tool.lower(), r.rule, r.path, " ".join(line_text.split())))
+    return hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 _CHANGED_CACHE: dict[int, frozenset[int]] = {}

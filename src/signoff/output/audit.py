@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from signoff.audit.report import AuditReport, CommitEntry, RecordEntry
+from signoff.output.compliance import audit_json, compliance_markdown, compliance_text, untriaged_rows
 from signoff.util.sanitize import visible
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -53,9 +54,10 @@ def _validity(r: RecordEntry) -> str:
 
 
 def render_json(report: AuditReport, *, pretty: bool = True) -> str:
+    doc = audit_json(report)
     if pretty:
-        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
-    return json.dumps(report.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render_text(report: AuditReport, *, limit: int = 50) -> str:
@@ -104,6 +106,13 @@ def render_text(report: AuditReport, *, limit: int = 50) -> str:
         ],
     )
     section(
+        "Scanner findings nobody triaged",
+        [
+            f"{_v(tool)} {_v(rule)} {_v(path)}:{line}  {_v(msg)}  ({_v(where)})"
+            for tool, rule, path, line, msg, where in untriaged_rows(report)
+        ],
+    )
+    section(
         "Stale reviews (reviewed paths changed since, no newer approval)",
         [
             f"{_v(r.path)} by {_v(r.reviewer)}: {', '.join(_v(p) for p in r.stale_paths[:5])}"
@@ -127,6 +136,7 @@ def render_text(report: AuditReport, *, limit: int = 50) -> str:
             for st in report.reviewers
         ],
     )
+    section("Compliance controls", compliance_text(report))
     add("")
     problems = report.problems()
     add("problems: " + "; ".join(problems) if problems else "no problems found")
@@ -211,6 +221,14 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
         ],
     )
     table(
+        "Scanner findings nobody triaged",
+        ["tool", "rule", "location", "message", "listed by"],
+        [
+            [_md(tool), _md(rule), f"{_md(path)}:{line}", _md(msg), _md(where)]
+            for tool, rule, path, line, msg, where in untriaged_rows(report)
+        ],
+    )
+    table(
         "Stale reviews",
         ["record", "reviewer", "changed paths"],
         [[_md(r.path), _md(r.reviewer), ", ".join(_md(p) for p in r.stale_paths[:5])] for r in report.stale],
@@ -246,6 +264,7 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
             for st in report.reviewers
         ],
     )
+    out.extend(compliance_markdown(report, _md))
     return "\n".join(out) + "\n"
 
 

@@ -177,6 +177,11 @@ def dumps(record: ReviewRecord) -> str:
             "analysis",
             _table(record.analysis, {"complete": "false: signed before the analysis finished"}),
         )
+    if record.findings:
+        aot = tomlkit.aot()
+        for finding in record.findings:
+            aot.append(_table(finding))
+        doc.add("findings", aot)
     if record.signature is not None:
         sig = tomlkit.table()
         s = record.signature

@@ -208,6 +208,33 @@ class Analysis:
     confirmed: bool = False
 
 
+#: How a reviewer judged a scanner finding (``untriaged``: seen in the review, not judged).
+TRIAGE = ("true-positive", "false-positive", "accepted-risk", "untriaged")
+SARIF_LEVELS = ("error", "warning", "note", "none")
+
+
+@dataclass
+class FindingTriage:
+    """(/2) A scanner finding (SARIF) on the reviewed change and the reviewer's judgement of it."""
+
+    #: ``tool:rule@path:line`` (the key used in answers files).
+    id: str
+    tool: str
+    rule: str
+    level: str = field(metadata=_choices(*SARIF_LEVELS))
+    path: str
+    line: int
+    #: On a changed line (False: an unchanged line of a changed file).
+    changed: bool
+    #: The checklist question the finding was shown under.
+    question: str
+    message: str
+    #: sha256 of tool, rule, path and the flagged line's text (what ``audit`` matches findings by).
+    fingerprint: str = field(metadata=_pattern(r"[0-9a-f]{64}", "a sha256 hex digest"))
+    triage: str = field(metadata=_choices(*TRIAGE))
+    note: str = ""
+
+
 @dataclass
 class Signature:
     format: str = field(metadata=_choices(*FORMATS))
@@ -231,6 +258,7 @@ class ReviewRecord:
     comments: list[Comment] | None = None
     previous: Previous | None = None
     analysis: Analysis | None = None
+    findings: list[FindingTriage] | None = None
 
     def to_dict(self, *, signature: bool = True) -> dict[str, Any]:
         d = _plain(self)
@@ -265,7 +293,13 @@ class ReviewRecord:
 
 
 #: Fields that only schema /2 has (absent = None).
-_V2_ONLY = (("", "comments"), ("", "previous"), ("", "analysis"), ("ai", "seen_definition"))
+_V2_ONLY = (
+    ("", "comments"),
+    ("", "previous"),
+    ("", "analysis"),
+    ("ai", "seen_definition"),
+    ("", "findings"),
+)
 
 
 def _refuse_v2_fields(record: ReviewRecord, source: str) -> None:
@@ -521,6 +555,7 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {
         Comment,
         Previous,
         Analysis,
+        FindingTriage,
         ReviewRecord,
     )
 }
