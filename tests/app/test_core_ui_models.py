@@ -46,5 +46,6 @@ def test_session_answers_autosave_and_resume(tmp_path: Path) -> None:
     assert back.questions["db.sql"].evidence[0].lines == "2-3"
     assert back.reviewed_files == {"db/q.py"}
     assert back.seen_ai == {"app.py": {4, 5, 6}}
-    assert back.unseen_ai({"app.py": {4, 5, 6, 7}, "db/q.py": {1}}) == {"app.py": 1}
+    # "looked at" is cursor/1: marking db/q.py reviewed does not make its AI line seen
+    assert back.unseen_ai({"app.py": {4, 5, 6, 7}, "db/q.py": {1}}) == {"app.py": 1, "db/q.py": 1}
     assert load_draft(tmp_path, "range:a:c:0") is None

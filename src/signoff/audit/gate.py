@@ -20,9 +20,6 @@ a warning says so. ``--allowed-signers`` and ``--min-approvals`` override.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +31,7 @@ from signoff.errors import UsageError
 from signoff.git.objects import content_keys, read_objects
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.git.target import ReviewTarget
-from signoff.signing.allowed_signers import AllowedSigners
-from signoff.signing.verify import Verifier
+from signoff.signing.verify import trust_from as _trust
 
 GATE_SCHEMA = "signoff.gate/1"
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -163,27 +159,6 @@ def gate_policy(config: dict[str, Any], where: str) -> tuple[int, str, list[str]
     return n, sev, req
 
 
-@contextmanager
-def _trust(git: Git, base_signers: bytes | None, override: Path | None) -> Iterator[tuple[Verifier, str]]:
-    if override is not None:
-        yield Verifier.for_repo(git, allowed_signers=override), str(override)
-        return
-    if base_signers is None:
-        v = Verifier.for_repo(git)
-        yield v, f"{v.allowed_path} (no {ALLOWED_SIGNERS_PATH} at the base)" if v.allowed_path else "none"
-        return
-    with tempfile.TemporaryDirectory(prefix="signoff-gate-") as tmp:
-        path = Path(tmp) / "allowed_signers"
-        path.write_bytes(base_signers)
-        text = base_signers.decode("utf-8", "replace")
-        allowed = AllowedSigners.parse(text, f"base:{ALLOWED_SIGNERS_PATH}", path)
-        base = Verifier.for_repo(git, allowed_signers=path)
-        yield (
-            Verifier(allowed, allowed_path=path, gpg_program=base.gpg_program, ssh_program=base.ssh_program),
-            (f"{ALLOWED_SIGNERS_PATH} at the base"),
-        )
-
-
 # --------------------------------------------------------------------------------------------------
 # The gate
 
@@ -256,6 +231,11 @@ def run_gate(
                     f"reviewed only {r_base[:12]}..{(r_head or r_tree or '')[:12]}, not from {base[:12]}",
                 )
             )
+            continue
+        analysis = e.record.analysis
+        if analysis is not None and not analysis.complete:
+            pending = ", ".join(analysis.pending) or "unknown stages"
+            for_change.append(Counted(e, False, f"analysis was incomplete when signed (pending: {pending})"))
             continue
         for_change.append(
             Counted(e, e.verdict == APPROVE, "" if e.verdict == APPROVE else f"verdict {e.verdict}")

@@ -16,6 +16,11 @@ The answers file (TOML)::
     [findings."bandit:B608@app/db.py:12"]  # scanner findings (--findings FILE.sarif): ids from signoff scan
     triage = "false-positive"           # true-positive | false-positive | accepted-risk
     note = "the value is an enum name"  # required for false-positive and accepted-risk
+    [[comments]]                        # optional line comments, any number
+    path = "app.py"
+    lines = "12"                        # N or N-M
+    side = "new"                        # optional: new | old
+    text = "rename this"
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 from signoff.cli.common import open_and_resolve
 from signoff.errors import UsageError
 from signoff.findings.placement import sarif_paths
+from signoff.review.rereview import carry_forward, find_previous, load_interdiff
 from signoff.review.triage import TriageInput, parse_triage, triage_table
 
 
@@ -53,6 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="FILE.sarif",
         help="scanner findings (SARIF 2.1.0) to show and triage; default: [findings] sarif in the config",
+    )
+    p.add_argument(
+        "--since-last-review",
+        action="store_true",
+        help="with --answers: take over the answers of the latest valid earlier record of this range "
+        "whose hit lines did not change, and link the new record to it",
     )
     p.set_defaults(func=run)
 
@@ -85,9 +97,20 @@ class AnswersFile:
     files_reviewed: list[str] | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     findings: dict[str, TriageInput] = field(default_factory=dict)
+    comments: list[Any] = field(default_factory=list)
 
 
-_TOP = {"verdict", "summary", "thoroughness", "understanding", "files_reviewed", "answers", "findings"}
+_TOP = {
+    "verdict",
+    "summary",
+    "thoroughness",
+    "understanding",
+    "files_reviewed",
+    "answers",
+    "findings",
+    "comments",
+}
+_COMMENT_KEYS = ("path", "lines", "side", "text")
 _ANSWER_KEYS = {"answer", "note", "evidence"}
 
 
@@ -160,6 +183,34 @@ def read_answers(path: Path) -> AnswersFile:
             evidence.append(Evidence(str(ev["path"]), lines, "", side))
         out.answers[qid] = AnswerInput(value, note, evidence)
     out.findings = parse_triage(data.get("findings", {}), name)
+    out.comments = _read_comments(data.get("comments", []), fail)
+    return out
+
+
+def _read_comments(items: Any, fail: Any) -> list[Any]:
+    """``[[comments]]`` tables as record comments (their blobs are pinned once the diff is known)."""
+    from signoff.records.model import Comment
+
+    if not isinstance(items, list):
+        raise fail("comments", "expected [[comments]] tables")
+    out = []
+    for i, c in enumerate(items):
+        where = f"comments[{i}]"
+        if not isinstance(c, dict):
+            raise fail(where, "expected a table with path, lines and text")
+        for key in c:
+            if key not in _COMMENT_KEYS:
+                raise fail(f"{where}.{key}", f"unknown field (expected {', '.join(_COMMENT_KEYS)})")
+        path, lines, side, text = (c.get(k) for k in _COMMENT_KEYS)
+        if not isinstance(path, str) or not path:
+            raise fail(f"{where}.path", "expected a path of the diff")
+        if not isinstance(lines, str | int) or not str(lines).replace("-", "", 1).isdigit():
+            raise fail(f"{where}.lines", f"expected N or N-M; got {lines!r}")
+        if side not in (None, "new", "old"):
+            raise fail(f"{where}.side", "expected new or old")
+        if not isinstance(text, str) or not text.strip():
+            raise fail(f"{where}.text", "expected a non-empty string")
+        out.append(Comment(path, str(lines), text, side or "new"))
     return out
 
 
@@ -186,7 +237,7 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     """Build, sign and store the record; print its path. Nothing is written on a usage error."""
     from signoff.analysis import analyze, diff_options
     from signoff.records.store import delete_draft
-    from signoff.review.compose import compose_record, sign_and_store
+    from signoff.review.compose import comment_blobs, compose_record, sign_and_store
     from signoff.review.session import ReviewSession
     from signoff.signing.sign import signing_config
 
@@ -211,18 +262,26 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     stray = [p for p in answers.files_reviewed or [] if p not in paths]
     if stray:
         raise UsageError(f"files_reviewed: not in the diff: {', '.join(stray)}")
+    for i, c in enumerate(answers.comments):
+        if c.path not in paths:
+            raise UsageError(f"comments[{i}].path: not in the diff: {c.path}")
+    given, previous = answers.answers, None
+    if getattr(args, "since_last_review", False):
+        given, previous = since_last_review(git, target, result, answers.answers, cfg.email)
     record = compose_record(
         git,
         target,
         result.diff,
         verdict=answers.verdict,
         summary=answers.summary,
-        answers=answers.answers,
+        answers=given,
+        previous=previous,
         relevance=result.questions,
         attribution=result.ai,
         thoroughness=answers.thoroughness,
         understanding=answers.understanding,
         files_reviewed=answers.files_reviewed,
+        comments=comment_blobs(result.diff, answers.comments),
         name=cfg.name,
         email=cfg.email,
     )
@@ -231,12 +290,13 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     # the same draft form as the TUI's, so `signoff review` resumes a review whose signing failed here
     session = ReviewSession.from_answer_inputs(
         target.key,
-        answers.answers,
+        given,
         verdict=answers.verdict,
         summary=answers.summary,
         thoroughness=answers.thoroughness,
         understanding=answers.understanding,
         files_reviewed=record.review.files_reviewed,
+        comments=record.comments or [],
     )
     path = sign_and_store(git, record, cfg, draft_key=target.key, draft=session.to_dict())
     delete_draft(git, target.key)
@@ -247,3 +307,25 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     print(shown)
     sys.stdout.flush()
     return 0
+
+
+def since_last_review(git: Any, target: Any, result: Any, given: dict[str, Any], me: str) -> tuple[dict, Any]:
+    """The answers with those carried from the latest valid earlier record of the range, and the link.
+
+    Answers in the file win; carried ones fill the questions it leaves out. No earlier record: a
+    :class:`UsageError` (the caller asked for one).
+    """
+    prev = find_previous(git, target, prefer=me)
+    if prev is None:
+        raise UsageError(
+            "--since-last-review: no valid earlier record of this range (same base, trusted at the base)"
+        )
+    plan = carry_forward(prev.record, result.questions, load_interdiff(git, target, prev))
+    carried = {q: a for q, a in plan.carried.items() if q not in given}
+    reanswer = [q for q in plan.reanswer if q not in given]
+    print(
+        f"since {prev.path} ({prev.signer}, {prev.head[:12]}): {len(carried)} answer(s) carried, "
+        f"{len(reanswer)} to answer again",
+        file=sys.stderr,
+    )
+    return {**carried, **given}, prev.link(carried, reanswer)

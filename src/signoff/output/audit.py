@@ -249,6 +249,16 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
         ],
     )
     table(
+        "Line comments",
+        ["date", "reviewer", "validity", "where", "comment"],
+        [
+            [r.finished[:10], _md(r.reviewer), _md(_validity(r)), _md(f"{c.path}:{c.lines}"), _md(c.text)]
+            for r in sorted(report.records, key=lambda r: r.finished, reverse=True)
+            if r.record is not None
+            for c in r.record.comments or []
+        ],
+    )
+    table(
         "Reviewers",
         ["reviewer", "records", "approvals", "changes requested", "rejected", "not valid", "commits covered"],
         [

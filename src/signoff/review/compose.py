@@ -14,17 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from signoff import __version__
-from signoff.diff.model import Diff
-from signoff.errors import SigningError
+from signoff.diff.model import Diff, FileDiff
+from signoff.errors import SigningError, UsageError
 from signoff.git.runner import Git
 from signoff.git.target import ReviewTarget
 from signoff.records.codec import safe_path
 from signoff.records.model import (
     AiCommit,
     AiSummary,
+    Analysis,
     Answer,
     ChecklistRef,
+    Comment,
     Evidence,
+    Previous,
     Review,
     Reviewer,
     ReviewRecord,
@@ -58,6 +61,11 @@ def compose_record(
     understanding: str = "medium",
     files_reviewed: Iterable[str] | None = None,
     ai_lines_reviewed: int | None = None,
+    ai_seen_definition: str = "files-reviewed/1",
+    comments: Iterable[Comment] = (),
+    previous: Previous | None = None,
+    pending: Iterable[str] = (),
+    confirmed: bool = False,
     started: str | None = None,
     finished: str | None = None,
     name: str = "",
@@ -69,12 +77,54 @@ def compose_record(
     triggered questions are listed (``skipped`` when unanswered), answered untriggered ones too.
     ``attribution``: a :class:`signoff.provenance.attribution.Attribution` for the ``[ai]`` section.
     ``files_reviewed``: default every path of the diff. ``ai_lines_reviewed``: default the AI lines in
-    the files reviewed.
+    the files reviewed (definition ``files-reviewed/1``; the TUI counts ``cursor/1``).
+    ``pending``: analysis stages that had not finished (the record says the analysis was incomplete).
+    ``[analysis]`` also lists the triggered questions left unanswered and the files not marked reviewed;
+    ``confirmed``: the reviewer was shown those and signed anyway.
     """
     answers = dict(answers or {})
     reviewed = sorted(
         {safe_path(p) for p in (files_reviewed if files_reviewed is not None else _paths(diff))}
     )
+    checklists, record_answers = _answers(relevance, answers)
+    ai = AiSummary(seen_definition=ai_seen_definition)
+    if attribution is not None:
+        from signoff.provenance.tools import strongest
+
+        for c in attribution.commits:
+            best = strongest(c.signals)
+            ai.commits.append(AiCommit(c.sha, best.describe() if best else "ai"))
+        ai.lines = int(attribution.ai)
+        if ai_lines_reviewed is None:
+            ai_lines_reviewed = sum(fa.ai for p, fa in attribution.files.items() if safe_path(p) in reviewed)
+        ai.lines_reviewed = min(int(ai_lines_reviewed), ai.lines)
+    analysis = _analysis(diff, relevance, record_answers, reviewed, ai, sorted(set(pending)), confirmed)
+    now = utc_now()
+    return ReviewRecord(
+        subject=subject_for(git, target, diff),
+        reviewer=Reviewer(name, email, ""),
+        review=Review(
+            verdict=verdict,
+            summary=summary,
+            thoroughness=thoroughness,
+            understanding=understanding,
+            started=started or now,
+            finished=finished or now,
+            tool=f"signoff {__version__}",
+            files_reviewed=reviewed,
+        ),
+        checklists=checklists,
+        answers=record_answers,
+        ai=ai,
+        comments=list(comments) or None,
+        previous=previous,
+        analysis=analysis,
+    )
+
+
+def _answers(relevance: Any, answers: dict[str, AnswerInput]) -> tuple[list[ChecklistRef], list[Answer]]:
+    """The checklists used and the answers: every triggered question (``skipped`` when unanswered) and
+    the answered untriggered ones; :class:`UsageError` for an answer to an unknown question."""
     record_answers: list[Answer] = []
     checklists: list[ChecklistRef] = []
     if relevance is not None:
@@ -95,38 +145,51 @@ def compose_record(
         for qid, a in sorted(answers.items()):
             record_answers.append(Answer(qid, "", a.answer, "", a.note, list(a.evidence)))
     if unknown:
-        from signoff.errors import UsageError
-
         raise UsageError(f"unknown question id: {', '.join(unknown)}")
-    ai = AiSummary()
-    if attribution is not None:
-        from signoff.provenance.tools import strongest
+    return checklists, record_answers
 
-        for c in attribution.commits:
-            best = strongest(c.signals)
-            ai.commits.append(AiCommit(c.sha, best.describe() if best else "ai"))
-        ai.lines = int(attribution.ai)
-        if ai_lines_reviewed is None:
-            ai_lines_reviewed = sum(fa.ai for p, fa in attribution.files.items() if safe_path(p) in reviewed)
-        ai.lines_reviewed = min(int(ai_lines_reviewed), ai.lines)
-    now = utc_now()
-    return ReviewRecord(
-        subject=subject_for(git, target, diff),
-        reviewer=Reviewer(name, email, ""),
-        review=Review(
-            verdict=verdict,
-            summary=summary,
-            thoroughness=thoroughness,
-            understanding=understanding,
-            started=started or now,
-            finished=finished or now,
-            tool=f"signoff {__version__}",
-            files_reviewed=reviewed,
-        ),
-        checklists=checklists,
-        answers=record_answers,
-        ai=ai,
+
+def _analysis(
+    diff: Diff,
+    relevance: Any,
+    answers: list[Answer],
+    reviewed: list[str],
+    ai: AiSummary,
+    pending: list[str],
+    confirmed: bool,
+) -> Analysis:
+    """The ``[analysis]`` table: complete unless stages are pending, and what was left open."""
+    seen = set(reviewed)
+    return Analysis(
+        complete=not pending,
+        pending=pending,
+        unanswered=sorted(a.id for a in answers if a.answer == "skipped" and _triggered(relevance, a.id)),
+        unviewed=sorted({p for p in map(safe_path, _paths(diff)) if p not in seen}),
+        ai_unseen=max(0, ai.lines - ai.lines_reviewed),
+        confirmed=confirmed,
     )
+
+
+def _triggered(relevance: Any, qid: str) -> bool:
+    if relevance is None:
+        return True
+    r = relevance.result(qid)
+    return r is not None and r.triggered
+
+
+def comment_blobs(diff: Diff, comments: Iterable[Comment]) -> list[Comment]:
+    """Comments with ``blob`` pinned to the reviewed blob of their file and side (when known)."""
+    by_path: dict[str, FileDiff] = {}
+    for f in diff.files:
+        for p in (f.old_path, f.new_path):
+            if p:
+                by_path.setdefault(safe_path(p), f)
+    out = []
+    for c in comments:
+        fd = by_path.get(c.path)
+        blob = (fd.new_blob if c.side == "new" else fd.old_blob) if fd is not None else None
+        out.append(Comment(c.path, c.lines, c.text, c.side, c.blob or (blob or "")))
+    return out
 
 
 def _paths(diff: Diff) -> list[str]:

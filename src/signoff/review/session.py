@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from signoff.records.model import Comment, Previous
+
 DRAFT_SCHEMA = "signoff.draft/1"
 LEVELS = ("high", "medium", "low", "none")
 
@@ -81,6 +83,43 @@ class QuestionState:
         )
 
 
+@dataclass
+class LineComment:
+    """A free-form comment on lines ``start..end`` of ``path`` (``side`` of the diff)."""
+
+    path: str
+    start: int
+    end: int
+    text: str
+    side: str = "new"
+    blob: str | None = None
+
+    @property
+    def lines(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": _text(self.path),
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "side": self.side,
+            "blob": self.blob,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LineComment:
+        return cls(
+            str(d["path"]),
+            int(d["start"]),
+            int(d["end"]),
+            str(d["text"]),
+            str(d.get("side", "new")),
+            d.get("blob"),
+        )
+
+
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -100,6 +139,12 @@ class ReviewSession:
     #: How deep the review went (record ``review.thoroughness`` / ``understanding``): high/medium/low/none.
     thoroughness: str = "medium"
     understanding: str = "medium"
+    comments: list[LineComment] = field(default_factory=list)
+    #: Review since the last review: the earlier record (``record.Previous`` fields, as a dict), the
+    #: answers carried from it and those to answer again (their hit lines changed).
+    previous: dict[str, Any] | None = None
+    carried: set[str] = field(default_factory=set)
+    reanswer: set[str] = field(default_factory=set)
     #: Called after every change (the draft autosave).
     on_change: Any = field(default=None, repr=False, compare=False)
 
@@ -110,6 +155,48 @@ class ReviewSession:
 
     def answer(self, qid: str, value: AnswerValue | str | None) -> None:
         self.state(qid).answer = AnswerValue(value) if value else None
+        self.carried.discard(qid)
+        if value:
+            self.reanswer.discard(qid)
+        self._changed()
+
+    def add_comment(self, comment: LineComment) -> None:
+        self.comments.append(comment)
+        self._changed()
+
+    def set_comment(self, index: int, text: str) -> None:
+        """Change a comment's text; an empty text removes it."""
+        if 0 <= index < len(self.comments):
+            if text.strip():
+                self.comments[index].text = text
+            else:
+                del self.comments[index]
+            self._changed()
+
+    def comments_at(self, path: str, side: str, line: int) -> list[int]:
+        """Indices of the comments covering ``line`` of ``path`` on ``side``."""
+        return [
+            i
+            for i, c in enumerate(self.comments)
+            if c.path == path and c.side == side and c.start <= line <= c.end
+        ]
+
+    def start_from(self, previous: dict[str, Any], plan: Any) -> None:
+        """Take over a ``rereview.CarryPlan`` from the earlier record ``previous`` (its link fields)."""
+        self.previous = {**previous, "reanswer": sorted(plan.reanswer)}
+        for qid, a in plan.carried.items():
+            st = self.state(qid)
+            if st.answer is None:
+                st.answer = AnswerValue(a.answer) if a.answer in AnswerValue._value2member_map_ else None
+                st.note = st.note or a.note
+                for e in a.evidence:
+                    first, _, last = e.lines.partition("-")
+                    st.evidence.append(
+                        Evidence(e.path, int(first), int(last or first), e.blob or None, e.side)
+                    )
+                self.carried.add(qid)
+        self.reanswer = {q for q in plan.reanswer if self.answer_of(q) is None}
+        self.reviewed_files |= set(plan.files)
         self._changed()
 
     def set_note(self, qid: str, note: str) -> None:
@@ -181,11 +268,10 @@ class ReviewSession:
         return sum(1 for q in qids if self.answer_of(q) is not None)
 
     def unseen_ai(self, ai_lines: dict[str, set[int]]) -> dict[str, int]:
-        """Per path, how many AI lines were neither on screen nor in a file marked reviewed."""
+        """Per path, how many AI lines were not looked at (definition ``cursor/1``: the cursor moved
+        through them with the diff focused; marking the file reviewed does not count)."""
         out: dict[str, int] = {}
         for path, lines in ai_lines.items():
-            if path in self.reviewed_files:
-                continue
             n = len(lines - self.seen_ai.get(path, set()))
             if n:
                 out[path] = n
@@ -212,6 +298,26 @@ class ReviewSession:
             out[qid] = AnswerInput(st.answer.value if st.answer else "skipped", st.note, evidence)
         return out
 
+    def record_comments(self) -> list[Any]:
+        """The comments as ``record.Comment`` s."""
+        return [Comment(_text(c.path), c.lines, c.text, c.side, c.blob or "") for c in self.comments]
+
+    def previous_link(self) -> Any:
+        """The ``record.Previous`` of a review since the last review (None otherwise)."""
+        if not self.previous:
+            return None
+        p = self.previous
+        still = {q for q in self.carried if self.answer_of(q) is not None}
+        return Previous(
+            str(p["record"]),
+            str(p["payload_sha256"]),
+            str(p["reviewer"]),
+            str(p["head"]),
+            str(p["finished"]),
+            sorted(still),
+            sorted(p.get("reanswer", [])),
+        )
+
     @classmethod
     def from_answer_inputs(
         cls,
@@ -223,9 +329,15 @@ class ReviewSession:
         thoroughness: str = "medium",
         understanding: str = "medium",
         files_reviewed: Iterable[str] = (),
+        comments: Iterable[Any] = (),
     ) -> ReviewSession:
         """A session holding answers given as ``compose.AnswerInput`` s (``signoff review --answers``)."""
         s = cls(target_key=target_key, reviewed_files=set(files_reviewed), summary=summary)
+        for c in comments:
+            first, _, last = c.lines.partition("-")
+            s.comments.append(
+                LineComment(c.path, int(first), int(last or first), c.text, c.side, c.blob or None)
+            )
         s.verdict = Verdict(verdict) if verdict else None
         s.thoroughness, s.understanding = thoroughness, understanding
         for qid, a in answers.items():
@@ -251,6 +363,10 @@ class ReviewSession:
             "summary": self.summary,
             "thoroughness": self.thoroughness,
             "understanding": self.understanding,
+            "comments": [c.to_dict() for c in self.comments],
+            "previous": self.previous,
+            "carried": sorted(self.carried),
+            "reanswer": sorted(self.reanswer),
         }
 
     @classmethod
@@ -268,6 +384,10 @@ class ReviewSession:
             summary=str(d.get("summary", "")),
             thoroughness=str(d.get("thoroughness", "medium")),
             understanding=str(d.get("understanding", "medium")),
+            comments=[LineComment.from_dict(c) for c in d.get("comments", [])],
+            previous=dict(d["previous"]) if isinstance(d.get("previous"), dict) else None,
+            carried=set(d.get("carried", [])),
+            reanswer=set(d.get("reanswer", [])),
         )
 
 
