@@ -1,0 +1,129 @@
+"""Commit precision/recall of signoff's AI decision on public histories, per tool and per signal kind.
+
+Reads ``bench/provenance_eval/ranges.toml`` and the hand-made labels in ``bench/provenance_eval/labels/``
+(see ``label.py`` there), runs signoff's commit-level attribution (the same ``git log`` + catalogue
+path ``signoff scan`` uses) over each range of a local clone, and prints, per range and in total:
+
+- per labelled tool: recall (labelled commits flagged AI at all) and tool accuracy;
+- per predicted tool and per strongest-signal kind: precision (flagged commits labelled AI);
+- "explicit" = high/exact confidence signals only (the issue's goal: P >= 0.98, R >= 0.95).
+
+Clones: ``--clones DIR`` holding ``<owner>+<name>`` clones (``git clone --shared --no-checkout`` of the
+fetched mirrors). Run: ``python3 bench/eval_provenance.py --clones /tmp/signoff-eval [--errors N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from signoff.gitio import EMPTY_TREE, open_repo
+
+HERE = Path(__file__).resolve().parent / "provenance_eval"
+
+
+def _load_labels(repo: str) -> dict[str, tuple[str, str]]:
+    path = HERE / "labels" / f"{repo.replace('/', '+')}.tsv"
+    out = {}
+    for line in path.read_text().splitlines():
+        sha, label, evidence = line.split("\t")
+        out[sha] = (label, evidence)
+    return out
+
+
+def _commits(clone: Path, base: str, head: str) -> list:
+    from signoff import provenance  # the package layout may move read_commits; keep one import site
+
+    read = getattr(provenance, "read_commits", None)
+    g = open_repo(clone)
+    head_sha = g.rev_parse(head)
+    base_sha = g.rev_parse(base) if base else EMPTY_TREE
+    return read(g, base_sha, head_sha)  # type: ignore[misc]
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "  -  "
+
+
+def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, explicit: bool) -> dict:
+    """Counters for one range."""
+    c: dict = {"tp": Counter(), "lab": Counter(), "flag": Counter(), "flag_ok": Counter(), "tool_ok": Counter()}
+    c["kind"], c["kind_ok"] = Counter(), Counter()
+    for commit in commits:
+        label, evidence = labels.get(commit.sha[:12], ("human", "none"))
+        if label == "ambiguous":
+            continue
+        sigs = [s for s in commit.signals if not explicit or s.confidence in ("high", "exact")]
+        best = sigs[0] if sigs else None
+        if sigs:
+            from signoff.ai_tools import strongest
+
+            best = strongest(sigs)
+        is_ai = label != "human"
+        if is_ai:
+            c["lab"][label] += 1
+            if best is not None:
+                c["tp"][label] += 1
+                c["tool_ok"][label] += best.tool == label
+            else:
+                errors.append(("FN", label, evidence, commit))
+        if best is not None:
+            c["flag"][best.tool] += 1
+            c["kind"][best.kind] += 1
+            if is_ai:
+                c["flag_ok"][best.tool] += 1
+                c["kind_ok"][best.kind] += 1
+            else:
+                errors.append(("FP", best.tool, best.describe(), commit))
+    return c
+
+
+def report(name: str, c: dict) -> None:
+    print(f"\n## {name}")
+    tp, lab = sum(c["tp"].values()), sum(c["lab"].values())
+    fl, fok = sum(c["flag"].values()), sum(c["flag_ok"].values())
+    print(f"all tools: precision {_ratio(fok, fl)} ({fok}/{fl})  recall {_ratio(tp, lab)} ({tp}/{lab})")
+    for tool in sorted(set(c["lab"]) | set(c["flag"])):
+        print(
+            f"  {tool:<11} labelled {c['lab'][tool]:>5}  recall {_ratio(c['tp'][tool], c['lab'][tool])}"
+            f"  tool named {_ratio(c['tool_ok'][tool], c['tp'][tool])}"
+            f" | flagged {c['flag'][tool]:>5}  precision {_ratio(c['flag_ok'][tool], c['flag'][tool])}"
+        )
+    for kind in sorted(c["kind"]):
+        print(f"  signal {kind:<13} flagged {c['kind'][kind]:>5}  precision {_ratio(c['kind_ok'][kind], c['kind'][kind])}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clones", type=Path, default=Path("/tmp/signoff-eval"))
+    ap.add_argument("--errors", type=int, default=0, help="print up to N wrong commits per range")
+    ap.add_argument("--explicit", action="store_true", help="count high/exact-confidence signals only")
+    ap.add_argument("--split", default="", help="only ranges of this split (dev / heldout)")
+    args = ap.parse_args()
+    ranges = tomllib.loads((HERE / "ranges.toml").read_text())["range"]
+    total: dict = defaultdict(Counter)
+    for r in ranges:
+        if args.split and r.get("split") != args.split:
+            continue
+        clone = args.clones / r["repo"].replace("/", "+")
+        commits = _commits(clone, r["base"], r["head"])
+        errors: list = []
+        c = evaluate(commits, _load_labels(r["repo"]), errors, args.explicit)
+        report(f"{r['repo']} {r['name']}: {len(commits)} commits", c)
+        for key, counter in c.items():
+            total[key].update(counter)
+        kinds = Counter((e[0], e[1], e[2] if e[0] == "FN" else e[2].split(" ")[0]) for e in errors)
+        for (what, tool, ev), n in kinds.most_common(args.errors and 8):
+            print(f"    {what} {tool} {ev}: {n}")
+        for what, tool, ev, commit in errors[: args.errors]:
+            print(f"    {what} {commit.sha[:12]} {tool}: {ev[:100]!r}")
+    report("TOTAL", total)
+
+
+if __name__ == "__main__":
+    main()

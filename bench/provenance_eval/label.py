@@ -1,0 +1,143 @@
+"""Label the commits of public histories as AI-assisted (by which tool) or not, from evidence in the commits.
+
+The rules below were written by hand after reading the distinct identities, co-author lines and footers
+of each history (``git log --format=%an/%ae/%B | sort | uniq -c``), *independently* of signoff's
+catalogue: they are the ground truth the catalogue is measured against, not a copy of it.  Each label
+names the evidence class that decided it.  Output: ``labels/<owner>+<name>.tsv`` with
+``sha12<TAB>label<TAB>evidence`` for the commits of the ranges in ``ranges.toml`` that are not plain
+human (a commit of a range that is not listed is labelled ``human``); no commit text is stored.
+
+Labels: a tool id (``claude``, ``copilot``, ...), ``human`` (no AI tool wrote the change: people, release
+bots, dependency bots, commits aider only *committed*), or ``ambiguous`` (left out of every metric).
+
+Run: ``python3 bench/provenance_eval/label.py CLONE_DIR...`` (each a clone of a fetched mirror).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+#: Labels name commits by this many hex digits of the id (unique in every evaluated range).
+SHA_LEN = 12
+
+#: Agent accounts seen in the histories (address lowercased, GitHub numeric id stripped) -> tool.
+AGENT_ADDRESSES = {
+    "noreply@anthropic.com": "claude",
+    "claude@anthropic.com": "claude",
+    "claude[bot]@users.noreply.github.com": "claude",
+    "copilot@users.noreply.github.com": "copilot",
+    "copilot-swe-agent[bot]@users.noreply.github.com": "copilot",
+    "codex@openai.com": "codex",
+    "noreply@openai.com": "codex",
+    "chatgpt-codex-connector[bot]@users.noreply.github.com": "codex",
+    "amp@ampcode.com": "amp",
+    "openhands@all-hands.dev": "openhands",
+    "opendevin@all-hands.dev": "openhands",
+    "opendevin@opendevin.ai": "openhands",  # OpenHands' earlier name
+    "bot@opendevin.com": "openhands",
+    "openhands-agent@users.noreply.github.com": "openhands",
+    "aider@aider.chat": "aider",
+    "noreply@aider.dev": "aider",
+    "devin-ai-integration[bot]@users.noreply.github.com": "devin",
+    "google-labs-jules[bot]@users.noreply.github.com": "gemini",
+    "gemini-code-assist[bot]@users.noreply.github.com": "gemini",
+    "gemini-cli[bot]@users.noreply.github.com": "gemini",
+    "opencode-agent[bot]@users.noreply.github.com": "opencode",
+    "coderabbitai[bot]@users.noreply.github.com": "coderabbit",
+    "cursoragent@cursor.com": "cursor",
+    "cursor[bot]@users.noreply.github.com": "cursor",
+}
+#: Automation that writes no code of its own choosing: never ``ambiguous``, simply not AI.
+AMBIGUOUS_AUTHORS = {"jules-fleet[bot]@users.noreply.github.com"}
+#: Co-authors whose address proves nothing either way (GitHub's own domain, no agent account).
+AMBIGUOUS_COAUTHORS = {"copilot@github.com"}
+#: "Copilot Autofix powered by AI" co-authors via GitHub's code-scanning bot account.
+_AUTOFIX = re.compile(r"^[ \t]*co-?authored-by: copilot autofix[^<\n]*<[^>\n]*github-advanced-security\[bot\]@", re.I | re.M)
+#: The Gemini CLI agent signing off its own commits with a joke name ("Signed-off-by: Gemini, your ...").
+_AGENT_SIGNOFF = re.compile(r"^signed-off-by: (?:gemini\b|your witty ai assistant)", re.I | re.M)
+
+_COAUTHOR = re.compile(r"^[ \t]*co-?authored-by:[^<\n]*<([^>\n]*)>", re.I | re.M)
+_FOOTERS = [
+    (re.compile(r"^\W{0,4}\s*generated with \[claude code\]", re.I | re.M), "claude"),
+    (re.compile(r"^amp-thread(?:-id)?:", re.I | re.M), "amp"),
+]
+
+
+def _addr(email: str) -> str:
+    email = email.strip().lower()
+    return re.sub(r"^\d+\+", "", email)
+
+
+def label(an: str, ae: str, cn: str, ce: str, body: str) -> tuple[str, str]:
+    """``(label, evidence)`` for one commit."""
+    tool = AGENT_ADDRESSES.get(_addr(ae))
+    if tool:
+        return tool, "author-account"
+    if an.rstrip().endswith("(aider)"):
+        return "aider", "author-name-suffix"
+    for m in _COAUTHOR.finditer(body):
+        tool = AGENT_ADDRESSES.get(_addr(m.group(1)))
+        if tool:
+            return tool, "co-author-account"
+    if _AUTOFIX.search(body):
+        return "copilot", "co-author-autofix"
+    if _AGENT_SIGNOFF.search(body):
+        return "gemini", "agent-sign-off"
+    for rx, tool in _FOOTERS:
+        if rx.search(body):
+            return tool, "tool-footer"
+    if body.startswith("aider: "):
+        return "aider", "subject-prefix"
+    if _addr(ae) in AMBIGUOUS_AUTHORS or any(
+        _addr(m.group(1)) in AMBIGUOUS_COAUTHORS for m in _COAUTHOR.finditer(body)
+    ):
+        return "ambiguous", "automation-of-agent-prs"
+    if cn.rstrip().endswith("(aider)"):
+        return "human", "committer-only-suffix"
+    return "human", "none"
+
+
+def label_repo(clone: Path, revs: list[str]) -> list[tuple[str, str, str]]:
+    fmt = "%H%x00%an%x00%ae%x00%cn%x00%ce%x00%B"
+    out = subprocess.run(
+        ["git", "-C", str(clone), "log", "-z", "--no-mailmap", f"--format={fmt}", *revs, "--"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    parts = out.decode("utf-8", "replace").split("\0")
+    rows = []
+    for i in range(0, len(parts) - 6 + 1, 6):
+        sha, an, ae, cn, ce, body = parts[i : i + 6]
+        sha = sha.strip()
+        if sha:
+            rows.append((sha, *label(an, ae, cn, ce, body)))
+    return rows
+
+
+def main() -> None:
+    (HERE / "labels").mkdir(exist_ok=True)
+    ranges = tomllib.loads((HERE / "ranges.toml").read_text())["range"]
+    for arg in sys.argv[1:]:
+        clone = Path(arg)
+        rows: list[tuple[str, str, str]] = []
+        for r in ranges:
+            if r["repo"].replace("/", "+") == clone.name:
+                revs = [r["head"]] if not r["base"] else [f"{r['base']}..{r['head']}"]
+                rows += label_repo(clone, revs)
+        dest = HERE / "labels" / f"{clone.name}.tsv"
+        # only commits that are not plain "human / none": every other commit of a range is human
+        keep = sorted({(s[:SHA_LEN], lab, ev) for s, lab, ev in rows if (lab, ev) != ("human", "none")})
+        dest.write_text("".join(f"{s}\t{lab}\t{ev}\n" for s, lab, ev in keep))
+        counts: dict[str, int] = {}
+        for _, lab, _ in rows:
+            counts[lab] = counts.get(lab, 0) + 1
+        print(clone.name, len(rows), dict(sorted(counts.items(), key=lambda kv: -kv[1])))
+
+
+if __name__ == "__main__":
+    main()
