@@ -52,8 +52,8 @@ def _ratio(a: int, b: int) -> str:
 
 def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, explicit: bool) -> dict:
     """Counters for one range."""
-    c: dict = {"tp": Counter(), "lab": Counter(), "flag": Counter(), "flag_ok": Counter(), "tool_ok": Counter()}
-    c["kind"], c["kind_ok"] = Counter(), Counter()
+    keys = ("tp", "lab", "flag", "flag_ok", "tool_ok", "kind", "kind_ok")
+    c: dict = {k: Counter() for k in keys}
     for commit in commits:
         label, evidence = labels.get(commit.sha[:12], ("human", "none"))
         if label == "ambiguous":
@@ -95,7 +95,8 @@ def report(name: str, c: dict) -> None:
             f" | flagged {c['flag'][tool]:>5}  precision {_ratio(c['flag_ok'][tool], c['flag'][tool])}"
         )
     for kind in sorted(c["kind"]):
-        print(f"  signal {kind:<13} flagged {c['kind'][kind]:>5}  precision {_ratio(c['kind_ok'][kind], c['kind'][kind])}")
+        p = _ratio(c["kind_ok"][kind], c["kind"][kind])
+        print(f"  signal {kind:<13} flagged {c['kind'][kind]:>5}  precision {p}")
 
 
 def main() -> None:

@@ -57,7 +57,9 @@ AMBIGUOUS_AUTHORS = {"jules-fleet[bot]@users.noreply.github.com"}
 #: Co-authors whose address proves nothing either way (GitHub's own domain, no agent account).
 AMBIGUOUS_COAUTHORS = {"copilot@github.com"}
 #: "Copilot Autofix powered by AI" co-authors via GitHub's code-scanning bot account.
-_AUTOFIX = re.compile(r"^[ \t]*co-?authored-by: copilot autofix[^<\n]*<[^>\n]*github-advanced-security\[bot\]@", re.I | re.M)
+_AUTOFIX = re.compile(
+    r"^[ \t]*co-?authored-by: copilot autofix[^<\n]*<[^>\n]*github-advanced-security\[bot\]@", re.I | re.M
+)
 #: The Gemini CLI agent signing off its own commits with a joke name ("Signed-off-by: Gemini, your ...").
 _AGENT_SIGNOFF = re.compile(r"^signed-off-by: (?:gemini\b|your witty ai assistant)", re.I | re.M)
 
