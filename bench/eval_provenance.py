@@ -22,7 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from signoff.gitio import EMPTY_TREE, open_repo
+from signoff.git.runner import EMPTY_TREE, open_repo
+from signoff.provenance.commits import read_commits
+from signoff.provenance.tools import strongest
 
 HERE = Path(__file__).resolve().parent / "provenance_eval"
 
@@ -37,13 +39,10 @@ def _load_labels(repo: str) -> dict[str, tuple[str, str]]:
 
 
 def _commits(clone: Path, base: str, head: str) -> list:
-    from signoff import provenance  # the package layout may move read_commits; keep one import site
-
-    read = getattr(provenance, "read_commits", None)
     g = open_repo(clone)
     head_sha = g.rev_parse(head)
     base_sha = g.rev_parse(base) if base else EMPTY_TREE
-    return read(g, base_sha, head_sha)  # type: ignore[misc]
+    return read_commits(g, base_sha, head_sha)
 
 
 def _ratio(a: int, b: int) -> str:
@@ -61,8 +60,6 @@ def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, ex
         sigs = [s for s in commit.signals if not explicit or s.confidence in ("high", "exact")]
         best = sigs[0] if sigs else None
         if sigs:
-            from signoff.ai_tools import strongest
-
             best = strongest(sigs)
         is_ai = label != "human"
         if is_ai:

@@ -101,14 +101,14 @@ def test_every_signal_kind_and_the_negatives(mixed) -> None:
 
 def test_no_ai_commits_needs_no_blame(feature_repo: Path) -> None:
     a = run(feature_repo, "main..feature")
-    assert a.blamed_files == 0 and a.ai == 0 and a.added > 0 and a.commits == []
+    assert a.traced_files == 0 and a.ai == 0 and a.added > 0 and a.commits == []
 
 
 def test_single_commit_range_needs_no_blame(repo: Path) -> None:
     commit_files(repo, {"a.py": "x\n"}, "base")
     sha = commit_files(repo, {"a.py": lines("x", "y", "z")}, "more" + CLAUDE)
     a = run(repo, "HEAD")
-    assert a.blamed_files == 0
+    assert a.traced_files == 0
     assert ai_numbers(a, "a.py") == [2, 3]
     assert a.commit_of("a.py", 2) == sha
 
@@ -126,7 +126,7 @@ def test_root_commit_range(repo: Path) -> None:
     target = ReviewTarget("range", EMPTY_TREE, head, "all")
     a = attribute(g, target, load_diff(g, target))
     assert ai_numbers(a, "a.py") == [1, 2] and ai_numbers(a, "b.py") == []
-    assert a.blamed_files == 2
+    assert a.traced_files == 2
 
 
 def test_merge_commit_range(repo: Path) -> None:

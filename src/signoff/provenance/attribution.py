@@ -3,10 +3,11 @@
 Commit level: one ``git log -z`` over the range reads every commit (and its ``refs/notes/ai`` git-ai note
 via ``%N``); :mod:`signoff.provenance.tools` turns messages and identities into :class:`Signal` objects.
 
-Line level: each added line is attributed to the commit of the range that introduced it with one
-``git blame --incremental BASE..HEAD -L ... -- PATH`` per touched file (threads; no ``-M``/``-C``: the
-commit that put the line where the diff shows it is the one that counts). Blame is skipped when it
-cannot change the answer (no commit of the range carries a signal, or the range is a single commit).
+Line level: each added line is carried back to the commit of the range that introduced it by one
+``git log -p -U0`` over the range replayed hunk by hunk (:mod:`signoff.provenance.linemap`; equal to
+``git blame BASE..HEAD`` without ``-M``/``-C``: the commit that put the line where the diff shows it is
+the one that counts). The pass is skipped when it cannot change the answer (no commit of the range
+carries a signal, or the range is a single commit).
 A line is AI when
 
 1. its commit has a git-ai note with attested lines: exactly the attested lines (``exact``), else
@@ -21,113 +22,17 @@ Reasons and evidence are raw repository text: display them through ``sanitize.vi
 
 from __future__ import annotations
 
-import bisect
-import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from signoff.config import load_repo_config, section
 from signoff.diff.model import Diff, FileDiff, Hunk
-from signoff.errors import GitCommandError
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.git.target import ReviewTarget
 from signoff.provenance.commits import CommitInfo, read_commits
+from signoff.provenance.linemap import Runs, origin_in, run_starts, trace
 from signoff.provenance.tools import Catalogue, load_catalogue, strongest
-
-#: Above this many hunks a file is blamed whole rather than with one ``-L`` per hunk.
-MAX_L_RANGES = 200
-
-
-# --------------------------------------------------------------------------------------------------
-# Blame
-
-
-@dataclass(frozen=True, slots=True)
-class BlameRun:
-    """``count`` lines from ``final`` (head version) came from ``sha``'s ``orig`` lines of ``orig_path``."""
-
-    final: int
-    count: int
-    sha: str
-    orig: int
-    orig_path: str
-    boundary: bool
-
-
-def _c_unquote(name: str) -> str:
-    """Undo git's C-style quoting of a path (``"a\\"b\\303\\251"``)."""
-    if not (len(name) >= 2 and name[0] == '"' and name[-1] == '"'):
-        return name
-    raw = name[1:-1].encode("utf-8", "surrogateescape")
-    out = bytearray()
-    simple = {ord("n"): 10, ord("t"): 9, ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("r"): 13, ord("v"): 11}
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c == 0x5C and i + 1 < len(raw):
-            nxt = raw[i + 1]
-            if 0x30 <= nxt <= 0x37 and i + 3 < len(raw):
-                out.append(int(raw[i + 1 : i + 4], 8) & 0xFF)
-                i += 4
-                continue
-            out.append(simple.get(nxt, nxt))
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return out.decode("utf-8", "surrogateescape")
-
-
-def parse_blame_incremental(data: bytes) -> list[BlameRun]:
-    """Runs from ``git blame --incremental`` output (one group per run, closed by ``filename``)."""
-    runs: list[BlameRun] = []
-    header: list[str] | None = None
-    boundary = False
-    for raw in data.split(b"\n"):
-        line = raw.decode("utf-8", "surrogateescape")
-        if header is None:
-            fields = line.split(" ")
-            if len(fields) == 4 and len(fields[0]) >= 40 and all(f.isdigit() for f in fields[1:]):
-                header, boundary = fields, False
-            continue
-        if line == "boundary":
-            boundary = True
-        elif line.startswith("filename "):
-            sha, orig, final, count = header
-            runs.append(BlameRun(int(final), int(count), sha, int(orig), _c_unquote(line[9:]), boundary))
-            header = None
-    runs.sort(key=lambda r: r.final)
-    return runs
-
-
-def _hunk_ranges(f: FileDiff) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for h in f.hunks:
-        if h.new_count <= 0 or h.added <= 0:
-            continue
-        start, end = h.new_start, h.new_start + h.new_count - 1
-        if spans and start <= spans[-1][1] + 1:
-            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-        else:
-            spans.append((start, end))
-    return spans
-
-
-def blame_file(git: Git, base: str, head: str, f: FileDiff) -> list[BlameRun]:
-    """Blame the head version of ``f`` over ``base..head``, limited to its hunks."""
-    spans = _hunk_ranges(f)
-    if not spans:
-        return []
-    limits = [] if len(spans) > MAX_L_RANGES else [f"-L{s},{e}" for s, e in spans]
-    revs = [head] if base == EMPTY_TREE else [f"{base}..{head}"]
-    # --no-ignore-revs-file: "-c blame.ignoreRevsFile=" does not undo a repo-configured file (git keeps
-    # them in a sorted list, so the empty reset comes first); the option clears the list after config.
-    args = ["blame", "--incremental", "--no-textconv", "--root", "--no-ignore-revs-file", *limits, *revs]
-    args += ["--", f.path]
-    return parse_blame_incremental(git.run(args))
-
 
 # --------------------------------------------------------------------------------------------------
 # Attribution model
@@ -152,8 +57,8 @@ class FileAttribution:
     added: int
     #: new line number -> reason, for AI lines only
     ai_lines: dict[int, str] = field(default_factory=dict)
-    #: blame runs (empty when blame was not needed); see :meth:`commit_of`
-    runs: list[BlameRun] = field(default_factory=list, repr=False)
+    #: runs of origins of the head version (empty when the line pass was not needed); see :meth:`origin`
+    runs: Runs = field(default_factory=list, repr=False)
     #: the commit of every added line when the range is a single commit
     single_commit: str | None = None
     _starts: list[int] | None = field(default=None, repr=False)
@@ -168,22 +73,20 @@ class FileAttribution:
     def reason(self, new_no: int) -> str | None:
         return self.ai_lines.get(new_no)
 
-    def run_at(self, new_no: int) -> BlameRun | None:
+    def origin(self, new_no: int) -> tuple[str, str, int] | None:
+        """``(commit, path there, line there)`` that introduced the line; ``None``: unknown or older."""
+        if self.single_commit is not None:
+            return self.single_commit, self.path, new_no
         if not self.runs:
             return None
         if self._starts is None:
-            self._starts = [r.final for r in self.runs]
-        i = bisect.bisect_right(self._starts, new_no) - 1
-        if i >= 0 and new_no < self.runs[i].final + self.runs[i].count:
-            return self.runs[i]
-        return None
+            self._starts = run_starts(self.runs)
+        return origin_in(self.runs, self._starts, new_no)
 
     def commit_of(self, new_no: int) -> str | None:
         """The commit of the range that introduced the line (``None``: unknown or before the range)."""
-        if self.single_commit is not None:
-            return self.single_commit
-        run = self.run_at(new_no)
-        return run.sha if run is not None and not run.boundary else None
+        origin = self.origin(new_no)
+        return origin[0] if origin is not None else None
 
     def ranges(self) -> list[tuple[int, int, str]]:
         """AI lines as ``(start, end, reason)`` runs (inclusive), for compact output."""
@@ -220,7 +123,8 @@ class Attribution:
     all_commits: list[CommitInfo] = field(default_factory=list)
     files: dict[str, FileAttribution] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    blamed_files: int = 0
+    #: files whose lines were carried back through the range's history
+    traced_files: int = 0
 
     @property
     def commits(self) -> list[CommitInfo]:
@@ -289,7 +193,7 @@ class Attribution:
                 "ratio": round(self.ratio, 4),
                 "commits": len(self.all_commits),
                 "ai_commits": len(self.commits),
-                "blamed_files": self.blamed_files,
+                "traced_files": self.traced_files,
             },
             "commits": [c.to_json() for c in self.commits],
             "files": [fa.to_json() for fa in self.files.values() if fa.added],
@@ -363,7 +267,6 @@ def attribute(
     diff: Diff,
     *,
     ai_config: dict[str, Any] | None = None,
-    workers: int | None = None,
 ) -> Attribution:
     """AI attribution of every added line of ``diff`` (see the module docstring for the rules).
 
@@ -386,11 +289,12 @@ def attribute(
     single: str | None = None
     if len(result.all_commits) == 1 and result.all_commits[0].parents[:1] == (target.base,):
         single = result.all_commits[0].sha
-    need_blame = single is None and any(c.ai for c in result.all_commits)
-    runs: dict[str, list[BlameRun]] = {}
-    if need_blame and target.head is not None:
-        runs = _blame_all(git, target.base, target.head, files, result, workers)
-        result.blamed_files = len(files)
+    need_lines = single is None and any(c.ai for c in result.all_commits)
+    runs: dict[str, Runs] = {}
+    if need_lines and target.head is not None:
+        parents = {c.sha: c.parents for c in result.all_commits}
+        runs = trace(git, target.base, target.head, parents)
+        result.traced_files = sum(1 for f in files if f.path in runs)
     note_reasons: dict[tuple[str, str], str] = {}
     for f in files:
         fa = FileAttribution(f.path, f.added, runs=runs.get(f.path, []), single_commit=single)
@@ -414,17 +318,13 @@ def attribute(
 def _commit_reason(
     fa: FileAttribution, n: int, by_sha: dict[str, CommitInfo], cache: dict[tuple[str, str], str]
 ) -> str | None:
-    if fa.single_commit is not None:
-        commit = by_sha[fa.single_commit]
-        orig, orig_path = n, fa.path
-    else:
-        run = fa.run_at(n)
-        if run is None or run.boundary:
-            return None
-        commit = by_sha.get(run.sha)
-        if commit is None:
-            return None
-        orig, orig_path = run.orig + (n - run.final), run.orig_path
+    origin = fa.origin(n)
+    if origin is None:
+        return None
+    sha, orig_path, orig = origin
+    commit = by_sha.get(sha)
+    if commit is None:
+        return None
     if commit.note_decides:
         assert commit.note is not None
         session = commit.note.session_at(orig_path, orig)
@@ -435,34 +335,3 @@ def _commit_reason(
             cache[key] = f"commit {commit.sha[:12]}: git-ai note, {session.label()} [exact]"
         return cache[key]
     return commit.reason or None
-
-
-def _blame_all(
-    git: Git,
-    base: str,
-    head: str,
-    files: Iterable[FileDiff],
-    result: Attribution,
-    workers: int | None,
-) -> dict[str, list[BlameRun]]:
-    files = list(files)
-    n = workers or min(8, (os.cpu_count() or 2) * 2)
-
-    def one(f: FileDiff) -> tuple[str, list[BlameRun] | str]:
-        try:
-            return f.path, blame_file(git, base, head, f)
-        except GitCommandError as exc:
-            return f.path, f"blame failed for {f.path}: {exc}"
-
-    out: dict[str, list[BlameRun]] = {}
-    if n <= 1 or len(files) <= 1:
-        results = map(one, files)
-    else:
-        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="signoff-blame") as pool:
-            results = list(pool.map(one, files))
-    for path, value in results:
-        if isinstance(value, str):
-            result.warnings.append(value)
-        else:
-            out[path] = value
-    return out
