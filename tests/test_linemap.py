@@ -144,7 +144,9 @@ def build(repo: Path, steps: list[tuple[str, list[tuple[int, int, int]]]]) -> No
 
 
 def _merge(repo: Path, branch: str) -> None:
-    proc = subprocess.run(["git", "merge", "-q", "--no-ff", "--no-edit", branch], cwd=repo, capture_output=True)
+    proc = subprocess.run(
+        ["git", "merge", "-q", "--no-ff", "--no-edit", branch], cwd=repo, capture_output=True
+    )
     if proc.returncode != 0:  # resolve conflicts by keeping both sides without the markers
         for path in git(repo, "diff", "--name-only", "--diff-filter=U").split():
             text = (repo / path).read_text()
@@ -182,10 +184,10 @@ def test_merges_renames_reverts_and_root_range(tmp_path: Path) -> None:
 
 def test_binary_and_quoted_paths_parse(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
-    commit_files(repo, {"a b/t\u00e9st \"q\".txt": "one\n", "bin.dat": b"\x00\x01\x02"}, "base")
+    commit_files(repo, {'a b/t\u00e9st "q".txt': "one\n", "bin.dat": b"\x00\x01\x02"}, "base")
     git(repo, "tag", "base")
-    commit_files(repo, {"a b/t\u00e9st \"q\".txt": "one\ntwo\n", "bin.dat": b"\x00\x01\x03"}, "change")
-    commit_files(repo, {"a b/t\u00e9st \"q\".txt": "zero\none\ntwo\n"}, "again")
+    commit_files(repo, {'a b/t\u00e9st "q".txt': "one\ntwo\n", "bin.dat": b"\x00\x01\x03"}, "change")
+    commit_files(repo, {'a b/t\u00e9st "q".txt': "zero\none\ntwo\n"}, "again")
     assert assert_same_as_blame(repo) == 2
     g = open_repo(repo)
     order, diffs = parse_log_patch(g.run(log_args(["base..main"])))
