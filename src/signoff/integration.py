@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from signoff import __version__
 from signoff.git.runner import Git
 from signoff.records.store import make_dirs_within
 from signoff.signing.sign import resolve_signer, signing_config
@@ -67,30 +68,45 @@ paths = []
 max_file_bytes = 16777216
 """
 
-GITHUB_ACTIONS = """\
+#: The distribution name on PyPI (the command is ``signoff``). Not ``signoff``: other, unrelated projects
+#: publish ``signoff-*`` packages, and an unpinned ``pip install signoff`` could fetch someone else's code.
+DISTRIBUTION = "diff-signoff"
+#: The hash-pinned requirements file the CI snippets install from (see REQUIREMENTS_HOWTO).
+REQUIREMENTS = ".github/signoff-requirements.txt"
+REQUIREMENTS_HOWTO = f"""\
+# {REQUIREMENTS}: the exact version and every dependency, each with its sha256, made once with
+#   echo '{DISTRIBUTION}=={__version__}' | uv pip compile --generate-hashes - -o {REQUIREMENTS}
+# (or pip-compile --generate-hashes); pip then refuses anything whose hash differs.
+"""
+
+GITHUB_ACTIONS = f"""\
 # .github/workflows/signoff.yml
 name: signoff
 on:
   pull_request:
+permissions:
+  contents: read
 jobs:
   gate:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8  # v5.0.0
         with:
           fetch-depth: 0                                   # the gate needs the history
-          ref: ${{ github.event.pull_request.head.sha }}   # the PR head, not GitHub's merge commit
-      - uses: actions/setup-python@v5
+          ref: ${{{{ github.event.pull_request.head.sha }}}}   # the PR head, not GitHub's merge commit
+          persist-credentials: false
+      - uses: actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c  # v6.0.0
         with:
           python-version: "3.12"
-      - run: python -m pip install signoff
+      # {DISTRIBUTION}=={__version__} and its dependencies, hash-checked (see the README, "Install")
+      - run: python -m pip install --require-hashes -r {REQUIREMENTS}
       - name: signoff gate
         env:
-          BASE_REF: ${{ github.base_ref }}
-        run: signoff gate "origin/${BASE_REF}...HEAD" --min-approvals 1 --format json
+          BASE_REF: ${{{{ github.base_ref }}}}
+        run: signoff gate "origin/${{BASE_REF}}...HEAD" --min-approvals 1 --format json
 """
 
-GITLAB_CI = """\
+GITLAB_CI = f"""\
 # .gitlab-ci.yml
 signoff-gate:
   image: python:3.12
@@ -99,16 +115,33 @@ signoff-gate:
   variables:
     GIT_DEPTH: "0"       # the gate needs the history
   script:
-    - python -m pip install signoff
+    # {DISTRIBUTION}=={__version__} and its dependencies, hash-checked (see the README, "Install")
+    - python -m pip install --require-hashes -r {REQUIREMENTS}
     - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
-    - signoff gate "origin/${CI_MERGE_REQUEST_TARGET_BRANCH_NAME}...${CI_COMMIT_SHA}" --min-approvals 1
+    - signoff gate "origin/${{CI_MERGE_REQUEST_TARGET_BRANCH_NAME}}...${{CI_COMMIT_SHA}}" --min-approvals 1
 """
 
-PRE_COMMIT = """\
+PRE_COMMIT = f"""\
 # .pre-commit-config.yaml  (then: pre-commit install --hook-type pre-push)
+# Runs the signoff you installed (pipx install '{DISTRIBUTION}=={__version__}'); works as it is.
 repos:
-  - repo: https://github.com/OWNER/signoff   # where you get signoff from
-    rev: v0.1.0
+  - repo: local
+    hooks:
+      - id: signoff-gate
+        name: signoff gate
+        entry: signoff gate --min-approvals 1
+        language: system
+        pass_filenames: false
+        always_run: true
+        stages: [pre-push]
+"""
+
+PRE_COMMIT_REMOTE = """\
+# .pre-commit-config.yaml, hook from signoff's repository: pin rev to a full commit id
+# (pre-commit autoupdate --freeze writes it), never to a movable tag or branch.
+repos:
+  - repo: <URL of signoff's git repository>
+    rev: <40-hex commit id>  # frozen: vX.Y.Z
     hooks:
       - id: signoff-gate
         args: [--min-approvals, "1"]

@@ -14,13 +14,19 @@ from signoff.integration import (
     GITHUB_ACTIONS,
     GITLAB_CI,
     PRE_COMMIT,
+    PRE_COMMIT_REMOTE,
+    REQUIREMENTS_HOWTO,
     add_allowed_signer,
     user_signer,
     write_config,
 )
 from signoff.util.sanitize import visible
 
-SNIPPETS = {"github": GITHUB_ACTIONS, "gitlab": GITLAB_CI, "pre-commit": PRE_COMMIT}
+SNIPPETS = {
+    "github": REQUIREMENTS_HOWTO + GITHUB_ACTIONS,
+    "gitlab": REQUIREMENTS_HOWTO + GITLAB_CI,
+    "pre-commit": PRE_COMMIT + "\n" + PRE_COMMIT_REMOTE,
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,18 @@ from signoff.errors import EXIT_USAGE, SignoffError
 from signoff.util.sanitize import visible
 
 #: Subcommand modules in ``signoff.cli``; each has ``register(subparsers)`` and sets ``func``.
-COMMAND_MODULES = ["scan", "review", "verify", "init", "audit", "checklists", "gate", "attest", "serve"]
+COMMAND_MODULES = [
+    "scan",
+    "review",
+    "verify",
+    "init",
+    "audit",
+    "checklists",
+    "gate",
+    "attest",
+    "serve",
+    "demo",
+]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

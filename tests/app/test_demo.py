@@ -1,0 +1,76 @@
+"""``signoff demo``: the throwaway repository's change triggers the SQL, secret and CI questions with AI
+lines marked; the review runs in Pilot, is finished and signed with the demo's own key, and verifies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from pathlib import Path
+
+from signoff.app.app import SignoffApp
+from signoff.app.screens.review import ReviewScreen
+from signoff.cli.demo import EMAIL, RANGE, build
+from signoff.cli.main import main
+from signoff.records.store import list_records
+
+
+def test_demo_builds_and_prints_without_opening(tmp_path: Path, capsys) -> None:
+    where = tmp_path / "demo"
+    assert main(["demo", "--dir", str(where), "--no-open"]) == 0
+    out = capsys.readouterr().out
+    assert str(where / "shop") in out and "verify" in out
+    assert main(["-C", str(where / "shop"), "scan", RANGE, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    triggered = {q["id"] for q in doc["questions"]["triggered"]}
+    assert {
+        "db.parameterized-queries",
+        "secrets.hardcoded",
+        "ci.untrusted-checkout",
+        "ci.script-injection",
+    } <= (triggered)
+    assert doc["ai"]["summary"]["ai"] > 0 and doc["ai"]["summary"]["ai_commits"] == 1
+    # the user's own git config is untouched: the demo key lives in the repository's config only
+    assert subprocess.run(
+        ["git", "config", "--global", "--get", "user.signingKey"], capture_output=True
+    ).stdout != (str(where / ".demo-key" / "id_ed25519").encode())
+
+
+def test_demo_refuses_a_non_empty_directory(tmp_path: Path, capsys) -> None:
+    (tmp_path / "x").write_text("mine")
+    assert main(["demo", "--dir", str(tmp_path), "--no-open"]) == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_demo_review_finished_and_signed_in_pilot(tmp_path: Path) -> None:
+    demo = build(tmp_path / "demo")
+
+    async def run() -> None:
+        app = SignoffApp(demo.git, demo.target, draft_dir=tmp_path / "drafts")
+        async with app.run_test(size=(140, 44)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen) and screen.diff is not None
+            assert any(screen.ai.lines.get(f.path) for f in screen.diff.files)  # the Claude trailer
+            triggered = screen.triggered_ids()
+            assert "db.parameterized-queries" in triggered and "ci.script-injection" in triggered
+            for _ in triggered:
+                await pilot.press("f")
+            await pilot.press("S")
+            await pilot.pause()
+            app.screen.query_one("#verdict").focus()
+            await pilot.press("down", "enter")  # changes requested
+            app.screen.query_one("#summary-text").focus()
+            await pilot.press(*"SQL from strings, a live key, PR title in a run step")
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.record_path is not None, str(app.screen.query_one("#summary-result").render())
+
+    asyncio.run(run())
+    records = list_records(demo.root)
+    assert len(records) == 1
+    assert main(["-C", str(demo.root), "verify"]) == 0
+    text = records[0].read_text()
+    assert EMAIL in text and 'verdict = "changes-requested"' in text
