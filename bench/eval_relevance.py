@@ -1,0 +1,217 @@
+"""Held-out evaluation of the relevance engine on public code its rules were not written against.
+
+Reads ``bench/heldout_labels.toml`` (repository, commit, path, line, question: no code is stored in this
+repository), takes each labelled file from a snapshot of the public repository (``$SIGNOFF_MIRROR``,
+default ``/work/.mirror/<owner>+<name>/repo``, as brought by the search tool's ``fetch``), adds all of
+them in ONE commit of a temporary repository and runs the engine once over that diff. Prints, per
+question (category):
+
+* hit@line: the labelled question has a hit within two lines of the labelled line;
+* file: the question has a hit anywhere in the file;
+* noise: on ordinary code from the ``[noise]`` repositories, lines hit by any added-line trigger per 200
+  added lines, and the questions responsible.
+
+Run: ``PYTHONPATH=src python bench/eval_relevance.py [--json OUT]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MIRROR = Path(os.environ.get("SIGNOFF_MIRROR", "/work/.mirror"))
+NOISE_EXTS = (".py", ".ts", ".tsx", ".js", ".go", ".java", ".rb", ".php", ".cs", ".kt", ".yml", ".yaml")
+NOISE_MAX_LINES = 8000
+NOISE_MAX_FILE = 1500
+WINDOW = 2
+
+
+def _git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
+    return subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True, check=True).stdout
+
+
+def _mirror(name: str) -> Path:
+    return MIRROR / name.replace("/", "+") / "repo"
+
+
+def _blob(name: str, commit: str, path: str) -> bytes | None:
+    try:
+        return _git(_mirror(name), "show", f"{commit}:{path}")
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return None
+
+
+def _local(name: str, path: str) -> str:
+    return f"{name.replace('/', '__')}/{path}"
+
+
+def _noise_files(spec: dict[str, dict]) -> dict[str, bytes]:
+    """Ordinary code from the noise repositories: named paths, else the first source files by name."""
+    out: dict[str, bytes] = {}
+    per_repo = NOISE_MAX_LINES // max(len(spec), 1)
+    for name, entry in spec.items():
+        commit, paths = entry["commit"], list(entry.get("paths", []))
+        if not paths:
+            try:
+                listing = _git(_mirror(name), "ls-tree", "-r", "--name-only", commit).decode().splitlines()
+            except (subprocess.CalledProcessError, FileNotFoundError):
+                continue
+            paths = [
+                p
+                for p in sorted(listing)
+                if p.endswith(NOISE_EXTS) and not any(t in p.lower() for t in ("test", "spec", "fixture", "vendor"))
+            ]
+        lines = 0
+        for p in paths:
+            data = _blob(name, commit, p)
+            if data is None or b"\0" in data:
+                continue
+            n = data.count(b"\n")
+            if n > NOISE_MAX_FILE:
+                continue
+            out[_local(name, p)] = data
+            lines += n
+            if lines >= per_repo:
+                break
+    return out
+
+
+def _relevance(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    """Commit ``files`` as one change in a temporary repository and evaluate every question once."""
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from signoff.diff import load_diff
+    from signoff.gitio import open_repo, resolve_target
+    from signoff.relevance import relevant_questions
+
+    tmp = Path(tempfile.mkdtemp(prefix="signoff-eval-"))
+    env_args = ["-c", "user.name=Eval", "-c", "user.email=eval@example.com", "-c", "commit.gpgsign=false"]
+    _git(tmp, "init", "-q", "-b", "main")
+    (tmp / "README").write_text("eval\n")
+    _git(tmp, "add", "-A")
+    _git(tmp, *env_args, "commit", "-qm", "base")
+    _git(tmp, "tag", "base")
+    for rel, data in files.items():
+        p = tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    _git(tmp, "add", "-A")
+    _git(tmp, *env_args, "commit", "-qm", "head")
+    g = open_repo(tmp)
+    diff = load_diff(g, resolve_target(g, "base..HEAD"))
+    try:
+        return relevant_questions(diff, max_hits_per_file=10**9)
+    except TypeError:
+        return relevant_questions(diff)
+
+
+def _hits(rel) -> dict[str, dict[str, set[int]]]:  # type: ignore[no-untyped-def]
+    """{question id: {path: hit lines}} for added-line hits (file-level triggers count for the file)."""
+    out: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for r in rel.triggered:
+        for h in r.hits:
+            out[r.question.id][h.path].add(h.line if h.trigger == "added" else -1000)
+    return out
+
+
+def evaluate(labels_path: Path) -> dict:
+    spec = tomllib.loads(labels_path.read_text())
+    repos: dict[str, str] = spec["repos"]
+    labels = spec["label"]
+    files: dict[str, bytes] = {}
+    missing = []
+    for lab in labels:
+        local = _local(lab["repo"], lab["path"])
+        if local not in files:
+            data = _blob(lab["repo"], repos[lab["repo"]], lab["path"])
+            if data is None:
+                missing.append(local)
+                continue
+            files[local] = data
+    rel = _relevance(files)
+    hits = _hits(rel)
+    known = {q.id for q in rel.checklists.questions}
+    per_q: dict[str, Counter] = defaultdict(Counter)
+    per_repo: dict[str, Counter] = defaultdict(Counter)
+    for lab in labels:
+        local = _local(lab["repo"], lab["path"])
+        if local in missing:
+            continue
+        q = lab["question"]
+        lines = hits.get(q, {}).get(local, set())
+        at_line = any(abs(n - lab["line"]) <= WINDOW for n in lines)
+        for c in (per_q[q], per_repo[lab["repo"]]):
+            c["n"] += 1
+            c["line"] += at_line
+            c["file"] += bool(lines)
+        per_q[q]["known"] = q in known
+    noise_files = _noise_files(spec.get("noise", {}))
+    noise_rel = _relevance(noise_files)
+    noise_lines = sum(d.count(b"\n") for d in noise_files.values())
+    hit_lines: set[tuple[str, int]] = set()
+    by_q: Counter = Counter()
+    for r in noise_rel.triggered:
+        for h in r.hits:
+            if h.trigger == "added":
+                hit_lines.add((h.path, h.line))
+                by_q[r.question.id] += 1
+    return {
+        "labels": len(labels) - sum(1 for lab in labels if _local(lab["repo"], lab["path"]) in missing),
+        "missing_files": missing,
+        "per_question": {q: dict(c) for q, c in sorted(per_q.items())},
+        "per_repo": {r: dict(c) for r, c in sorted(per_repo.items())},
+        "noise": {
+            "files": len(noise_files),
+            "lines": noise_lines,
+            "hit_lines": len(hit_lines),
+            "per_200": 200 * len(hit_lines) / max(noise_lines, 1),
+            "by_question": dict(by_q.most_common(15)),
+        },
+    }
+
+
+def _pct(a: int, n: int) -> str:
+    return f"{100 * a / n:5.1f}%" if n else "   - "
+
+
+def report(res: dict) -> None:
+    print(f"held-out labels: {res['labels']} (missing files: {len(res['missing_files'])})")
+    print(f"{'question':34} {'n':>4} {'hit@line±2':>11} {'file':>7}")
+    tot = Counter()
+    for q, c in res["per_question"].items():
+        flag = "" if c.get("known") else "   (no such question)"
+        print(f"{q:34} {c['n']:4} {_pct(c['line'], c['n']):>11} {_pct(c['file'], c['n']):>7}{flag}")
+        tot.update({k: c[k] for k in ("n", "line", "file")})
+    print(f"{'ALL':34} {tot['n']:4} {_pct(tot['line'], tot['n']):>11} {_pct(tot['file'], tot['n']):>7}")
+    print("per repository:")
+    for r, c in res["per_repo"].items():
+        print(f"  {r:40} {c['n']:4} {_pct(c['line'], c['n']):>11} {_pct(c['file'], c['n']):>7}")
+    nz = res["noise"]
+    print(
+        f"noise: {nz['hit_lines']} lines hit in {nz['lines']} lines of {nz['files']} ordinary files "
+        f"= {nz['per_200']:.2f} per 200 lines (goal <= 1)"
+    )
+    for q, n in nz["by_question"].items():
+        print(f"  {q:34} {n}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--labels", type=Path, default=HERE / "heldout_labels.toml")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+    res = evaluate(args.labels)
+    report(res)
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()
