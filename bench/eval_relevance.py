@@ -67,7 +67,8 @@ def _noise_files(spec: dict[str, dict]) -> dict[str, bytes]:
             paths = [
                 p
                 for p in sorted(listing)
-                if p.endswith(NOISE_EXTS) and not any(t in p.lower() for t in ("test", "spec", "fixture", "vendor"))
+                if p.endswith(NOISE_EXTS)
+                and not any(t in p.lower() for t in ("test", "spec", "fixture", "vendor"))
             ]
         lines = 0
         for p in paths:
@@ -87,9 +88,10 @@ def _noise_files(spec: dict[str, dict]) -> dict[str, bytes]:
 def _relevance(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
     """Commit ``files`` as one change in a temporary repository and evaluate every question once."""
     sys.path.insert(0, str(HERE.parent / "src"))
-    from signoff.diff import load_diff
-    from signoff.gitio import open_repo, resolve_target
-    from signoff.relevance import relevant_questions
+    from signoff.diff.parse import load_diff
+    from signoff.git.runner import open_repo
+    from signoff.git.target import resolve_target
+    from signoff.relevance.engine import relevant_questions
 
     tmp = Path(tempfile.mkdtemp(prefix="signoff-eval-"))
     env_args = ["-c", "user.name=Eval", "-c", "user.email=eval@example.com", "-c", "commit.gpgsign=false"]
@@ -106,10 +108,7 @@ def _relevance(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
     _git(tmp, *env_args, "commit", "-qm", "head")
     g = open_repo(tmp)
     diff = load_diff(g, resolve_target(g, "base..HEAD"))
-    try:
-        return relevant_questions(diff, max_hits_per_file=10**9)
-    except TypeError:
-        return relevant_questions(diff)
+    return relevant_questions(diff, max_hits_per_file=None)
 
 
 def _hits(rel) -> dict[str, dict[str, set[int]]]:  # type: ignore[no-untyped-def]

@@ -85,7 +85,7 @@ def _hostile_repo(tmp_path: Path, override: str) -> Path:
     commit_files(repo, {"README.md": "x\n"}, "base")
     git(repo, "tag", "base")
     evil_lines = "\n".join(
-        ["a" * 40 + "!", "a" * 45, "x" * 3000, *(f"v{i} = {i}" for i in range(50))]
+        ["a" * 40 + "!", "a" * 45, "aaab", "x" * 3000, *(f"v{i} = {i}" for i in range(50))]
     )
     commit_files(
         repo,

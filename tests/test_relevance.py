@@ -274,33 +274,3 @@ def test_git_history_unaffected(changed: Path) -> None:
     g, diff = _diff(changed)
     assert isinstance(evaluate(g, diff), Relevance)
     assert git(changed, "status", "--porcelain") == before
-
-
-def test_full_scan_and_line_by_line_routes_agree(tmp_path, monkeypatch) -> None:
-    """Whether a common anchor goes to a full regex scan or stays line by line, the hits are the same."""
-    from signoff.checklists.load import load_checklists
-    from signoff.diff.parse import load_diff
-    from signoff.git.runner import open_repo
-    from signoff.git.target import resolve_target
-    from signoff.relevance import engine as rel
-    from tests.helpers import commit_files, make_repo
-
-    repo = make_repo(tmp_path / "r")
-    commit_files(repo, {"x.txt": "x\n"}, "base")
-    body = "".join(
-        f'cur.execute(f"SELECT * FROM t WHERE id = {{i}}")  # {n}\nsubprocess.run(cmd{n}, shell=True)\n'
-        if n % 7 == 0
-        else f"result = compute(query, {n})\n"
-        for n in range(400)
-    )
-    commit_files(repo, {"app.py": body, "lib.js": body.replace("#", "//")}, "many")
-    g = open_repo(repo)
-    diff = load_diff(g, resolve_target(g, "HEAD"))
-    sets = load_checklists(repo)
-    monkeypatch.setattr(rel, "ANCHOR_BUDGET", 5)
-    outcomes = []
-    for per_occurrence in (1.0, 0.0):  # 1 s per occurrence: always scan; 0: never
-        monkeypatch.setattr(rel, "PER_OCCURRENCE_SECONDS", per_occurrence)
-        outcomes.append(rel.Engine(sets).evaluate(diff).to_json())
-    assert outcomes[0] == outcomes[1]
-    assert any(q["id"] == "db.parameterized-queries" for q in outcomes[0]["triggered"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from signoff.checklists.model import REPO_DIR, Checklist, ChecklistError, ChecklistSet, OverrideFile, Problem
 from signoff.checklists.parse import parse_checklist
 from signoff.errors import UsageError
+from signoff.util.cache import key_of, read_entry, write_entry
 
 # --------------------------------------------------------------------------------------------------
 # Loading
@@ -26,22 +28,54 @@ def builtin_dir() -> Path:
     return pkg
 
 
+#: Bump when the regex lint changes, so checklists validated by an older lint are checked again.
+_LINT_VERSION = "regex-lint-2"
+
+
 def _read_dir(directory: Path) -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in sorted(directory.glob("*.toml")) if p.is_file()]
 
 
 def load_builtin(*, directory: Path | None = None) -> tuple[list[Checklist], list[Problem]]:
-    """All shipped checklists (including opt-in ones), validated strictly."""
+    """All shipped checklists (including opt-in ones), validated strictly.
+
+    The backtracking lint of their regexes and the anchor extraction are the slow part; once a set of
+    files (by content hash) has passed, that and the anchors are kept in the user cache, and later
+    loads only parse and compile.
+    """
     directory = directory or builtin_dir()
+    files = _read_dir(directory)
+    key = key_of(_LINT_VERSION, *(part for name, data in files for part in (name, data)))
+    known = _cached_anchors(key)
     checklists: list[Checklist] = []
     problems: list[Problem] = []
-    for name, data in _read_dir(directory):
-        cl, probs = parse_checklist(data, f"checklists/{name}")
+    for name, data in files:
+        cl, probs = parse_checklist(data, f"checklists/{name}", known_anchors=known)
         problems += probs
         if cl is not None:
             checklists.append(cl)
     problems += _cross_check(checklists)
+    if not problems and known is None:
+        anchors = {
+            p.source: sorted(p.anchors) if p.anchors is not None else None
+            for c in checklists
+            for q in c.questions
+            for p in (*q.triggers.added, *q.triggers.removed, *q.triggers.absent)
+        }
+        write_entry("checklists-ok", key, json.dumps(anchors, sort_keys=True).encode())
     return checklists, problems
+
+
+def _cached_anchors(key: str) -> dict[str, list[str] | None] | None:
+    """Anchors of every regex of a file set that passed the lint before (None: lint it now)."""
+    blob = read_entry("checklists-ok", key)
+    if blob is None:
+        return None
+    try:
+        doc = json.loads(blob)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 def _cross_check(checklists: Iterable[Checklist]) -> list[Problem]:

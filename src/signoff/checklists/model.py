@@ -8,7 +8,6 @@ missing fields, bad severity) is collected as a :class:`Problem`; :class:`Checkl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,9 +61,14 @@ class Pattern:
 
     source: str
     languages: tuple[str, ...] = ()
-    regex: re.Pattern[str] = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    #: The compiled pattern: Python ``re`` for shipped checklists, RE2 (linear time) for repository ones.
+    regex: Any = field(default=None, compare=False, repr=False)
     #: Lower-cased literals of which every match contains at least one (None: no usable literal).
     anchors: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    #: Match comments too (``comments = true``): by default code comments are blanked before matching.
+    comments: bool = False
+    #: Supplied by the repository under review: compiled with RE2, never with Python's ``re``.
+    linear: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Trigger:
     absent: tuple[Pattern, ...] = ()
     ai: bool = False
     always: bool = False
+    #: At most one hit per file (questions about a file as a whole, e.g. "are error paths tested?").
+    per_file: bool = False
 
     @property
     def empty(self) -> bool:

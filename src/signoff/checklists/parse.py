@@ -9,9 +9,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from signoff.checklists.filekinds import KNOWN_KINDS
-from signoff.checklists.model import SEVERITIES, Checklist, Pattern, Problem, Question, Source, Trigger
+from signoff.checklists.linear import compile_glob, compile_linear
+from signoff.checklists.model import (
+    MAX_PATTERN_LEN,
+    SEVERITIES,
+    Checklist,
+    Pattern,
+    Problem,
+    Question,
+    Source,
+    Trigger,
+)
 from signoff.checklists.regex import regex_anchors, regex_problems
-from signoff.util.globs import glob_regex
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$")
@@ -25,8 +34,8 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _CHECKLIST_KEYS = {"id", "title", "version", "description", "source", "opt_in", "questions"}
 _SOURCE_KEYS = {"document", "section"}
 _QUESTION_KEYS = {"id", "text", "guidance", "severity", "references", "triggers", "redact"}
-_TRIGGER_KEYS = {"paths", "languages", "added", "removed", "absent", "ai", "always"}
-_PATTERN_KEYS = {"regex", "languages"}
+_TRIGGER_KEYS = {"paths", "languages", "added", "removed", "absent", "ai", "always", "per_file"}
+_PATTERN_KEYS = {"regex", "languages", "comments"}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -38,6 +47,10 @@ class _Ctx:
     path: str
     text: str
     problems: list[Problem]
+    #: Shipped checklists (Python ``re``); False for a repository's files (RE2 only).
+    trusted: bool = True
+    #: Anchors of regexes already linted (a file set known to pass): skip the lint, reuse the anchors.
+    known_anchors: dict[str, list[str] | None] | None = None
 
     def add(self, message: str, where: str = "", *, qid: str | None = None, key: str | None = None) -> None:
         line = _locate(self.text, qid, key)
@@ -116,21 +129,53 @@ def _patterns(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | Non
     for i, item in enumerate(raw):
         w = f"{where}.{key}[{i}]"
         langs: tuple[str, ...] = ()
+        comments = False
         if isinstance(item, dict):
             _unknown(ctx, item, _PATTERN_KEYS, w, qid)
             src = item.get("regex")
             langs = _languages(ctx, _str_list(ctx, item, "languages", w, qid), w, qid)
+            comments = _bool(ctx, item, "comments", w, qid)
         else:
             src = item
         if not isinstance(src, str):
             ctx.add("a regex must be a string or a table {regex = '...', languages = [...]}", w, qid=qid)
             continue
-        compiled, errors = regex_problems(src)
-        for e in errors:
-            ctx.add(e, w, qid=qid)
-        if compiled is not None and not errors:
-            out.append(Pattern(src, langs, compiled, regex_anchors(src)))
+        pattern = _compile(ctx, src, w, qid)
+        if pattern is not None:
+            out.append(replace(pattern, languages=langs, comments=comments))
     return tuple(out)
+
+
+def _compile(ctx: _Ctx, src: str, where: str, qid: str | None) -> Pattern | None:
+    """Shipped regexes compile with ``re`` (checked for backtracking); a repository's only with RE2."""
+    if not ctx.trusted:
+        if not src or len(src) > MAX_PATTERN_LEN:
+            ctx.add(
+                "empty regex" if not src else f"regex longer than {MAX_PATTERN_LEN} characters",
+                where,
+                qid=qid,
+            )
+            return None
+        linear, why = compile_linear(src)
+        if linear is None:
+            ctx.add(why or f"bad regex {src!r}", where, qid=qid)
+            return None
+        return Pattern(src, (), linear, regex_anchors(src), linear=True)
+    known = ctx.known_anchors
+    if known is not None and src in known:
+        try:
+            compiled = re.compile(src)
+        except re.error as exc:
+            ctx.add(f"bad regex {src!r}: {exc.msg}", where, qid=qid)
+            return None
+        cached = known[src]
+        return Pattern(src, (), compiled, frozenset(cached) if cached is not None else None)
+    compiled, errors = regex_problems(src)
+    for e in errors:
+        ctx.add(e, where, qid=qid)
+    if compiled is None or errors:
+        return None
+    return Pattern(src, (), compiled, regex_anchors(src))
 
 
 def _trigger(ctx: _Ctx, d: Any, where: str, qid: str | None) -> Trigger:
@@ -141,9 +186,9 @@ def _trigger(ctx: _Ctx, d: Any, where: str, qid: str | None) -> Trigger:
     paths = _str_list(ctx, d, "paths", where, qid)
     for g in paths:
         try:
-            glob_regex(g)
-        except re.error:
-            ctx.add(f"bad path glob {g!r}", where, qid=qid)
+            compile_glob(g)
+        except ValueError as exc:
+            ctx.add(str(exc), where, qid=qid)
     return Trigger(
         paths=paths,
         languages=_languages(ctx, _str_list(ctx, d, "languages", where, qid), where, qid),
@@ -152,6 +197,7 @@ def _trigger(ctx: _Ctx, d: Any, where: str, qid: str | None) -> Trigger:
         absent=_patterns(ctx, d, "absent", where, qid),
         ai=_bool(ctx, d, "ai", where, qid),
         always=_bool(ctx, d, "always", where, qid),
+        per_file=_bool(ctx, d, "per_file", where, qid),
     )
 
 
@@ -229,6 +275,7 @@ def parse_checklist(
     existing: dict[str, Checklist] | None = None,
     known_questions: dict[str, Question] | None = None,
     origin: str = "builtin",
+    known_anchors: dict[str, list[str] | None] | None = None,
 ) -> tuple[Checklist | None, list[Problem]]:
     """Parse and validate one checklist file.
 
@@ -241,7 +288,7 @@ def parse_checklist(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(path, f"not UTF-8 text (byte {exc.start})")]
-    ctx = _Ctx(path, text, problems)
+    ctx = _Ctx(path, text, problems, trusted=origin == "builtin", known_anchors=known_anchors)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -91,7 +91,7 @@ def _uri(path: str) -> str:
 
 
 def sarif_document(rel: Relevance) -> dict[str, Any]:
-    """The SARIF log: one run, rules for the triggered questions, one result per kept hit."""
+    """The SARIF log: one run, rules for the triggered questions (``hitCount``), one result per hit."""
     rules: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     for r in rel.triggered:
@@ -99,6 +99,7 @@ def sarif_document(rel: Relevance) -> dict[str, Any]:
             continue  # "always" questions have no location to report
         index = len(rules)
         rules.append(rule(r.question))
+        rules[-1]["properties"]["hitCount"] = r.hit_count
         results += [_result(r.question, index, h) for h in r.hits]
     return {
         "$schema": SARIF_SCHEMA,

@@ -1,0 +1,71 @@
+"""Linear-time matching (RE2) for every pattern a repository supplies: override regexes and path globs.
+
+Python's ``re`` backtracks: a pattern from the repository under review (``.signoff/checklists/*.toml``)
+could make ``scan`` and the TUI run for minutes on a short line or path. RE2 runs in time linear in the
+input for every pattern it accepts; it refuses what needs backtracking (lookaround, backreferences,
+possessive repeats), and those are refused here with a one-line message naming the feature.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+import re2  # type: ignore[import-untyped]
+
+from signoff.util.globs import glob_regex
+
+#: Memory RE2 may use for one compiled program (bounds the DFA cache; larger patterns are refused).
+MAX_MEM = 8 << 20
+
+_FEATURES = (
+    (re.compile(r"\(\?<?[=!]"), "lookaround (?=, (?!, (?<=, (?<!)"),
+    (re.compile(r"\\[1-9]|\(\?P="), "backreferences"),
+    (re.compile(r"(?<!\\)[*+?}]\+"), "possessive repeats (a++)"),
+    (re.compile(r"\(\?>"), "atomic groups (?>...)"),
+    (re.compile(r"\\[ZA]"), r"\Z / \A (use \z / ^ )"),
+)
+
+
+class Matcher(Protocol):
+    """What the engine needs from a compiled pattern (``re.Pattern`` and RE2 both provide it)."""
+
+    def search(self, text: str, pos: int = ..., endpos: int = ...) -> Any: ...
+
+    def finditer(self, text: str, pos: int = ..., endpos: int = ...) -> Any: ...
+
+
+def _options() -> Any:
+    opts = re2.Options()
+    opts.log_errors = False
+    opts.max_mem = MAX_MEM
+    return opts
+
+
+def compile_linear(source: str, *, multiline: bool = False) -> tuple[Matcher | None, str | None]:
+    """Compile ``source`` with RE2; return the pattern, or None and why it was refused (one line)."""
+    for rx, feature in _FEATURES:
+        if rx.search(source):
+            why = f"uses {feature}, which RE2 (the linear-time engine for repository patterns) lacks"
+            return None, f"regex {source!r} {why}"
+    try:
+        return re2.compile(("(?m)" if multiline else "") + source, _options()), None
+    except Exception as exc:  # re2 raises its own error type with a bytes message
+        msg = exc.args[0] if exc.args else exc
+        if isinstance(msg, bytes):
+            msg = msg.decode("utf-8", "replace")
+        return (
+            None,
+            f"bad regex {source!r}: not valid in RE2, the linear-time engine for repository patterns ({msg})",
+        )
+
+
+def compile_glob(glob: str) -> Matcher:
+    """A path glob as an RE2 pattern matching the whole path (raises ValueError when it is not valid)."""
+    rx = glob_regex(glob)
+    if rx.endswith(r"\Z"):
+        rx = rx[:-2] + r"\z"
+    try:
+        return re2.compile("(?i)" + rx, _options())
+    except Exception as exc:
+        raise ValueError(f"bad path glob {glob!r}") from exc

@@ -1,0 +1,277 @@
+"""One side (added or removed lines) of a diff as text to match: statements, comments blanked.
+
+Triggers match *statements*, not physical lines: a call whose dangerous argument is on the next line,
+SQL concatenated over several lines, or a Dockerfile ``RUN`` continued with ``\\`` is one statement.
+The text keeps every character in place: a newline that continues a statement becomes a space and a
+comment becomes spaces, so an offset in the matched text is an offset in the diff's lines and a hit maps
+back to the exact line. A second text keeps the lines as they are, for triggers that look at comments
+(lint suppressions, invisible characters).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from signoff.diff.model import FileDiff
+
+#: Physical lines one statement may span (bounds the cost of an unbalanced bracket).
+MAX_STATEMENT_LINES = 12
+
+_HASH = frozenset(
+    {
+        "python",
+        "ruby",
+        "shell",
+        "perl",
+        "yaml",
+        "toml",
+        "dockerfile",
+        "make",
+        "terraform",
+        "dotenv",
+        "requirements",
+        "powershell",
+        "gitignore",
+        "ini",
+        "properties",
+        "docker-compose",
+    }
+)
+_SLASH = frozenset(
+    {
+        "javascript",
+        "typescript",
+        "go",
+        "java",
+        "kotlin",
+        "scala",
+        "groovy",
+        "csharp",
+        "c",
+        "cpp",
+        "rust",
+        "swift",
+        "php",
+    }
+)
+#: Kinds whose statements continue over brackets and operators.
+_CODE = _SLASH | {"python", "ruby"}
+#: Kinds whose statements continue only after a trailing backslash.
+_BACKSLASH = frozenset({"shell", "dockerfile", "make", "powershell"})
+
+_TOKENS = {
+    "hash": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|(#)"),
+    "slash": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|(//|/\*)"),
+    "both": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|(#|//|/\*)"),
+}
+_TRAILING_OP = re.compile(r"(?:[+\\.,=(\[%|&?]|\bor|\band)\s*$")
+_LEADING_OP = re.compile(r"^\s*(?:[.+%?]|\|\||&&|:(?!:))")
+_TRIVIAL_BODY = re.compile(r"^\s*(?:pass|\.\.\.|continue|return|nil|end)\s*(?:#.*)?$")
+
+
+def comment_style(kinds: frozenset[str]) -> str | None:
+    """Which comment syntax a file of ``kinds`` uses (None: no blanking)."""
+    slash, hashes = bool(kinds & _SLASH), bool(kinds & _HASH)
+    if (slash and hashes) or "php" in kinds:
+        return "both"
+    return "slash" if slash else "hash" if hashes else None
+
+
+def blank_comments(lines: list[str], style: str | None) -> list[str]:
+    """The lines with comments replaced by spaces (strings kept; block comments across lines)."""
+    if style is None:
+        return lines
+    tokens = _TOKENS[style]
+    out: list[str] = []
+    in_block = False
+    for line in lines:
+        if in_block:
+            end = line.find("*/")
+            if end < 0:
+                out.append(" " * len(line))
+                continue
+            in_block = False
+            line = " " * (end + 2) + line[end + 2 :]
+        if "#" not in line and "/" not in line:
+            out.append(line)
+            continue
+        pos = 0
+        while True:
+            m = tokens.search(line, pos)
+            if m is None:
+                break
+            if m.group(1) is None:
+                pos = m.end()
+                continue
+            start = m.start()
+            if m.group(1) == "/*":
+                end = line.find("*/", start + 2)
+                if end < 0:
+                    line = line[:start] + " " * (len(line) - start)
+                    in_block = True
+                    break
+                line = line[:start] + " " * (end + 2 - start) + line[end + 2 :]
+                pos = end + 2
+                continue
+            line = line[:start] + " " * (len(line) - start)
+            break
+        out.append(line)
+    return out
+
+
+def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
+    """For each line, whether its statement continues on the next line."""
+    n = len(code)
+    cont = [False] * n
+    if kinds & _CODE:
+        python = "python" in kinds
+        depth = span = 0
+        for i, line in enumerate(code):
+            depth += line.count("(") + line.count("[") - line.count(")") - line.count("]")
+            if depth < 0:
+                depth = 0
+            span += 1
+            nxt = code[i + 1] if i + 1 < n else None
+            if nxt is None or span >= MAX_STATEMENT_LINES:
+                depth = span = 0
+                continue
+            if (
+                depth > 0
+                or _TRAILING_OP.search(line)
+                or _LEADING_OP.match(nxt)
+                or (python and line.rstrip().endswith(":") and _TRIVIAL_BODY.match(nxt))
+            ):
+                cont[i] = True
+            else:
+                depth = span = 0
+    elif kinds & _BACKSLASH:
+        span = 0
+        for i, line in enumerate(code[:-1]):
+            span += 1
+            if line.rstrip().endswith("\\") and span < MAX_STATEMENT_LINES:
+                cont[i] = True
+            else:
+                span = 0
+    return cont
+
+
+@dataclass
+class SideText:
+    """The added (or removed) lines of every file: ``code`` to match statements, ``raw`` as in the diff."""
+
+    code: str = ""
+    raw: str = ""
+    #: Char offset of each physical line (global line index) in ``code`` / ``raw``.
+    line_starts: list[int] = field(default_factory=list)
+    #: Global index of the first line of each statement.
+    stmt_first: list[int] = field(default_factory=list)
+    #: Per global line: its number in the file (new side for added lines, old side for removed ones).
+    numbers: list[int] = field(default_factory=list)
+    #: Per global line (removed side): the new-side line where the removal is.
+    anchors: list[int] = field(default_factory=list)
+    #: Per file included: index into diff.files, and its first global line.
+    file_idx: list[int] = field(default_factory=list)
+    file_first: list[int] = field(default_factory=list)
+    #: Runs of files with the same kinds: (kinds, first global line, end global line).
+    groups: list[tuple[frozenset[str], int, int]] = field(default_factory=list)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line_at(self, offset: int) -> int:
+        """Global index of the line holding char ``offset``."""
+        return bisect_right(self.line_starts, offset) - 1
+
+    def stmt_of_line(self, line: int) -> int:
+        return bisect_right(self.stmt_first, line) - 1
+
+    def stmt_lines(self, stmt: int) -> tuple[int, int]:
+        """First global line of statement ``stmt`` and the line after its last."""
+        end = self.stmt_first[stmt + 1] if stmt + 1 < len(self.stmt_first) else self.line_count
+        return self.stmt_first[stmt], end
+
+    def span(self, first: int, end: int) -> tuple[int, int]:
+        """Char span of global lines ``first`` .. ``end - 1`` (without the final newline)."""
+        stop = self.line_starts[end] - 1 if end < self.line_count else len(self.code)
+        return self.line_starts[first], stop
+
+    def file_of_line(self, line: int) -> int:
+        """Index into diff.files of the file holding global line ``line``."""
+        return self.file_idx[bisect_right(self.file_first, line) - 1]
+
+
+def _side_lines(f: FileDiff, prefix: str) -> tuple[list[str], list[int], list[int]]:
+    """The file's lines with ``prefix`` ('+' or '-'), their numbers and (for '-') new-side anchors."""
+    lines: list[str] = []
+    nums: list[int] = []
+    anchors: list[int] = []
+    for h in f.hunks:
+        if prefix not in h.body:
+            continue
+        new, old = h.new_start, h.old_start
+        for raw in h.body.split("\n"):
+            c = raw[:1]
+            if c == "+":
+                if prefix == "+":
+                    lines.append(raw[1:])
+                    nums.append(new)
+                new += 1
+            elif c == "-":
+                if prefix == "-":
+                    lines.append(raw[1:])
+                    nums.append(old)
+                    anchors.append(new)
+                old += 1
+            elif c != "\\":
+                old += 1
+                new += 1
+    return lines, nums, anchors
+
+
+def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) -> SideText:
+    """The side ``prefix`` ('+' added, '-' removed) of ``files``, grouped by file kinds."""
+    side = SideText()
+    code_parts: list[str] = []
+    raw_parts: list[str] = []
+    pos = 0
+    order = sorted(range(len(files)), key=lambda i: sorted(kinds[i]))
+    for fi in order:
+        f = files[fi]
+        if f.binary or f.too_large or not f.hunks:
+            continue
+        lines, nums, anchors = _side_lines(f, prefix)
+        if not lines:
+            continue
+        first = side.line_count
+        fk = kinds[fi]
+        code = blank_comments(lines, comment_style(fk))
+        cont = continuations(code, fk)
+        side.file_idx.append(fi)
+        side.file_first.append(first)
+        new_stmt = True
+        for i, line in enumerate(code):
+            side.line_starts.append(pos)
+            if new_stmt:
+                side.stmt_first.append(first + i)
+            new_stmt = not cont[i]
+            pos += len(line) + 1
+            code_parts.append(line)
+            code_parts.append(" " if cont[i] else "\n")
+        raw_parts.append("\n".join(lines))
+        side.numbers += nums
+        side.anchors += anchors
+        end = side.line_count
+        if side.groups and side.groups[-1][0] == fk and side.groups[-1][2] == first:
+            side.groups[-1] = (fk, side.groups[-1][1], end)
+        else:
+            side.groups.append((fk, first, end))
+    if code_parts:
+        code_parts[-1] = ""  # no separator after the last line
+    side.code = "".join(code_parts)
+    side.raw = "\n".join(raw_parts)
+    return side

@@ -1,0 +1,136 @@
+"""Relevance engine v2: statements, comments, per-file questions, every hit kept, and two routes that agree.
+
+The Hyperscan route and the pure-``re`` route must give identical results (a differential test over the
+quality corpus, ordinary code and awkward text); statements spanning lines must hit the exact line; a
+blank line before a deleted Go test must not hide it (the old multi-line ``^\\s*`` bug).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from signoff.checklists.load import load_checklists
+from signoff.diff.parse import load_diff
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
+from signoff.relevance import hsdb
+from signoff.relevance.engine import Engine, relevant_questions
+from signoff.relevance.model import Relevance
+from tests.helpers import commit_files, git, make_repo
+
+CASES = tomllib.loads((Path(__file__).parent / "corpus" / "cases.toml").read_text())["case"]
+
+
+def _rel(repo: Path, rng: str = "HEAD", **kw: object) -> Relevance:
+    g = open_repo(repo)
+    return relevant_questions(load_diff(g, resolve_target(g, rng)), **kw)  # type: ignore[arg-type]
+
+
+def _hits(rel: Relevance, qid: str) -> list[tuple[str, int]]:
+    r = rel.result(qid)
+    assert r is not None
+    return [(h.path, h.line) for h in r.hits]
+
+
+def test_deleted_go_test_after_blank_line_triggers_test_weakened(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    body = 'package x\n\nimport "testing"\n\n'
+    body += 'func TestA(t *testing.T) {\n\tif f() != 1 {\n\t\tt.Fatal("a")\n\t}\n}\n'
+    body += '\nfunc TestB(t *testing.T) {\n\tif g() != 2 {\n\t\tt.Fatal("b")\n\t}\n}\n'
+    commit_files(repo, {"x_test.go": body}, "base")
+    commit_files(repo, {"x_test.go": body.split("\nfunc TestB")[0] + "\n"}, "drop TestB")
+    rel = _rel(repo)
+    assert ("x_test.go", 11) in _hits(rel, "test.weakened")
+
+
+def test_statement_over_several_lines_hits_the_exact_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"README": "x\n"}, "base")
+    py = "import subprocess\n\nproc = subprocess.Popen(\n    command,\n    shell=True,\n)\n"
+    java = (
+        'class Q {\n  ResultSet q(Statement st, String name) {\n    String sql = "SELECT * FROM users"\n'
+        '        + " WHERE name = \'" + name + "\'";\n    return st.executeQuery(sql);\n  }\n}\n'
+    )
+    docker = (
+        "FROM python:3.12-slim@sha256:"
+        + "a" * 64
+        + "\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n"
+        + "    rm -rf /var/lib/apt/lists/*\nUSER app\n"
+    )
+    commit_files(repo, {"run.py": py, "Q.java": java, "Dockerfile": docker}, "c")
+    rel = _rel(repo)
+    assert ("run.py", 5) in _hits(rel, "code.command-injection")
+    assert ("Q.java", 3) in _hits(rel, "db.parameterized-queries")
+    # The install is cleaned up two continuation lines later: one statement, no temp-files hit.
+    assert ("Dockerfile", 2) not in _hits(rel, "container.temp-files")
+
+
+def test_comments_do_not_fire_code_questions_but_markers_in_comments_do(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"README": "x\n"}, "base")
+    py = (
+        '# the admin password = "hunter22" must never be committed\n'
+        "class Model:\n    def eval(self):\n        return self\n"
+        "x = 1  # nosec\n"
+    )
+    commit_files(repo, {"m.py": py}, "c")
+    rel = _rel(repo)
+    assert _hits(rel, "secrets.hardcoded") == []
+    assert _hits(rel, "code.dynamic-code-execution") == []
+    assert ("m.py", 5) in _hits(rel, "code.lint-suppression")
+
+
+def test_every_hit_is_kept_and_per_file_questions_keep_one(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"README": "x\n"}, "base")
+    body = "".join(f"r{i} = eval(x{i})\ntry:\n    f()\nexcept ValueError:\n    log()\n" for i in range(30))
+    commit_files(repo, {"calc.py": body}, "c")
+    rel = _rel(repo)
+    r = rel.result("code.dynamic-code-execution")
+    assert r is not None and r.hit_count == 30 and len(r.hits) == 30
+    errs = rel.result("test.error-paths")
+    assert errs is not None and len(errs.hits) == 1 and errs.hit_count == 1
+    sarif_rules = {q["id"]: q["hit_count"] for q in rel.to_json()["triggered"]}
+    assert sarif_rules["code.dynamic-code-execution"] == 30
+
+
+def _corpus_repo(root: Path) -> Path:
+    repo = make_repo(root / "corpus")
+    commit_files(repo, {"README.md": "x\n"}, "base")
+    git(repo, "tag", "base")
+    files = {f"bad/{c['name']}/{c['path']}": c["bad"].lstrip("\n") for c in CASES}
+    files |= {f"good/{c['name']}/{c['path']}": c["good"].lstrip("\n") for c in CASES}
+    # Awkward text: non-ASCII identifiers, control characters, long lines, unbalanced brackets.
+    files["odd/unicode.py"] = (
+        "naïve = eval(ümlaut)\nx = '\x1c' + query\n" + "(" * 50 + "\n" + "y" * 5000 + "\n"
+    )
+    files["odd/mixed.js"] = "const ключ = 'sk-" + "A1b2" * 6 + "';\nexec(`rm ${file}`)\n// eval(x)\n"
+    commit_files(repo, files, "all")
+    return repo
+
+
+@pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
+def test_hyperscan_and_re_routes_give_identical_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGNOFF_CACHE_DIR", str(tmp_path / "cache"))
+    repo = _corpus_repo(tmp_path)
+    g = open_repo(repo)
+    checklists = load_checklists()
+    for rng in ("base..HEAD", "HEAD..base"):  # added lines, then the same lines removed
+        diff = load_diff(g, resolve_target(g, rng))
+        docs = [Engine(checklists, route=route).evaluate(diff).to_json() for route in ("re", "hyperscan")]
+        assert docs[0] == docs[1]
+        assert len(docs[0]["triggered"]) > 40
+    # The compiled databases were cached on disk; a corrupt entry is recompiled, not fatal.
+    entries = list((tmp_path / "cache").glob("hsdb-*"))
+    assert entries
+    for e in entries:
+        e.write_bytes(b"garbage")
+    hsdb._MEMORY.clear()
+    diff = load_diff(g, resolve_target(g, "base..HEAD"))
+    again = Engine(checklists, route="hyperscan").evaluate(diff).to_json()
+    assert again == Engine(checklists, route="re").evaluate(diff).to_json()
