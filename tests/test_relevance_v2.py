@@ -124,7 +124,7 @@ def test_hyperscan_and_re_routes_give_identical_results(
         diff = load_diff(g, resolve_target(g, rng))
         docs = [Engine(checklists, route=route).evaluate(diff).to_json() for route in ("re", "hyperscan")]
         assert docs[0] == docs[1]
-        assert len(docs[0]["triggered"]) > 40
+        assert len(docs[0]["triggered"]) > (40 if rng == "base..HEAD" else 10)
     # The compiled databases were cached on disk; a corrupt entry is recompiled, not fatal.
     entries = list((tmp_path / "cache").glob("hsdb-*"))
     assert entries
