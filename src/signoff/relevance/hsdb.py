@@ -92,7 +92,9 @@ def _compile(patterns: Sequence[tuple[int, str]]) -> tuple[Any, frozenset[int]]:
 def database(patterns: Sequence[tuple[int, str]]) -> HsDatabase:
     """The database for ``patterns`` ((id, regex) pairs): from memory, the disk cache, or compiled."""
     assert _hs is not None
-    key = key_of(str(getattr(_hs, "__version__", "")), str(_flags()), *(f"{pid}\0{src}" for pid, src in patterns))
+    key = key_of(
+        str(getattr(_hs, "__version__", "")), str(_flags()), *(f"{pid}\0{src}" for pid, src in patterns)
+    )
     got = _MEMORY.get(key)
     if got is not None:
         return got
