@@ -1,9 +1,12 @@
-"""Make repository-derived text safe to print: no escapes, controls or invisible bidi characters.
+"""Make repository-derived text safe to print: no escapes, controls or invisible characters.
 
 Text from the repository under review (file names, commit subjects, author names, file contents) may
-carry ANSI/OSC escape sequences, C0/C1 control bytes, or Trojan Source bidi and zero-width characters.
-``visible()`` replaces each with a visible placeholder so a reviewer *sees* it and the terminal never
-acts on it; ``find_invisible()`` reports where such characters are.
+carry ANSI/OSC escape sequences, C0/C1 control bytes, or invisible characters: Trojan Source bidi
+controls, zero-width and other Default_Ignorable code points, format characters (Cf, including the tag
+characters U+E0000-E007F) and blank-looking identifier characters (U+3164 HANGUL FILLER, U+2800).
+The invisible set is generated from the Unicode data (:mod:`signoff.util.invisible_table`), not a hand
+list. ``visible()`` replaces each with a visible placeholder so a reviewer *sees* it and the terminal
+never acts on it; ``find_invisible()`` reports where such characters are.
 """
 
 from __future__ import annotations
@@ -11,15 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-#: Bidirectional overrides/isolates and zero-width characters (CVE-2021-42574, Trojan Source).
-BIDI_AND_INVISIBLE = (
-    "\u200b\u200c\u200d\u200e\u200f"  # zero width space/non-joiner/joiner, LRM, RLM
-    "\u2028\u2029"  # line / paragraph separator
-    "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
-    "\u2066\u2067\u2068\u2069"  # LRI RLI FSI PDI
-    "\u061c"  # arabic letter mark
-    "\ufeff"  # zero width no-break space / BOM
-)
+from signoff.util.invisible_table import INVISIBLE_RANGES
+
+
+def _class_body(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b != a else "") for a, b in ranges)
+
+
+#: The invisible characters as the body of a regex character class (bidi, zero-width, DI, Cf, fillers).
+BIDI_AND_INVISIBLE = _class_body(INVISIBLE_RANGES)
 
 _NAMES = {
     "\u200b": "ZWSP",
@@ -40,6 +43,15 @@ _NAMES = {
     "\u2069": "PDI",
     "\u061c": "ALM",
     "\ufeff": "BOM",
+    "\u2060": "WJ",
+    "\u00ad": "SHY",
+    "\u034f": "CGJ",
+    "\u180e": "MVS",
+    "\u3164": "HANGUL FILLER",
+    "\u115f": "HANGUL CHOSEONG FILLER",
+    "\u1160": "HANGUL JUNGSEONG FILLER",
+    "\uffa0": "HALFWIDTH HANGUL FILLER",
+    "\u2800": "BRAILLE BLANK",
     "\x1b": "ESC",
     "\x7f": "DEL",
 }
@@ -61,6 +73,8 @@ def placeholder(ch: str) -> str:
         return f"<0x{code - 0xDC00:02X}>"
     if code < 0x20:
         return "^" + chr(code + 0x40)  # caret notation: ^A, ^M, ...
+    if 0xE0020 <= code <= 0xE007E:  # tag characters spell hidden ASCII: show which
+        return f"<TAG {chr(code - 0xE0000)}>"
     return f"<U+{code:04X}>"
 
 
@@ -80,5 +94,5 @@ def unsafe_spans(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[in
 
 
 def find_invisible(text: str) -> list[tuple[int, str]]:
-    """Positions and names of bidi / zero-width characters (Trojan Source) in ``text``."""
+    """Positions and names of invisible characters (Trojan Source, invisible identifiers) in ``text``."""
     return [(m.start(), placeholder(m.group())) for m in _INVISIBLE.finditer(text)]
