@@ -6,7 +6,9 @@ path ``signoff scan`` uses) over each range of a local clone, and prints, per ra
 
 - per labelled tool: recall (labelled commits flagged AI at all) and tool accuracy;
 - per predicted tool and per strongest-signal kind: precision (flagged commits labelled AI);
-- "explicit" = high/exact confidence signals only (the issue's goal: P >= 0.98, R >= 0.95).
+- a commit counts as flagged when a signal reaches medium (signoff's default ``[ai] min_confidence``);
+  ``--explicit`` counts high/exact signals only (the issue's goal: P >= 0.98, R >= 0.95); weaker
+  signals (vendor domain, committer-only, name-only) are listed as "reported only".
 
 Clones: ``--clones DIR`` holding ``<owner>+<name>`` clones (``git clone --shared --no-checkout`` of the
 fetched mirrors). Run: ``python3 bench/eval_provenance.py --clones /tmp/signoff-eval [--errors N]``.
@@ -51,13 +53,15 @@ def _ratio(a: int, b: int) -> str:
 
 def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, explicit: bool) -> dict:
     """Counters for one range."""
-    keys = ("tp", "lab", "flag", "flag_ok", "tool_ok", "kind", "kind_ok")
+    keys = ("tp", "lab", "flag", "flag_ok", "tool_ok", "kind", "kind_ok", "weak")
     c: dict = {k: Counter() for k in keys}
     for commit in commits:
         label, evidence = labels.get(commit.sha[:12], ("human", "none"))
         if label == "ambiguous":
             continue
-        sigs = [s for s in commit.signals if not explicit or s.confidence in ("high", "exact")]
+        floor = ("high", "exact") if explicit else ("medium", "high", "exact")
+        sigs = [s for s in commit.signals if s.confidence in floor]
+        c["weak"].update(s.kind for s in commit.signals if s.confidence not in floor)
         best = sigs[0] if sigs else None
         if sigs:
             best = strongest(sigs)
@@ -91,6 +95,9 @@ def report(name: str, c: dict) -> None:
             f"  tool named {_ratio(c['tool_ok'][tool], c['tp'][tool])}"
             f" | flagged {c['flag'][tool]:>5}  precision {_ratio(c['flag_ok'][tool], c['flag'][tool])}"
         )
+    if c["weak"]:
+        weak = ", ".join(f"{k} {n}" for k, n in sorted(c["weak"].items()))
+        print(f"  reported only (below the floor, not AI): {weak}")
     for kind in sorted(c["kind"]):
         p = _ratio(c["kind_ok"][kind], c["kind"][kind])
         print(f"  signal {kind:<13} flagged {c['kind'][kind]:>5}  precision {p}")

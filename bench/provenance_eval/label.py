@@ -43,6 +43,7 @@ AGENT_ADDRESSES = {
     "openhands-agent@users.noreply.github.com": "openhands",
     "aider@aider.chat": "aider",
     "noreply@aider.dev": "aider",
+    "noreply@aider.chat": "aider",
     "devin-ai-integration[bot]@users.noreply.github.com": "devin",
     "google-labs-jules[bot]@users.noreply.github.com": "gemini",
     "gemini-code-assist[bot]@users.noreply.github.com": "gemini",

@@ -294,8 +294,8 @@ def _ai_signals(git: Git, hist: History, commits: list[CommitEntry], ai_config: 
     unreviewed = [c for c in commits if not c.reviewed]
     if not unreviewed or hist.tip is None:
         return
+    from signoff.provenance.catalogue import load_catalogue
     from signoff.provenance.commits import read_commits
-    from signoff.provenance.tools import load_catalogue
 
     first = hist.commits[hist.start]
     base = first.parents[0] if first.parents else EMPTY_TREE

@@ -7,8 +7,9 @@ from functools import cached_property
 from typing import Any
 
 from signoff.git.runner import EMPTY_TREE, Git
+from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.gitai import NOTES_REF, GitAiNote, parse_note
-from signoff.provenance.tools import EXACT, Catalogue, Signal, load_catalogue, strongest
+from signoff.provenance.tools import EXACT, MEDIUM, RANK, Catalogue, Signal, strongest
 
 _LOG_FIELDS = 8
 _LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x00%N"
@@ -29,6 +30,8 @@ class CommitInfo:
     message: str
     signals: list[Signal] = field(default_factory=list)
     note: GitAiNote | None = None
+    #: the weakest confidence that makes this commit's lines AI (``[ai] min_confidence``)
+    threshold: str = MEDIUM
 
     @property
     def subject(self) -> str:
@@ -36,7 +39,8 @@ class CommitInfo:
 
     @property
     def ai(self) -> bool:
-        return bool(self.signals)
+        """Some signal is strong enough to make the commit's lines AI (weaker ones are only reported)."""
+        return any(RANK[s.confidence] >= RANK[self.threshold] for s in self.signals)
 
     @property
     def confidence(self) -> str | None:
@@ -46,7 +50,7 @@ class CommitInfo:
     @cached_property
     def reason(self) -> str:
         """Why this commit's lines count as AI (the strongest signal)."""
-        best = strongest([s for s in self.signals if s.kind != "git-ai"]) or strongest(self.signals)
+        best = strongest(self.signals)
         return f"commit {self.sha[:12]}: {best.describe()}" if best else ""
 
     @property
@@ -75,7 +79,8 @@ def _note_signal(note: GitAiNote) -> Signal | None:
     evidence = (
         f"git-ai note: {note.ai_lines} AI lines in {len(note.ranges)} files ({', '.join(tools) or 'unknown'})"
     )
-    return Signal("git-ai", tool_ids[0] if len(tool_ids) == 1 else "git-ai", EXACT, evidence)
+    tool = tool_ids[0] if len(tool_ids) == 1 else "git-ai"
+    return Signal("git-ai", tool, EXACT, evidence, "git-ai authorship note (refs/notes/ai)", "git-ai")
 
 
 def parse_log(data: bytes, catalogue: Catalogue) -> list[CommitInfo]:
@@ -89,7 +94,7 @@ def parse_log(data: bytes, catalogue: Catalogue) -> list[CommitInfo]:
         sha = sha.strip()
         if not sha:
             continue
-        c = CommitInfo(sha, tuple(parents.split()), an, ae, cn, ce, body)
+        c = CommitInfo(sha, tuple(parents.split()), an, ae, cn, ce, body, threshold=catalogue.min_confidence)
         c.signals = catalogue.commit_signals(body, (an, ae), (cn, ce))
         if notes.strip():
             c.note = parse_note(notes if notes.endswith("\n") else notes + "\n")

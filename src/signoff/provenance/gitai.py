@@ -13,6 +13,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 NOTES_REF = "refs/notes/ai"
 _ENTRY = re.compile(r"^  ([0-9a-fA-F]{7,64}) ([0-9,\-]+)\s*$")
@@ -123,7 +124,8 @@ def parse_note(text: str) -> GitAiNote | None:
         for h, rec in prompts.items():
             if not isinstance(rec, dict):
                 continue
-            agent = rec.get("agent_id") if isinstance(rec.get("agent_id"), dict) else {}
+            agent_id = rec.get("agent_id")
+            agent: dict[str, Any] = agent_id if isinstance(agent_id, dict) else {}
             note.sessions[str(h)] = Session(
                 str(h),
                 tool=str(agent.get("tool", "") or ""),
@@ -139,11 +141,11 @@ def parse_note(text: str) -> GitAiNote | None:
             path = _unquote(line.rstrip())
             continue
         m = _ENTRY.match(line)
-        spans = _parse_ranges(m.group(2)) if m else None
-        if path is None or m is None or spans is None:
+        parsed = _parse_ranges(m.group(2)) if m else None
+        if path is None or m is None or parsed is None:
             note.problems += 1
             continue
-        raw.setdefault(path, []).extend((s, e, m.group(1)) for s, e in spans)
+        raw.setdefault(path, []).extend((s, e, m.group(1)) for s, e in parsed)
     for p, spans in raw.items():
         spans.sort()
         merged: list[tuple[int, int, str]] = []

@@ -1,52 +1,64 @@
 """Commit-level AI signals: the known-tool catalogue (``data/ai_tools.toml``) and repo-configured extras.
 
 Everything here is a pure function of strings (message, author, committer), so it is tested without git.
-Precision rules: a display name alone is never enough for an author; a co-author *name* alone gives at
-most medium confidence; message markers must start a line; prose that merely mentions a tool is ignored.
+Each :class:`Signal` names the tool, the rule that matched and a confidence; the classes of evidence:
+
+- agent accounts (a tool's own address or GitHub app login) as author or co-author: high; as the
+  committer alone: low (the tool committed someone's edit, aider's docs say so);
+- trailers in git's final trailer block, or well-formed trailer lines of a known tool anywhere in the
+  body (squash merges and agents add paragraphs after the co-author block): high with an agent address;
+- a tool's subject prefix (``aider: ``) or name suffix (``Jane (aider)``): high on the author;
+- footers (``Generated with [Claude Code]``, ``_<model> on behalf of <user>_``): medium;
+- a display name that is a tool's name without its address: medium, low when the name is also a
+  person's name (Claude, Devin, Jules...); the vendor's mail domain alone: low.
+
+Lines count as AI from ``[ai] min_confidence`` (default medium) up; weaker signals are only reported.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from typing import Any
 
-from signoff.config import CONFIG_PATH
-from signoff.errors import UsageError
 from signoff.provenance.trailers import Trailer, parse_trailers
 
-EXACT, HIGH, MEDIUM = "exact", "high", "medium"
-_RANK = {EXACT: 3, HIGH: 2, MEDIUM: 1}
-
-#: Longest regex accepted from a repository's config (the repository is untrusted).
-MAX_PATTERN = 300
+EXACT, HIGH, MEDIUM, LOW = "exact", "high", "medium", "low"
+RANK = {EXACT: 4, HIGH: 3, MEDIUM: 2, LOW: 1}
+#: Most specific first among signals of equal confidence.
+_KIND_ORDER = {"git-ai": 0, "line-notes": 0, "tool-trailer": 1, "trailer": 2, "author": 3, "subject": 4}
+_KIND_ORDER.update({"marker": 5, "config": 6, "committer": 7, "domain": 8})
 
 _GITHUB_NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[^@\s]+)@users\.noreply\.github\.com$", re.I)
 _IDENTITY = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>\s*$")
 _AGENT_MODEL = re.compile(r"^(?P<agent>[A-Za-z][\w.+-]*):(?P<model>[\w.+/@:-]+)(?:\s+\S.*)?$")
+#: A well-formed trailer line (git's syntax: a key of letters, digits and "-", then ":").
+_TRAILER_LINE = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+_AI_WORDS = re.compile(r"(?<![\w-])(?:AI|LLM|agent|model)(?![\w-])", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class Signal:
     """One piece of evidence that a commit (or lines) came from an AI tool.
 
-    ``kind``: ``trailer`` | ``tool-trailer`` | ``author`` | ``committer`` | ``marker`` | ``config`` |
-    ``git-ai``; ``tool``: catalogue id (``claude``, ``copilot``...), ``unknown`` or ``config``;
-    ``confidence``: ``exact`` | ``high`` | ``medium``; ``evidence``: the text that matched (raw repo
-    text: pass it through ``sanitize.visible`` before display).
+    ``kind``: ``trailer`` | ``tool-trailer`` | ``author`` | ``committer`` | ``subject`` | ``marker`` |
+    ``domain`` | ``config`` | ``git-ai`` | ``line-notes``; ``tool``: catalogue id (``claude``...),
+    ``unknown`` or ``config``; ``confidence``: ``exact`` | ``high`` | ``medium`` | ``low``;
+    ``evidence``: the text that matched (raw repo text: pass it through ``sanitize.visible``);
+    ``rule``: which rule matched, in words.
     """
 
     kind: str
     tool: str
     confidence: str
     evidence: str
+    rule: str = ""
+    tool_name: str = ""
 
     def describe(self) -> str:
-        return f"{self.evidence} [{self.confidence}]"
+        name = self.tool_name or self.tool
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{name}: {self.evidence}{rule} [{self.confidence}]"
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -54,16 +66,21 @@ class Signal:
             "tool": self.tool,
             "confidence": self.confidence,
             "evidence": self.evidence,
+            "rule": self.rule,
         }
 
 
+def ranked(signals: list[Signal]) -> list[Signal]:
+    """Strongest first; among equals the most specific kind, then a named tool before ``unknown``."""
+    return sorted(
+        signals,
+        key=lambda s: (-RANK[s.confidence], _KIND_ORDER.get(s.kind, 9), s.tool in ("unknown", "config")),
+    )
+
+
 def strongest(signals: list[Signal]) -> Signal | None:
-    """The most confident signal (first of equals), or ``None``."""
-    best: Signal | None = None
-    for s in signals:
-        if best is None or _RANK[s.confidence] > _RANK[best.confidence]:
-            best = s
-    return best
+    """The most confident, most specific signal, or ``None``."""
+    return ranked(signals)[0] if signals else None
 
 
 @dataclass
@@ -77,6 +94,19 @@ class Tool:
     name_suffixes: list[str]
     trailers: dict[str, re.Pattern[str] | None]
     markers: list[re.Pattern[str]]
+    unconfirmed_emails: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    common_names: set[str] = field(default_factory=set)
+    subject_prefixes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An identity that belongs to a tool: how sure, and by which rule."""
+
+    tool: Tool
+    confidence: str
+    rule: str
 
 
 @dataclass
@@ -93,39 +123,60 @@ class Catalogue:
     header_lines: int
     #: lowercase words one of which every inline pattern needs (a fast pre-check)
     inline_keywords: tuple[str, ...] = ()
-    #: repo config: (key lowercased, value regex or None)
-    extra_trailers: list[tuple[str, re.Pattern[str] | None, str]] = field(default_factory=list)
+    on_behalf: re.Pattern[str] | None = None
+    comment_leaders: tuple[str, ...] = ()
+    prose_suffixes: tuple[str, ...] = ()
+    #: signals below this confidence are reported but do not make a commit's lines AI
+    min_confidence: str = MEDIUM
+    #: repo config: (key lowercased, value regex or None, raw)
+    extra_trailers: list[tuple[str, object | None, str]] = field(default_factory=list)
     extra_emails: list[str] = field(default_factory=list)
-    extra_messages: list[re.Pattern[str]] = field(default_factory=list)
-    ai_paths: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    extra_messages: list[tuple[str, object]] = field(default_factory=list)
+    ai_paths: list[tuple[str, object]] = field(default_factory=list)
 
     # -- identities ---------------------------------------------------------------------------------
-    def tool_for_email(self, email: str) -> Tool | None:
+    def identify(self, name: str, email: str) -> Match | None:
+        """The tool an identity (author, committer, co-author) belongs to, most specific rule first."""
         email = email.strip().lower()
-        if not email:
-            return None
         m = _GITHUB_NOREPLY.match(email)
         login = m.group("login") if m else None
+        lname = " ".join(name.split()).lower()
         for tool in self.tools:
-            if any(fnmatch.fnmatchcase(email, pat) for pat in tool.emails):
-                return tool
+            if email and any(fnmatch.fnmatchcase(email, pat) for pat in tool.emails):
+                return Match(tool, HIGH, "agent address")
             if login is not None and login in tool.logins:
-                return tool
-        return None
-
-    def tool_for_author(self, name: str, email: str) -> tuple[Tool, str] | None:
-        """The tool an author/committer identity belongs to, with what matched."""
-        tool = self.tool_for_email(email)
-        if tool is not None:
-            return tool, f"<{email}>"
-        lname = name.strip().lower()
+                return Match(tool, HIGH, "agent's GitHub account")
         for tool in self.tools:
             if lname.endswith("[bot]") and lname in tool.logins:
-                return tool, f"bot name {name.strip()}"
+                return Match(tool, HIGH, "agent's GitHub account name")
+            if email and any(fnmatch.fnmatchcase(email, pat) for pat in tool.unconfirmed_emails):
+                return Match(tool, MEDIUM, "address seen only in third-party lists")
+        named = self.tool_for_name(lname)
+        if named is not None:
+            if login is not None and login.endswith("[bot]"):
+                return Match(named, HIGH, "tool name on a GitHub app account")
+            if lname in named.common_names:
+                return Match(named, LOW, "tool name that is also a person's name, without the tool's address")
+            return Match(named, MEDIUM, "tool name without the tool's address")
+        domain = email.rpartition("@")[2]
+        for tool in self.tools:
+            if domain and domain in tool.domains:
+                return Match(tool, LOW, "vendor mail domain only")
+        return None
+
+    def suffix_tool(self, name: str) -> Tool | None:
+        """The tool whose name suffix (``Jane Doe (aider)``) ends ``name``."""
+        lname = name.strip().lower()
+        for tool in self.tools:
             for suffix in tool.name_suffixes:
                 if lname.endswith(suffix) and len(lname) > len(suffix):
-                    return tool, f"name suffix '{suffix.strip()}'"
+                    return tool
         return None
+
+    def tool_for_email(self, email: str) -> Tool | None:
+        """A tool whose agent address or GitHub account ``email`` is (high-confidence forms only)."""
+        m = self.identify("", email)
+        return m.tool if m is not None and m.confidence == HIGH else None
 
     def tool_for_name(self, name: str) -> Tool | None:
         """A tool whose display-name pattern matches the whole ``name``."""
@@ -142,96 +193,165 @@ class Catalogue:
         return None
 
     # -- signals -----------------------------------------------------------------------------------
-    def trailer_signals(self, trailers: list[Trailer]) -> list[Signal]:
+    def _sig(self, kind: str, tool: Tool | None, conf: str, evidence: str, rule: str) -> Signal:
+        tid = tool.id if tool else "unknown"
+        return Signal(kind, tid, conf, evidence, rule, tool.name if tool else "unknown tool")
+
+    def trailer_signals(self, trailers: list[Trailer], rule: str = "trailer") -> list[Signal]:
         out: list[Signal] = []
         for t in trailers:
             key = t.key.lower()
-            value = t.value
-            sig = self._trailer_signal(key, value, t.line)
+            sig = self._trailer_signal(key, t.value, t.line, rule)
             if sig is not None:
                 out.append(sig)
             for ckey, pattern, raw in self.extra_trailers:
-                if key == ckey and (pattern is None or pattern.search(value)):
-                    out.append(Signal("config", "config", HIGH, f"{t.line} (config trailer {raw!r})"))
+                if key == ckey and (pattern is None or pattern.search(t.value)):  # type: ignore[attr-defined]
+                    out.append(Signal("config", "config", HIGH, t.line, f"config trailer {raw!r}", "config"))
         return out
 
-    def _trailer_signal(self, key: str, value: str, line: str) -> Signal | None:
-        for tool in self.tools:
-            if key in tool.trailers:
-                pattern = tool.trailers[key]
+    def _trailer_signal(self, key: str, value: str, line: str, rule: str) -> Signal | None:
+        for own in self.tools:
+            if key in own.trailers:
+                pattern = own.trailers[key]
                 if pattern is None or pattern.search(value):
-                    return Signal("tool-trailer", tool.id, HIGH, line)
+                    return self._sig("tool-trailer", own, HIGH, line, f"{own.name}'s own {rule}")
         if key in self.ai_keys:
             if value.strip().lower() in self.negative_values:
                 return None
-            tool = self.tool_for_words(value)
-            return Signal("trailer", tool.id if tool else "unknown", HIGH, line)
+            return self._sig("trailer", self.tool_for_words(value), HIGH, line, f"AI declaration {rule}")
         if key not in self.person_keys and key not in self.tool_keys:
             return None
         ident = _IDENTITY.match(value)
         if ident is not None:
-            tool = self.tool_for_email(ident.group("email"))
-            if tool is not None:
-                return Signal("trailer", tool.id, HIGH, line)
-            tool = self.tool_for_name(ident.group("name"))
-            return Signal("trailer", tool.id, MEDIUM, line) if tool else None
+            m = self.identify(ident.group("name"), ident.group("email"))
+            if m is None and key in self.tool_keys:
+                return None  # an address that belongs to nobody known: a person
+            if m is None:
+                return None
+            return self._sig("trailer", m.tool, m.confidence, line, f"{m.rule} in a {key} {rule}")
+        tool: Tool | None
         if key in self.person_keys:
             tool = self.tool_for_name(value)
-            return Signal("trailer", tool.id, MEDIUM, line) if tool else None
+            if tool is None:
+                return None
+            weak = " ".join(value.split()).lower() in tool.common_names
+            conf = LOW if weak else MEDIUM
+            return self._sig("trailer", tool, conf, line, f"tool name without an address in a {key} {rule}")
         # A tool key without an address: "Generated-by: GitHub Copilot", "Assisted-by: Claude:opus-4".
         tool = self.tool_for_words(value) or self.tool_for_name(value)
         if tool is not None:
-            return Signal("trailer", tool.id, HIGH, line)
+            return self._sig("trailer", tool, HIGH, line, f"tool named in a {key} {rule}")
         am = _AGENT_MODEL.match(value.strip())
         if am is not None:
             tool = self.tool_for_words(am.group("agent"))
-            return Signal("trailer", tool.id if tool else "unknown", HIGH, line)
+            return self._sig("trailer", tool, HIGH, line, f"AGENT:MODEL in a {key} {rule}")
         return None
+
+    def body_trailer_signals(self, message: str, block: list[Trailer]) -> list[Signal]:
+        """Well-formed trailer lines of a known tool outside git's final trailer block (high only)."""
+        seen = {t.line for t in block}
+        out: list[Signal] = []
+        lines = message.split("\n")
+        for i in range(1, len(lines)):
+            m = _TRAILER_LINE.match(lines[i])
+            if m is None:
+                continue
+            value = m.group("value")
+            j = i + 1
+            while j < len(lines) and lines[j][:1] in (" ", "\t") and lines[j].strip():
+                value = f"{value} {lines[j].strip()}" if value else lines[j].strip()
+                j += 1
+            t = Trailer(m.group("key"), value)
+            if t.line in seen:
+                continue
+            sig = self._trailer_signal(t.key.lower(), value, t.line, "trailer line outside the final block")
+            if sig is not None and sig.tool != "unknown" and sig.confidence in (HIGH, EXACT):
+                out.append(sig)
+        return out
 
     def message_signals(self, message: str) -> list[Signal]:
         out: list[Signal] = []
+        subject = message.split("\n", 1)[0]
         for tool in self.tools:
+            prefix = next((p for p in tool.subject_prefixes if subject.startswith(p)), None)
+            if prefix is not None:
+                out.append(
+                    self._sig("subject", tool, HIGH, subject, f"{tool.name}'s subject prefix {prefix!r}")
+                )
             for pattern in tool.markers:
                 m = pattern.search(message)
                 if m:
-                    out.append(Signal("marker", tool.id, MEDIUM, _line_at(message, m.start())))
+                    out.append(self._sig("marker", tool, MEDIUM, _line_at(message, m.start()), "tool footer"))
                     break
-        for pattern in self.extra_messages:
-            m = pattern.search(message)
-            if m:
-                evidence = f"{_line_at(message, m.start())} (config message pattern)"
-                out.append(Signal("config", "config", MEDIUM, evidence))
+        if self.on_behalf is not None:
+            for ob in self.on_behalf.finditer(message):
+                line = ob.group(0).strip()
+                inner = line.strip("_* \t")
+                named = self.tool_for_words(inner)
+                if named is not None or _AI_WORDS.search(inner):
+                    out.append(self._sig("marker", named, MEDIUM, line, "'on behalf of' agent line"))
+                    break
+        for raw, config_rx in self.extra_messages:
+            hit = config_rx.search(message)  # type: ignore[attr-defined]
+            if hit:
+                evidence = _line_at(message, hit.start())
+                out.append(
+                    Signal("config", "config", MEDIUM, evidence, f"config message pattern {raw!r}", "config")
+                )
         return out
 
     def identity_signals(self, kind: str, name: str, email: str) -> list[Signal]:
         out: list[Signal] = []
-        hit = self.tool_for_author(name, email)
-        if hit is not None:
-            out.append(Signal(kind, hit[0].id, HIGH, f"{kind} {name} <{email}>"))
+        who = f"{kind} {name} <{email}>"
+        suffix = self.suffix_tool(name)
+        if suffix is not None:
+            out.append(self._sig(kind, suffix, HIGH, who, f"{suffix.name}'s name suffix"))
+        m = self.identify(name, email)
+        if m is not None:
+            out.append(
+                self._sig(
+                    "domain" if m.rule == "vendor mail domain only" else kind,
+                    m.tool,
+                    m.confidence,
+                    who,
+                    m.rule,
+                )
+            )
         lemail = email.strip().lower()
         for pat in self.extra_emails:
             if lemail and fnmatch.fnmatchcase(lemail, pat):
-                evidence = f"{kind} {name} <{email}> (config email {pat!r})"
-                out.append(Signal("config", "config", HIGH, evidence))
+                out.append(Signal("config", "config", HIGH, who, f"config email {pat!r}", "config"))
                 break
         return out
 
     def commit_signals(
         self, message: str, author: tuple[str, str], committer: tuple[str, str] | None = None
     ) -> list[Signal]:
-        """Every signal of one commit, strongest kinds first, duplicates removed."""
+        """Every signal of one commit, strongest and most specific first, duplicates removed."""
         signals = self.identity_signals("author", *author)
         if committer is not None and committer != author:
-            signals += self.identity_signals("committer", *committer)
-        signals += self.trailer_signals(parse_trailers(message))
+            authored = {s.tool for s in signals}
+            for s in self.identity_signals("committer", *committer):
+                if s.tool in authored:
+                    continue
+                # the tool only committed (aider: "committed changes found in dirty files"): weak
+                rule = f"committer only: {s.rule}"
+                signals.append(Signal("committer", s.tool, LOW, s.evidence, rule, s.tool_name))
+        block = parse_trailers(message)
+        signals += self.trailer_signals(block)
+        signals += self.body_trailer_signals(message, block)
         signals += self.message_signals(message)
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         out = []
-        for s in signals:
-            if (s.kind, s.evidence) not in seen:
-                seen.add((s.kind, s.evidence))
+        for s in ranked(signals):
+            if (s.kind, s.evidence, s.tool) not in seen:
+                seen.add((s.kind, s.evidence, s.tool))
                 out.append(s)
         return out
+
+    def counts(self, signal: Signal) -> bool:
+        """Whether ``signal`` is strong enough to make lines AI (``[ai] min_confidence``)."""
+        return RANK[signal.confidence] >= RANK[self.min_confidence]
 
     def may_have_inline_marker(self, text: str) -> bool:
         """False when ``text`` certainly holds no inline marker (C-speed check before the regex)."""
@@ -244,7 +364,7 @@ class Catalogue:
     def path_glob(self, path: str) -> str | None:
         """The configured AI path glob ``path`` matches, if any."""
         for raw, rx in self.ai_paths:
-            if rx.match(path):
+            if rx.match(path):  # type: ignore[attr-defined]
                 return raw
         return None
 
@@ -253,117 +373,3 @@ def _line_at(text: str, pos: int) -> str:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     return text[start : end if end >= 0 else len(text)].strip()
-
-
-def _words_rx(words: list[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)
-
-
-def glob_to_regex(glob: str) -> re.Pattern[str]:
-    """Gitignore-like glob: ``*`` within a segment, ``**`` across segments, no ``/`` = any directory."""
-    core = glob.strip()
-    dir_only = core.endswith("/")
-    core = core.rstrip("/")
-    anchored = "/" in core
-    g = core.lstrip("/") + ("/**" if dir_only else "")
-    i, out = 0, []
-    while i < len(g):
-        c = g[i]
-        if g.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif g.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    body = "".join(out)
-    return re.compile(body + r"\Z" if anchored else r"(?:.*/)?" + body + r"\Z", re.S)
-
-
-@cache
-def _catalogue_data() -> dict[str, Any]:
-    text = resources.files("signoff").joinpath("data/ai_tools.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def _compile(pattern: str, flags: int, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        raise UsageError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
-
-
-@cache
-def _builtin_tools() -> tuple[Tool, ...]:
-    tools = []
-    for t in _catalogue_data()["tool"]:
-        names = t.get("names", [])
-        tools.append(
-            Tool(
-                id=t["id"],
-                name=t["name"],
-                emails=[e.lower() for e in t.get("emails", [])],
-                logins={x.lower() for x in t.get("logins", [])},
-                names=re.compile("|".join(f"(?:{n})" for n in names), re.I) if names else None,
-                words=_words_rx(t.get("words", [])),
-                name_suffixes=[s.lower() for s in t.get("name_suffixes", [])],
-                trailers={
-                    k.lower(): (re.compile(v, re.I) if v else None) for k, v in t.get("trailers", {}).items()
-                },
-                markers=[re.compile(m, re.I | re.M) for m in t.get("markers", [])],
-            )
-        )
-    return tuple(tools)
-
-
-def _str_list(ai: dict[str, Any], key: str) -> list[str]:
-    value = ai.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{CONFIG_PATH}: [ai] {key} must be a list of strings")
-    for v in value:
-        if len(v) > MAX_PATTERN:
-            raise UsageError(f"{CONFIG_PATH}: [ai] {key}: pattern longer than {MAX_PATTERN} characters")
-    return value
-
-
-def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
-    """The built-in catalogue, extended by a repository's ``[ai]`` config table.
-
-    ``[ai]`` keys: ``trailers`` (``"Key"`` or ``"Key: value-regex"``), ``author_emails`` (globs),
-    ``message_patterns`` (regexes, searched line-wise), ``paths`` (globs of AI-generated files).
-    """
-    data = _catalogue_data()
-    tr = data["trailers"]
-    inline = data["inline"]
-    cat = Catalogue(
-        tools=list(_builtin_tools()),
-        person_keys={k.lower() for k in tr["person_keys"]},
-        tool_keys={k.lower() for k in tr["tool_keys"]},
-        ai_keys={k.lower() for k in tr["ai_keys"]},
-        negative_values={v.lower() for v in tr["negative_values"]},
-        inline=re.compile("|".join(f"(?:{p})" for p in inline["patterns"]), re.I),
-        inline_header=re.compile("|".join(f"(?:{p})" for p in inline["header_patterns"]), re.I),
-        header_lines=int(inline.get("header_lines", 10)),
-        inline_keywords=tuple(k.lower() for k in inline.get("keywords", [])),
-    )
-    ai = ai_config or {}
-    where = f"{CONFIG_PATH} [ai]"
-    for raw in _str_list(ai, "trailers"):
-        key, sep, value = raw.partition(":")
-        pattern = _compile(value.strip(), re.I, where) if sep and value.strip() else None
-        cat.extra_trailers.append((key.strip().lower(), pattern, raw))
-    cat.extra_emails = [e.lower() for e in _str_list(ai, "author_emails")]
-    cat.extra_messages = [_compile(p, re.I | re.M, where) for p in _str_list(ai, "message_patterns")]
-    cat.ai_paths = [(g, glob_to_regex(g)) for g in _str_list(ai, "paths")]
-    return cat

@@ -1,0 +1,187 @@
+"""Load the known-tool catalogue (``data/ai_tools.toml``) and the repository's ``[ai]`` configuration.
+
+The repository is untrusted: its ``message_patterns`` and ``paths`` globs run only in RE2, which is
+linear in the input for every pattern it accepts (Python's ``re`` backtracks: ``^(a+)+$`` over a long
+commit message runs for hours). Features RE2 lacks (lookaround, backreferences, atomic groups,
+possessive repeats) are refused with a one-line message naming the setting and the feature.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import re2  # type: ignore[import-untyped]
+
+from signoff.config import CONFIG_PATH
+from signoff.errors import UsageError
+from signoff.provenance.tools import MEDIUM, RANK, Catalogue, Tool
+
+#: Longest regex accepted from a repository's config (the repository is untrusted).
+MAX_PATTERN = 300
+#: Memory RE2 may use for one compiled repository pattern.
+RE2_MAX_MEM = 8 << 20
+
+_UNSUPPORTED = (
+    (re.compile(r"\(\?<?[=!]"), "lookaround (?=, (?!, (?<=, (?<!)"),
+    (re.compile(r"\\[1-9]|\(\?P="), "backreferences"),
+    (re.compile(r"\(\?>"), "atomic groups (?>...)"),
+    (re.compile(r"(?<!\\)[*+?}]\+"), "possessive repeats (a++)"),
+)
+
+
+def _re2_options() -> Any:
+    opts = re2.Options()
+    opts.log_errors = False
+    opts.max_mem = RE2_MAX_MEM
+    return opts
+
+
+def compile_linear(pattern: str, where: str, *, flags: str = "") -> Any:
+    """``pattern`` compiled by RE2 (``flags``: inline flags, e.g. ``"im"``); else a one-line UsageError."""
+    for rx, feature in _UNSUPPORTED:
+        if rx.search(pattern):
+            raise UsageError(
+                f"{where}: regular expression {pattern!r} uses {feature}, which RE2 (the linear-time "
+                "engine for repository patterns) does not support"
+            )
+    try:
+        return re2.compile((f"(?{flags})" if flags else "") + pattern, _re2_options())
+    except Exception as exc:  # re2.error carries a bytes message
+        msg = exc.args[0] if exc.args else exc
+        msg = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
+        raise UsageError(f"{where}: bad regular expression {pattern!r} (RE2: {msg})") from None
+
+
+def glob_to_regex(glob: str) -> str:
+    """Gitignore-like glob as a regex: ``*`` within a segment, ``**`` across, no ``/`` = any directory."""
+    core = glob.strip()
+    dir_only = core.endswith("/")
+    core = core.rstrip("/")
+    anchored = "/" in core
+    g = core.lstrip("/") + ("/**" if dir_only else "")
+    i, out = 0, []
+    while i < len(g):
+        if g.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif g.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif g[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif g[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(g[i]))
+            i += 1
+    body = "".join(out)
+    return (body if anchored else r"(?:.*/)?" + body) + r"\z"
+
+
+def compile_glob(glob: str, where: str) -> Any:
+    """A path glob as an RE2 pattern (``match`` against the whole repository-relative path)."""
+    return compile_linear(glob_to_regex(glob), where, flags="s")
+
+
+@cache
+def _catalogue_data() -> dict[str, Any]:
+    text = resources.files("signoff").joinpath("data/ai_tools.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _words_rx(words: list[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)
+
+
+def _tool(t: dict[str, Any]) -> Tool:
+    names = t.get("names", [])
+    low = [x.lower() for x in t.get("emails", [])]
+    return Tool(
+        id=t["id"],
+        name=t["name"],
+        emails=low,
+        logins={x.lower() for x in t.get("logins", [])},
+        names=re.compile("|".join(f"(?:{n})" for n in names), re.I) if names else None,
+        words=_words_rx(t.get("words", [])),
+        name_suffixes=[s.lower() for s in t.get("name_suffixes", [])],
+        trailers={k.lower(): (re.compile(v, re.I) if v else None) for k, v in t.get("trailers", {}).items()},
+        markers=[re.compile(m, re.I | re.M) for m in t.get("markers", [])],
+        unconfirmed_emails=[x.lower() for x in t.get("unconfirmed_emails", [])],
+        domains=[x.lower() for x in t.get("domains", [])],
+        common_names={x.lower() for x in t.get("common_names", [])},
+        subject_prefixes=list(t.get("subject_prefixes", [])),
+    )
+
+
+@cache
+def _builtin_tools() -> tuple[Tool, ...]:
+    return tuple(_tool(t) for t in _catalogue_data()["tool"])
+
+
+def _str_list(ai: dict[str, Any], key: str) -> list[str]:
+    value = ai.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{CONFIG_PATH}: [ai] {key} must be a list of strings")
+    for v in value:
+        if len(v) > MAX_PATTERN:
+            raise UsageError(f"{CONFIG_PATH}: [ai] {key}: pattern longer than {MAX_PATTERN} characters")
+    return value
+
+
+def _builtin() -> Catalogue:
+    data = _catalogue_data()
+    tr, inline = data["trailers"], data["inline"]
+    on_behalf = data.get("markers", {}).get("on_behalf")
+    return Catalogue(
+        tools=list(_builtin_tools()),
+        person_keys={k.lower() for k in tr["person_keys"]},
+        tool_keys={k.lower() for k in tr["tool_keys"]},
+        ai_keys={k.lower() for k in tr["ai_keys"]},
+        negative_values={v.lower() for v in tr["negative_values"]},
+        inline=re.compile("|".join(f"(?:{p})" for p in inline["patterns"]), re.I),
+        inline_header=re.compile("|".join(f"(?:{p})" for p in inline["header_patterns"]), re.I),
+        header_lines=int(inline.get("header_lines", 10)),
+        inline_keywords=tuple(k.lower() for k in inline.get("keywords", [])),
+        on_behalf=re.compile(on_behalf, re.I | re.M) if on_behalf else None,
+        comment_leaders=tuple(inline.get("comment_leaders", [])),
+        prose_suffixes=tuple(s.lower() for s in inline.get("prose_suffixes", [])),
+    )
+
+
+def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
+    """The built-in catalogue, extended by a repository's ``[ai]`` config table.
+
+    ``[ai]`` keys: ``trailers`` (``"Key"`` or ``"Key: value-regex"``), ``author_emails`` (globs),
+    ``message_patterns`` (regexes, searched line-wise), ``paths`` (globs of AI-generated files),
+    ``min_confidence`` (``low`` | ``medium`` | ``high``: the weakest signal that makes lines AI).
+    Repository regexes and globs are compiled by RE2 (see the module docstring).
+    """
+    cat = _builtin()
+    ai = ai_config or {}
+    where = f"{CONFIG_PATH} [ai]"
+    for raw in _str_list(ai, "trailers"):
+        key, sep, value = raw.partition(":")
+        pattern = (
+            compile_linear(value.strip(), f"{where} trailers", flags="i") if sep and value.strip() else None
+        )
+        cat.extra_trailers.append((key.strip().lower(), pattern, raw))
+    cat.extra_emails = [e.lower() for e in _str_list(ai, "author_emails")]
+    cat.extra_messages = [
+        (p, compile_linear(p, f"{where} message_patterns", flags="im"))
+        for p in _str_list(ai, "message_patterns")
+    ]
+    cat.ai_paths = [(g, compile_glob(g, f"{where} paths")) for g in _str_list(ai, "paths")]
+    level = ai.get("min_confidence", MEDIUM)
+    if not isinstance(level, str) or level not in RANK or level == "exact":
+        raise UsageError(f"{CONFIG_PATH}: [ai] min_confidence must be one of low, medium, high")
+    cat.min_confidence = level
+    return cat
