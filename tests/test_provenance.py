@@ -293,7 +293,7 @@ def test_bad_config_is_reported(repo: Path, capsys) -> None:
     commit_files(repo, {".signoff/config.toml": '[ai]\nmessage_patterns = ["("]\n'}, "bad")
     assert main(["-C", str(repo), "scan", "HEAD"]) == 2
     err = capsys.readouterr().err
-    assert "[ai]" in err and "bad regular expression" in err
+    assert "[ai]" in err and "bad regex '('" in err and "RE2" in err
 
 
 def test_scan_json_and_text_have_the_ai_section(mixed, capsys) -> None:

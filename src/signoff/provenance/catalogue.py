@@ -14,46 +14,22 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import re2  # type: ignore[import-untyped]
-
+from signoff.checklists.linear import compile_linear
 from signoff.config import CONFIG_PATH
 from signoff.errors import UsageError
 from signoff.provenance.tools import MEDIUM, RANK, Catalogue, Tool
 
 #: Longest regex accepted from a repository's config (the repository is untrusted).
 MAX_PATTERN = 300
-#: Memory RE2 may use for one compiled repository pattern.
-RE2_MAX_MEM = 8 << 20
-
-_UNSUPPORTED = (
-    (re.compile(r"\(\?<?[=!]"), "lookaround (?=, (?!, (?<=, (?<!)"),
-    (re.compile(r"\\[1-9]|\(\?P="), "backreferences"),
-    (re.compile(r"\(\?>"), "atomic groups (?>...)"),
-    (re.compile(r"(?<!\\)[*+?}]\+"), "possessive repeats (a++)"),
-)
 
 
-def _re2_options() -> Any:
-    opts = re2.Options()
-    opts.log_errors = False
-    opts.max_mem = RE2_MAX_MEM
-    return opts
-
-
-def compile_linear(pattern: str, where: str, *, flags: str = "") -> Any:
-    """``pattern`` compiled by RE2 (``flags``: inline flags, e.g. ``"im"``); else a one-line UsageError."""
-    for rx, feature in _UNSUPPORTED:
-        if rx.search(pattern):
-            raise UsageError(
-                f"{where}: regular expression {pattern!r} uses {feature}, which RE2 (the linear-time "
-                "engine for repository patterns) does not support"
-            )
-    try:
-        return re2.compile((f"(?{flags})" if flags else "") + pattern, _re2_options())
-    except Exception as exc:  # re2.error carries a bytes message
-        msg = exc.args[0] if exc.args else exc
-        msg = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
-        raise UsageError(f"{where}: bad regular expression {pattern!r} (RE2: {msg})") from None
+def compile_repo_regex(pattern: str, where: str, *, flags: str = "") -> Any:
+    """``pattern`` compiled by RE2 (``flags``: inline flags, e.g. ``"i"``); else a one-line UsageError."""
+    source = (f"(?{flags})" if flags else "") + pattern
+    matcher, why = compile_linear(source, multiline=True)
+    if matcher is None:
+        raise UsageError(f"{where}: {str(why).replace(repr(source), repr(pattern))}")
+    return matcher
 
 
 def glob_to_regex(glob: str) -> str:
@@ -86,7 +62,7 @@ def glob_to_regex(glob: str) -> str:
 
 def compile_glob(glob: str, where: str) -> Any:
     """A path glob as an RE2 pattern (``match`` against the whole repository-relative path)."""
-    return compile_linear(glob_to_regex(glob), where, flags="s")
+    return compile_repo_regex(glob_to_regex(glob), where, flags="s")
 
 
 @cache
@@ -171,12 +147,14 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
     for raw in _str_list(ai, "trailers"):
         key, sep, value = raw.partition(":")
         pattern = (
-            compile_linear(value.strip(), f"{where} trailers", flags="i") if sep and value.strip() else None
+            compile_repo_regex(value.strip(), f"{where} trailers", flags="i")
+            if sep and value.strip()
+            else None
         )
         cat.extra_trailers.append((key.strip().lower(), pattern, raw))
     cat.extra_emails = [e.lower() for e in _str_list(ai, "author_emails")]
     cat.extra_messages = [
-        (p, compile_linear(p, f"{where} message_patterns", flags="im"))
+        (p, compile_repo_regex(p, f"{where} message_patterns", flags="i"))
         for p in _str_list(ai, "message_patterns")
     ]
     cat.ai_paths = [(g, compile_glob(g, f"{where} paths")) for g in _str_list(ai, "paths")]
