@@ -32,13 +32,17 @@ def _tree(root: Path) -> Path:
 
 def test_list_records_is_rglob_of_files_sorted_as_paths(tmp_path: Path) -> None:
     base = _tree(tmp_path)
-    expected = sorted(p for p in base.rglob("*.toml") if not p.name.startswith(".") and p.is_file())
+    # Every *.toml entry but real directories: symlinks (dangling too) are listed, to be refused one by one.
+    expected = sorted(
+        p for p in base.rglob("*.toml") if not p.name.startswith(".") and (p.is_symlink() or not p.is_dir())
+    )
     got = list_records(tmp_path)
     assert got == expected
     assert [p.relative_to(base).as_posix() for p in got] == [
         "2025/12/c.toml",
         "2026/01/a-b.toml",
         "2026/01/a.toml",
+        "2026/01/broken.toml",
         "2026/01/link.toml",
         "2026/01-x/a.toml",
         "2026/1/z.toml",
@@ -63,11 +67,13 @@ def test_relative_paths_resolve_like_pathlib(tmp_path: Path) -> None:
     ]
 
     def pathlib_answer(src: str) -> str:
+        # The directory is resolved, the record's own name is not: a symlinked record shows as itself.
+        p = Path(src)
         try:
-            return str(Path(src).resolve().relative_to(root.resolve()))
+            return str((p.parent.resolve() / p.name).relative_to(root.resolve()))
         except ValueError:
             return src
 
     results = [Verification(s, Status.VALID) for s in sources]
     assert _relative_paths(root, results) == [pathlib_answer(s) for s in sources]
-    assert _relative_paths(root, results)[-5] == str(base / "2026/01/out.toml")  # leads outside: as given
+    assert _relative_paths(root, results)[-5] == str(REVIEWS_DIR / "2026/01/out.toml")  # the link itself

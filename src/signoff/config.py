@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from signoff.errors import UsageError
+from signoff.util import tomlsafe
 
 CONFIG_PATH = Path(".signoff") / "config.toml"
 #: A config larger than this is refused (the repository is untrusted).
@@ -37,7 +38,9 @@ def parse_config(data: bytes, where: str) -> dict[str, Any]:
     if len(data) > MAX_CONFIG_BYTES:
         raise UsageError(f"{where} is larger than {MAX_CONFIG_BYTES} bytes")
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return tomlsafe.loads(data.decode("utf-8"))
+    except tomlsafe.TooDeep as exc:
+        raise UsageError(f"{where}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where}: not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -38,11 +38,11 @@ from signoff.audit.report import (
 from signoff.config import load_repo_config, section
 from signoff.errors import UsageError
 from signoff.git.history import History, first_parent_history
-from signoff.git.objects import blobs_at, content_keys, read_objects, tree_of
+from signoff.git.objects import blobs_at, content_keys, object_sizes, read_objects, tree_of
 from signoff.git.runner import EMPTY_TREE, Git
-from signoff.records.codec import loads
+from signoff.records.codec import MAX_RECORD_BYTES, loads
 from signoff.records.model import RecordError, Subject
-from signoff.records.store import REVIEWS_DIR, list_records
+from signoff.records.store import REVIEWS_DIR, cap_records, list_records, too_many_message
 from signoff.signing.verify import Status, Verification, Verifier
 
 # --------------------------------------------------------------------------------------------------
@@ -78,10 +78,13 @@ def _git_blob_id(data: bytes, width: int) -> str:
 
 
 def load_tree_records(git: Git, verifier: Verifier) -> list[RecordEntry]:
-    """Every record under ``.signoff/reviews`` of the work tree, verified."""
-    paths = list_records(git.root)
+    """Every record under ``.signoff/reviews`` of the work tree (the newest MAX_RECORDS), verified."""
+    paths, skipped = cap_records(list_records(git.root))
     results = verifier.verify_paths(paths)
-    return [_from_verification(v, _relative(git.root, p)) for v, p in zip(results, paths, strict=True)]
+    out = [_from_verification(v, _relative(git.root, p)) for v, p in zip(results, paths, strict=True)]
+    if skipped:
+        out.append(RecordEntry(str(REVIEWS_DIR), Status.MALFORMED, too_many_message(skipped)))
+    return out
 
 
 def load_history_records(git: Git, verifier: Verifier, skip_blobs: set[str]) -> list[RecordEntry]:
@@ -124,26 +127,48 @@ def load_history_records(git: Git, verifier: Verifier, skip_blobs: set[str]) -> 
                 if path.endswith(".toml") and blob not in skip_blobs:
                     first_seen[blob] = (path, commit)  # log is newest first: keep the oldest
     blobs = sorted(first_seen)
-    objects = read_objects(git, blobs)
+    sizes = object_sizes(git, blobs)
     out: list[RecordEntry] = []
+    readable: list[str] = []
     for blob in blobs:
         path, commit = first_seen[blob]
-        source = f"{path}@{commit[:12]}"
-        got = objects.get(blob)
-        if got is None:
-            out.append(RecordEntry(path, Status.MALFORMED, "blob missing", in_tree=False, commit=commit))
-            continue
-        try:
-            record = loads(got[2].decode("utf-8"), source)
-        except UnicodeDecodeError:
-            out.append(RecordEntry(path, Status.MALFORMED, "not UTF-8", in_tree=False, commit=commit))
-            continue
-        except RecordError as exc:
-            reason = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+        size = sizes.get(blob)
+        if size is None:
+            reason = f"blob {blob[:12]} missing (not in this clone): skipped"
             out.append(RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit))
-            continue
-        out.append(_from_verification(verifier.verify(record, source), path, in_tree=False, commit=commit))
+        elif size > MAX_RECORD_BYTES:
+            reason = f"larger than {MAX_RECORD_BYTES} bytes: not read"
+            out.append(RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit))
+        else:
+            readable.append(blob)
+    # Read in batches: memory stays bounded however many record versions history holds.
+    for start in range(0, len(readable), _HISTORY_BATCH):
+        batch = readable[start : start + _HISTORY_BATCH]
+        objects = read_objects(git, batch)
+        for blob in batch:
+            out.append(_history_entry(verifier, blob, objects.get(blob), *first_seen[blob]))
     return out
+
+
+_HISTORY_BATCH = 1000
+
+
+def _history_entry(
+    verifier: Verifier, blob: str, got: tuple[str, bytes, bytes] | None, path: str, commit: str
+) -> RecordEntry:
+    """The audit entry of one record version read from history."""
+    source = f"{path}@{commit[:12]}"
+    if got is None:
+        reason = f"blob {blob[:12]} missing (not in this clone): skipped"
+        return RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit)
+    try:
+        record = loads(got[2].decode("utf-8"), source)
+    except UnicodeDecodeError:
+        return RecordEntry(path, Status.MALFORMED, "not UTF-8", in_tree=False, commit=commit)
+    except RecordError as exc:
+        reason = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+        return RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit)
+    return _from_verification(verifier.verify(record, source), path, in_tree=False, commit=commit)
 
 
 def check_head_trees(git: Git, entries: list[RecordEntry]) -> None:

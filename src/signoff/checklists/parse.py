@@ -21,6 +21,7 @@ from signoff.checklists.model import (
     Trigger,
 )
 from signoff.checklists.regex import regex_anchors, regex_problems
+from signoff.util import tomlsafe
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$")
@@ -290,7 +291,9 @@ def parse_checklist(
         return None, [Problem(path, f"not UTF-8 text (byte {exc.start})")]
     ctx = _Ctx(path, text, problems, trusted=origin == "builtin", known_anchors=known_anchors)
     try:
-        doc = tomllib.loads(text)
+        doc = tomlsafe.loads(text)
+    except tomlsafe.TooDeep as exc:
+        return None, [Problem(path, f"refused: {exc}")]
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)

@@ -12,7 +12,7 @@ from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from signoff.git.runner import Git, open_repo
 from signoff.records.codec import load
 from signoff.records.model import RecordError
-from signoff.records.store import list_records
+from signoff.records.store import REVIEWS_DIR, cap_records, list_records, too_many_message
 from signoff.signing.verify import Status, Verification, Verifier
 from signoff.util.sanitize import visible
 
@@ -58,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
     verifier = Verifier.for_repo(
         git, allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None
     )
-    paths = [Path(p) for p in args.paths] or list_records(git.root)
+    paths, skipped = ([Path(p) for p in args.paths], 0) if args.paths else cap_records(list_records(git.root))
     results = verifier.verify_paths(paths, keep_records=False)
+    if skipped:
+        results.append(Verification(str(git.root / REVIEWS_DIR), Status.MALFORMED, too_many_message(skipped)))
     _check_trees(git, results)
     shown = _relative_paths(git.root, results)
     if args.format == "json":
@@ -81,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _relative_paths(root: Path, results: list[Verification]) -> list[str]:
-    """Each record's resolved path relative to the resolved ``root``, else its path as given.
+    """Each record's path (its directory resolved, its own name not: a symlinked record shows as the link,
+    which is what was refused) relative to the resolved ``root``, else its path as given.
 
-    ``realpath(dir/name)`` is ``realpath(dir)/name`` unless ``name`` is a symlink, so each directory is
-    resolved once, not once per record (thousands of records share a few directories).
+    Each directory is resolved once, not once per record (thousands of records share a few directories).
     """
     top = os.path.realpath(root)
     prefix = top if top.endswith(os.sep) else top + os.sep
@@ -93,7 +95,7 @@ def _relative_paths(root: Path, results: list[Verification]) -> list[str]:
     for r in results:
         src = r.source
         head, name = os.path.split(src)
-        if name in ("", ".", "..") or os.path.islink(src):
+        if name in ("", ".", ".."):
             real = os.path.realpath(src)
         else:
             real_dir = dirs.get(head)

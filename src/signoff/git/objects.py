@@ -30,6 +30,20 @@ def read_objects(git: Git, objects: list[str]) -> dict[str, tuple[str, bytes, by
     return out
 
 
+def object_sizes(git: Git, objects: list[str]) -> dict[str, int]:
+    """``obj -> size`` of each object that exists (missing ones are left out), one ``--batch-check`` call."""
+    if not objects:
+        return {}
+    data = git.run(
+        ["cat-file", "--batch-check=%(objectsize)", "-z"], input=b"".join(o.encode() + b"\0" for o in objects)
+    )
+    out: dict[str, int] = {}
+    for obj, line in zip(objects, data.split(b"\n"), strict=False):
+        if line.isdigit():
+            out[obj] = int(line)
+    return out
+
+
 def content_keys(git: Git, objects: Iterable[str]) -> dict[str, str]:
     """Map each tree (or ``<rev>^{tree}`` expression) to its content key: its id without ``.signoff/reviews``.
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +12,7 @@ import tomlkit
 
 from signoff.records import fasttoml as recordtoml
 from signoff.records.model import _CANONICAL_JSON, PAYLOAD_PREFIXES, RecordError, ReviewRecord, _plain
+from signoff.util import tomlsafe
 
 if TYPE_CHECKING:
     pass
@@ -21,12 +24,19 @@ except ImportError:  # pragma: no cover
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
-    """The TOML document: the fast subset parser for what signoff writes, else the full parser."""
-    data = recordtoml.parse(text)
-    if data is not None:
-        return data
+    """The TOML document: the fast subset parser for what signoff writes, else the full parser.
+
+    Nesting is bounded first (:mod:`signoff.util.tomlsafe`): a deep document is a RecordError, never a
+    RecursionError.
+    """
     try:
-        return _toml.loads(text)
+        tomlsafe.check_text_depth(text)
+        data = recordtoml.parse(text)
+        if data is not None:
+            return data
+        return tomlsafe.loads(text, _toml.loads)
+    except tomlsafe.TooDeep as exc:
+        raise RecordError(f"refused: {exc}", "", source) from None
     except _toml.TOMLDecodeError as exc:
         raise RecordError(f"not valid TOML: {exc}", "", source) from None
 
@@ -50,11 +60,17 @@ def loads_with_payload(text: str, source: str = "") -> tuple[ReviewRecord, bytes
     return record, PAYLOAD_PREFIXES[record.schema] + body.encode("utf-8") + b"\n"
 
 
+#: A record larger than this is refused unread (records signoff writes are a few kilobytes).
+MAX_RECORD_BYTES = 1 << 20
+
+
 def read_text(path: str | Path) -> str:
-    """A record file's text; :class:`RecordError` if unreadable or not UTF-8."""
+    """A record file's text; :class:`RecordError` if unreadable, not a regular file, too big or not UTF-8."""
     try:
         raw = _read_bytes(path)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RecordError("is a symbolic link: not followed", "", str(path)) from None
         raise RecordError(f"cannot read: {exc.strerror}", "", str(path)) from None
     try:
         return raw.decode("utf-8")
@@ -62,16 +78,45 @@ def read_text(path: str | Path) -> str:
         raise RecordError("not UTF-8", "", str(path)) from None
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _read_bytes(path: str | Path) -> bytes:
-    """A file's bytes with plain ``os.open`` / ``os.read`` (less overhead than pathlib for many files)."""
-    fd = os.open(path, os.O_RDONLY)
+    """A regular file's bytes, at most :data:`MAX_RECORD_BYTES`, with plain ``os.open`` / ``os.read``.
+
+    Opened without following a final symlink and non-blocking (a FIFO neither blocks the open nor is
+    read); anything but a regular file, or a file over the limit, is a :class:`RecordError`.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise RecordError(f"not a regular file ({_file_type(st.st_mode)})", "", str(path))
+        if st.st_size > MAX_RECORD_BYTES:
+            raise RecordError(f"larger than {MAX_RECORD_BYTES} bytes: not read", "", str(path))
         chunks = []
+        total = 0
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_RECORD_BYTES:  # grew while we read
+                raise RecordError(f"larger than {MAX_RECORD_BYTES} bytes: not read", "", str(path))
     finally:
         os.close(fd)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def load(path: str | Path) -> ReviewRecord:

@@ -127,11 +127,16 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+#: At most this many records are read from a work tree (the newest, by path); the rest get one status line.
+MAX_RECORDS = 50_000
+
+
 def list_records(root: str | Path) -> list[Path]:
     """All record files under ``root/.signoff/reviews`` (sorted like paths; temp files skipped).
 
-    Like ``rglob("*.toml")`` filtered to regular files (symlinked directories are not entered), with
-    ``os.scandir`` so that no file needs a ``stat`` call of its own.
+    Like ``rglob("*.toml")`` (symlinked directories are not entered), with ``os.scandir`` so that no
+    file needs a ``stat`` call of its own. Entries that are not regular files (symlinks, FIFOs, devices)
+    are listed too: reading them is refused, so each gets its own status line instead of vanishing.
     """
     base = Path(root) / REVIEWS_DIR
     if not base.is_dir():
@@ -143,16 +148,31 @@ def list_records(root: str | Path) -> list[Path]:
     return [Path(p) for p in found]
 
 
+def cap_records(paths: list[Path]) -> tuple[list[Path], int]:
+    """The newest :data:`MAX_RECORDS` of ``paths`` (sorted oldest first, as ``YYYY/MM/...`` sorts) and the
+    number left out."""
+    if len(paths) <= MAX_RECORDS:
+        return paths, 0
+    return paths[-MAX_RECORDS:], len(paths) - MAX_RECORDS
+
+
+def too_many_message(skipped: int) -> str:
+    return f"{skipped} older records not read: more than {MAX_RECORDS} records under {REVIEWS_DIR}"
+
+
 def _scan_records(directory: str, found: list[str]) -> None:
     try:
         entries = list(os.scandir(directory))
-    except PermissionError:
+    except OSError:
         return
     for e in entries:
-        if e.is_dir():
-            if not e.is_symlink():
-                _scan_records(e.path, found)
-        elif e.name.endswith(".toml") and not e.name.startswith(".") and e.is_file():
+        try:
+            is_dir = e.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir:
+            _scan_records(e.path, found)
+        elif e.name.endswith(".toml") and not e.name.startswith("."):
             found.append(e.path)
 
 
