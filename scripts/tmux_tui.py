@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Drive ``signoff review`` in a real terminal (tmux) and print what the screen shows after each step.
+
+    python3 scripts/tmux_tui.py --size 80x24 --repo PATH [--range A..B] [--no-ai] \\
+        --step "j j r" --step "tab tab" --step "/SELECT<Enter>"
+
+Each ``--step`` is a list of tmux key names separated by spaces (``Enter``, ``Escape``, ``Tab``, ``C-q``,
+``PageDown``...); a word starting with ``/`` or ``'`` is typed literally (the rest of the step). After each
+step the pane is captured and printed under a header. Uses this checkout's ``src`` (PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def send_step(session: str, step: str) -> None:
+    words = step.split(" ")
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.startswith("'"):
+            tmux("send-keys", "-t", session, "-l", " ".join(words[i:])[1:])
+            return
+        if w.startswith("/"):
+            tmux("send-keys", "-t", session, "/")
+            rest = " ".join(words[i:])[1:]
+            literal, _, keys = rest.partition("<")
+            if literal:
+                tmux("send-keys", "-t", session, "-l", literal)
+            if keys:
+                tmux("send-keys", "-t", session, keys.rstrip(">"))
+            return
+        if w:
+            tmux("send-keys", "-t", session, w)
+            time.sleep(0.05)
+        i += 1
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="signoff review in tmux, screen captured after each step")
+    ap.add_argument("--size", default="80x24")
+    ap.add_argument("--repo", required=True, type=Path)
+    ap.add_argument("--range", default="")
+    ap.add_argument("--no-ai", action="store_true")
+    ap.add_argument("--wait", type=float, default=3.0, help="seconds to wait for the first screen")
+    ap.add_argument("--pause", type=float, default=0.6, help="seconds to wait after each step")
+    ap.add_argument("--step", action="append", default=[])
+    ap.add_argument("--keep", action="store_true", help="leave the tmux session running")
+    opts = ap.parse_args()
+    width, height = opts.size.split("x")
+    session = f"signoff-{os.getpid()}"
+    cmd = [sys.executable, "-m", "signoff", "review"]
+    if opts.range:
+        cmd.append(opts.range)
+    if opts.no_ai:
+        cmd.append("--no-ai")
+    shell = f"cd {shlex.quote(str(opts.repo))} && PYTHONPATH={shlex.quote(str(SRC))} {shlex.join(cmd)}"
+    shell += "; echo EXIT=$?; sleep 30"
+    tmux("new-session", "-d", "-s", session, "-x", width, "-y", height, shell)
+    try:
+        time.sleep(opts.wait)
+        print(f"===== {opts.size} start =====")
+        print(tmux("capture-pane", "-p", "-t", session))
+        for step in opts.step:
+            send_step(session, step)
+            time.sleep(opts.pause)
+            print(f"===== {opts.size} after: {step} =====")
+            print(tmux("capture-pane", "-p", "-t", session))
+    finally:
+        if not opts.keep:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
