@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
+from signoff.checklists.load import load_checklists
 from signoff.config import load_repo_config, section
 from signoff.diff.model import Diff, DiffOptions
 from signoff.diff.parse import load_diff
@@ -13,6 +17,8 @@ from signoff.findings.mapping import load_map
 from signoff.findings.placement import Findings, attach, collect
 from signoff.git.runner import Git
 from signoff.git.target import ReviewTarget
+from signoff.provenance.attribution import attribute
+from signoff.relevance.engine import Engine
 
 
 def diff_options(git: Git, max_file_size: int | None = None) -> DiffOptions:
@@ -41,6 +47,80 @@ class ScanResult:
     findings: Findings | None = None
 
 
+class Stage(StrEnum):
+    """The stages of :func:`analyze_stages`, cheapest first."""
+
+    DIFF = "diff"
+    QUESTIONS = "questions"
+    AI = "ai"
+    QUESTIONS_AI = "questions+ai"
+
+
+#: What a UI shows while each stage runs.
+STAGE_LABELS = {
+    Stage.DIFF: "Loading the diff",
+    Stage.QUESTIONS: "Matching checklists",
+    Stage.AI: "Attributing AI lines (commit signals, blame)",
+    Stage.QUESTIONS_AI: "Adding the AI-code questions",
+}
+
+
+@dataclass
+class StageDone:
+    """One finished stage: everything known so far (a snapshot), and what runs next."""
+
+    stage: Stage
+    result: ScanResult
+    #: Wall time of this stage.
+    seconds: float
+    #: The stage that runs now (None: the analysis is complete).
+    next: Stage | None
+    step: int
+    total: int
+
+
+def analyze_stages(
+    git: Git,
+    target: ReviewTarget,
+    options: DiffOptions | None = None,
+    *,
+    ai: bool = True,
+    questions: bool = True,
+    include_opt_in: Sequence[str] = (),
+) -> Iterator[StageDone]:
+    """The analysis one stage at a time, so a UI shows each result as soon as it is ready: the diff;
+    the questions from the diff alone; the AI attribution; the questions with the AI-line triggers
+    added (the diff is not scanned again). The last result equals :func:`analyze`'s."""
+    plan = [Stage.DIFF]
+    plan += [Stage.QUESTIONS] if questions else []
+    plan += [Stage.AI] if ai else []
+    plan += [Stage.QUESTIONS_AI] if ai and questions else []
+    clock = time.perf_counter()
+
+    def done(stage: Stage) -> StageDone:
+        nonlocal clock
+        now = time.perf_counter()
+        i = plan.index(stage)
+        nxt = plan[i + 1] if i + 1 < len(plan) else None
+        event = StageDone(stage, replace(result), now - clock, nxt, i + 1, len(plan))
+        clock = now
+        return event
+
+    result = ScanResult(target=target, diff=load_diff(git, target, options))
+    yield done(Stage.DIFF)
+    add_ai = None
+    if questions:
+        engine = Engine(load_checklists(git.root, include_opt_in=tuple(include_opt_in)))
+        result.questions, add_ai = engine.evaluate_staged(result.diff)
+        yield done(Stage.QUESTIONS)
+    if ai:
+        result.ai = attribute(git, target, result.diff)
+        yield done(Stage.AI)
+        if add_ai is not None:
+            result.questions = add_ai(result.ai)
+            yield done(Stage.QUESTIONS_AI)
+
+
 def analyze(
     git: Git,
     target: ReviewTarget,
@@ -54,19 +134,12 @@ def analyze(
     """Load the diff for ``target`` and run the analyses available (``ai=False`` skips provenance,
     ``questions=False`` skips checklist relevance; ``include_opt_in`` names opt-in checklists; ``sarif``
     names scanner output files whose findings are placed on the diff and tied to questions)."""
-    diff = load_diff(git, target, options)
-    result = ScanResult(target=target, diff=diff)
-    if ai:
-        from signoff.provenance.attribution import attribute
-
-        result.ai = attribute(git, target, diff)
-    if questions:
-        from signoff.relevance.engine import evaluate
-
-        result.questions = evaluate(git, diff, result.ai, include_opt_in=include_opt_in)
+    stages = analyze_stages(git, target, options, ai=ai, questions=questions, include_opt_in=include_opt_in)
+    (last,) = deque(stages, maxlen=1)
+    result = last.result
     if sarif:
         checklists = result.questions.checklists if result.questions is not None else None
-        result.findings = collect(git, diff, sarif, load_map(git.root, checklists))
+        result.findings = collect(git, result.diff, sarif, load_map(git.root, checklists))
         if result.questions is not None:
             attach(result.questions, result.findings)
     return result

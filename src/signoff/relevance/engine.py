@@ -11,7 +11,8 @@ run in RE2 (linear time). Every hit is kept; questions marked ``per_file`` keep 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from signoff.checklists.filekinds import kinds_of
@@ -44,6 +45,15 @@ class _Results:
         self.per_file = [q.triggers.per_file for q in engine.questions]
         self.max = max_hits_per_file
         self._count: dict[tuple[int, str], int] = defaultdict(int)
+
+    def copy(self) -> _Results:
+        """An independent copy (results can be finished more than once)."""
+        out = object.__new__(_Results)
+        out.items = [replace(r, hits=list(r.hits), reasons=list(r.reasons)) for r in self.items]
+        out.per_file = self.per_file
+        out.max = self.max
+        out._count = defaultdict(int, self._count)
+        return out
 
     def add(self, qi: int, reason: str, hit: Hit | None) -> None:
         r = self.items[qi]
@@ -99,6 +109,15 @@ class Engine:
     # ----------------------------------------------------------------------------------------------
 
     def evaluate(self, diff: Diff, ai: AiLines = None) -> Relevance:
+        return self._finish(diff, self._collect(diff), ai)
+
+    def evaluate_staged(self, diff: Diff) -> tuple[Relevance, Callable[[AiLines], Relevance]]:
+        """The relevance of ``diff`` without AI lines now, and a function that adds the AI-line triggers
+        later without scanning the diff again (``add(ai)`` equals ``evaluate(diff, ai)``)."""
+        collected = self._collect(diff)
+        return self._finish(diff, collected, None), lambda ai: self._finish(diff, collected, ai)
+
+    def _collect(self, diff: Diff) -> _Results:
         results = _Results(self, self.max_hits)
         files = diff.files
         kinds = [kinds_of(f.path, sniff(f)) for f in files]
@@ -108,6 +127,11 @@ class Engine:
                 text = build_side(files, kinds, prefix)
                 if text.line_count:
                     self._scan(text, side, files, kinds, results)
+        return results
+
+    def _finish(self, diff: Diff, collected: _Results, ai: AiLines) -> Relevance:
+        results = collected.copy()
+        files = diff.files
         lines = ai_lines(ai, files)
         if lines:
             self._ai_triggers(lines, results)
