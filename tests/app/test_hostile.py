@@ -41,7 +41,7 @@ async def _hostile(review_repo: Path, tmp_path: Path) -> None:
             assert "[link=http://x]y[/link]" in everything
         # the file list shows the hostile name with placeholders, not raw
         fl = app.screen.query_one(FileList)
-        labels = [str(fl.options.get_option_at_index(i).prompt) for i in range(fl.options.option_count)]
+        labels = [str(fl.label(e, 200)) for e in fl.rows.entries if e.index >= 0]
         assert any("docs/<ESC>[31mred<RLO>name.md" in lab for lab in labels)
         assert not any(ch in lab for lab in labels for ch in DANGEROUS)
         # and nothing dangerous reaches the rendered screen

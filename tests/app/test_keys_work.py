@@ -6,12 +6,22 @@ import asyncio
 from pathlib import Path
 
 from signoff.app.widgets.diffview import DiffView
-from signoff.session import AnswerValue, load_draft
+from signoff.review.session import AnswerValue, load_draft
 from tests.app.tui_helpers import keys_repo, make_app, notifications, ready, screen_text
 
 
 def _draft(app):
     return load_draft(app.draft_dir, app.target.key)
+
+
+async def _draft_when(app, pilot, ok):
+    """The draft on disk once ``ok(draft)`` holds (autosave is a little delayed), else the last one."""
+    for _ in range(50):
+        await pilot.pause(0.1)
+        draft = _draft(app)
+        if draft is not None and ok(draft):
+            break
+    return draft
 
 
 def test_ctrl_q_and_escape_in_the_note_editor_cancel_only_the_editor(tmp_path: Path) -> None:
@@ -24,8 +34,12 @@ def test_ctrl_q_and_escape_in_the_note_editor_cancel_only_the_editor(tmp_path: P
             qid = screen.checklist.current
             await pilot.press("e", *"first note", "ctrl+s")
             assert app.session.questions[qid].note == "first note"
-            # ctrl+q is "cancel" in the editor: the app keeps running, the saved note is unchanged
+            # ctrl+q is "cancel" in the editor: the app keeps running; typed text is not thrown away
+            # on one key (it asks), a second ctrl+q cancels; the saved note is unchanged
             await pilot.press("e", *" and more", "ctrl+q")
+            await pilot.pause()
+            assert app.is_running and app.screen is not screen
+            await pilot.press("ctrl+q")
             await pilot.pause()
             assert app.is_running and app.screen is screen
             assert app.session.questions[qid].note == "first note"
@@ -51,8 +65,8 @@ def test_a_note_being_typed_is_in_the_draft_and_comes_back(tmp_path: Path) -> No
             screen = await ready(app, pilot)
             qid = screen.checklist.current
             await pilot.press("e", *"half a thought")
-            await pilot.pause(0.8)  # the autosave runs while typing, not on save
-            draft = _draft(app)
+            # the autosave runs while typing, not on save
+            draft = await _draft_when(app, pilot, lambda d: d.note_edits.get(qid) == "half a thought")
             assert draft is not None and draft.note_edits.get(qid) == "half a thought"
             assert not (draft.questions.get(qid) and draft.questions[qid].note)
             return qid
@@ -158,8 +172,7 @@ def test_summary_text_is_autosaved_as_typed(tmp_path: Path) -> None:
             await pilot.pause()
             app.screen.query_one("#summary-text").focus()
             await pilot.press(*"checked the SQL")
-            await pilot.pause(0.8)
-            draft = _draft(app)
+            draft = await _draft_when(app, pilot, lambda d: d.summary == "checked the SQL")
             assert draft is not None and draft.summary == "checked the SQL"
 
     asyncio.run(run())

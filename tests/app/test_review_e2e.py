@@ -94,7 +94,7 @@ async def _walk(repo: Path, drafts: Path) -> None:
         await pilot.press("K")
         noted = screen.checklist.current
         assert noted == triggered[-2 % len(triggered)]
-        await pilot.press("e", *"needs a fix", "escape")
+        await pilot.press("e", *"needs a fix", "ctrl+s")
         assert app.session.questions[noted].note == "needs a fix"
         # search
         await pilot.press("slash", *"os.system", "enter")

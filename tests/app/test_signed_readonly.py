@@ -103,7 +103,7 @@ def test_history_table_fits_80_columns(tmp_path: Path, ssh_keys) -> None:
             assert table.row_count == 1
             assert table.virtual_size.width <= table.size.width, "no sideways scrolling needed"
             text = screen_text(app)
-            assert "approve" in text and "valid" in text and "reviewer@example.com" in text
+            assert "approve" in text and "valid" in text and "reviewer@" in text
             assert ".toml" in text  # the record's file name survives the elision
 
     asyncio.run(run())

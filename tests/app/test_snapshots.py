@@ -39,12 +39,12 @@ QUESTIONS = [
 
 @pytest.fixture
 def fixed_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("signoff.app.screens.review.load_questions", lambda *_a: (list(QUESTIONS), None))
+    monkeypatch.setattr("signoff.app.loader.question_views", lambda *_a: list(QUESTIONS))
     ai = AiView(
         lines={"app.py": {4: "commit 1a2b3c: Co-authored-by: Claude", 8: "Co-authored-by: Claude"}},
         commits=[("1a2b3c4d5e6f", "Co-authored-by: Claude <noreply@anthropic.com>")],
     )
-    monkeypatch.setattr("signoff.app.screens.review.load_ai", lambda *_a: ai)
+    monkeypatch.setattr("signoff.app.loader.ai_view", lambda *_a: ai)
 
 
 def _app(repo: Path, tmp: Path) -> SignoffApp:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from signoff.app.app import SignoffApp
-from signoff.gitio import open_repo, resolve_target
+from signoff.git.runner import open_repo
+from signoff.git.target import resolve_target
 from tests.helpers import commit_files, git, make_repo
 
 #: Two files whose paths agree for 60 characters and differ only in the file name.
@@ -15,6 +16,7 @@ LONG_B = DEEP + "ledger_accounts.py"
 #: Column where the shell call sits on the long line (beyond every old preview and render cut).
 FAR_COLUMN = 10_000
 N_SQL_HITS = 40
+LONG_LINE = "x = 1  # " + "a" * (FAR_COLUMN - 9) + ' ; os.system("rm -rf " + user_input)'
 
 
 def keys_repo(tmp_path: Path, *, extra_files: int = 12) -> Path:
@@ -24,7 +26,7 @@ def keys_repo(tmp_path: Path, *, extra_files: int = 12) -> Path:
     r = make_repo(tmp_path / "keys-repo")
     commit_files(r, {"README.md": "hello\n"}, "base")
     git(r, "checkout", "-q", "-b", "feature")
-    long_line = "x = 1  # " + "a" * (FAR_COLUMN - 9) + ' ; os.system("rm -rf " + user_input)\n'
+    long_line = LONG_LINE + "\n"
     files: dict[str, str | None] = {
         LONG_A: "def entries(cur, uid):\n    return cur.execute('SELECT 1')\n",
         LONG_B: "def accounts(cur, uid):\n    return cur.execute('SELECT 2')\n",

@@ -26,6 +26,7 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
         opt_in=opt_in,
         sign_key=getattr(args, "key", None),
         sign_format=getattr(args, "format", None),
+        ai=not getattr(args, "no_ai", False),
     )
     code = app.run()
     session = app.session

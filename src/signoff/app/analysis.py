@@ -1,18 +1,12 @@
-"""Adapters from the core analyses (provenance, relevance) to the plain data the TUI shows.
-
-Each loader runs in a worker thread and degrades to "nothing found" when the analysis is not
-available, so the diff is always reviewable.
-"""
+"""Views of the analysis results (provenance, relevance) as the plain data the TUI shows."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from signoff.diff.model import Diff
-from signoff.git.runner import Git
-from signoff.git.target import ReviewTarget
+from signoff.provenance.attribution import Attribution
+from signoff.relevance.model import Relevance
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
@@ -25,6 +19,8 @@ class HitView:
     trigger: str
     #: ``new`` or ``old`` (a removed line: ``line`` is its old-side number); line 0: the whole file.
     side: str = "new"
+    #: The matched text (to find the hit's column in its line).
+    match: str = ""
 
 
 @dataclass
@@ -60,85 +56,35 @@ class AiView:
         return sum(len(d) for d in self.lines.values())
 
 
-def _optional(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for n in names:
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return default
-
-
-def load_ai(git: Git, target: ReviewTarget, diff: Diff) -> AiView:
-    """AI attribution per added line via ``signoff.provenance.attribution`` (empty when unavailable)."""
-    prov = _optional("signoff.provenance.attribution")
-    if prov is None or not hasattr(prov, "attribute"):
-        return AiView()
-    return ai_view(prov.attribute(git, target, diff))
-
-
-def ai_view(result: Any) -> AiView:
-    """An :class:`AiView` of a ``provenance.Attribution``."""
+def ai_view(result: Attribution) -> AiView:
+    """An :class:`AiView` of a provenance ``Attribution``."""
     view = AiView(raw=result)
-    for path, fa in (getattr(result, "files", None) or {}).items():
-        lines = getattr(fa, "ai_lines", None) or {}
-        if lines:
-            view.lines[str(path)] = {int(n): str(r) for n, r in lines.items()}
-    for c in getattr(result, "commits", None) or []:
-        view.commits.append((str(c.sha), str(getattr(c, "reason", "") or "AI")))
-    view.warnings = list(getattr(result, "warnings", None) or [])
+    for path, fa in result.files.items():
+        if fa.ai_lines:
+            view.lines[str(path)] = {int(n): str(r) for n, r in fa.ai_lines.items()}
+    for c in result.commits:
+        view.commits.append((str(c.sha), str(c.reason or "AI")))
+    view.warnings = list(result.warnings)
     return view
 
 
-def load_questions(
-    git: Git, diff: Diff, ai: AiView, include_opt_in: tuple[str, ...] = ()
-) -> tuple[list[QuestionView], Any]:
-    """Checklist questions (triggered first, severity order) and the ``signoff.relevance.engine.Relevance``
-    they come from (None when relevance is unavailable); the record is built from the latter."""
-    rel = _optional("signoff.relevance.engine")
-    if rel is None or not hasattr(rel, "evaluate"):
-        return [], None
-    # the AiView's {path: lines} mapping is the cheapest form of "the AI lines" for relevance
-    result = rel.evaluate(git, diff, ai if ai.lines else None, include_opt_in=include_opt_in)
-    return question_views(result), result
-
-
-def question_views(result: Any) -> list[QuestionView]:
-    triggered = _get(result, "triggered", default=None)
-    others = _get(result, "untriggered", "not_triggered", default=[]) or []
-    if triggered is None:
-        triggered = result or []
+def question_views(result: Relevance) -> list[QuestionView]:
+    """Triggered questions first (severity order), then the others."""
     out: list[QuestionView] = []
-    for is_trig, group in ((True, triggered), (False, others)):
+    for is_trig, group in ((True, result.triggered), (False, result.untriggered)):
         for item in group:
-            q = _get(item, "question", default=item)
-            hits = [
-                HitView(
-                    str(_get(h, "path", default="")),
-                    int(_get(h, "line", "new_no", default=0) or 0),
-                    str(_get(h, "text", "matched", default="")),
-                    str(_get(h, "trigger", default="")),
-                    str(_get(h, "side", default="new") or "new"),
-                )
-                for h in (_get(item, "hits", default=[]) or [])
-            ]
+            q = item.question
+            hits = [HitView(h.path, h.line, h.text, h.trigger, h.side or "new", h.match) for h in item.hits]
             out.append(
                 QuestionView(
-                    id=str(_get(q, "id")),
-                    text=str(_get(q, "text", default="")),
-                    severity=str(_get(q, "severity", default="medium")),
-                    guidance=str(_get(q, "guidance", default="") or ""),
-                    references=[str(r) for r in (_get(q, "references", default=[]) or [])],
+                    id=q.id,
+                    text=q.text,
+                    severity=q.severity,
+                    guidance=q.guidance or "",
+                    references=list(q.references),
                     hits=hits,
                     triggered=is_trig,
-                    checklist=str(_get(q, "checklist", "checklist_id", default="") or ""),
+                    checklist=q.checklist_id or "",
                     raw=item,
                 )
             )

@@ -1,4 +1,4 @@
-"""Command palette entries for every review action."""
+"""The command palette: every action of the action table (``app.actions``) by name."""
 
 from __future__ import annotations
 
@@ -6,33 +6,30 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from signoff.app.actions import Action, palette_actions
+
 
 class ReviewCommands(Provider):
-    """Every action of the review screen, by name."""
+    """Review, diff and app actions by title; each runs where its key would."""
 
-    def _actions(self) -> list[tuple[str, str, str]]:
-        from signoff.app.screens.review import ACTIONS
-
-        return ACTIONS
-
-    async def _run(self, action: str) -> None:
-        from signoff.app.screens.review import ReviewScreen
-
-        screen = next((s for s in reversed(self.app.screen_stack) if isinstance(s, ReviewScreen)), None)
-        if screen is None:
-            return
-        if action.startswith("app."):
-            await self.app.run_action(action[4:])
+    async def _run(self, action: Action) -> None:
+        from_review = next((s for s in reversed(self.app.screen_stack) if s.id == "review"), None)
+        if action.scope == "app":
+            await self.app.run_action(action.action)
+        elif from_review is None:
+            self.app.notify("Only on the review screen.", timeout=2)
+        elif action.scope == "diff":
+            await from_review.query_one("#diff").run_action(action.action)
         else:
-            await screen.run_action(action)
+            await from_review.run_action(action.action)
 
     async def discover(self) -> Hits:
-        for title, action, help_text in self._actions():
-            yield DiscoveryHit(title, partial(self._run, action), help=help_text)
+        for a in palette_actions():
+            yield DiscoveryHit(a.title, partial(self._run, a), help=f"{a.shown_keys}  ({a.group})")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, action, help_text in self._actions():
-            score = matcher.match(title)
+        for a in palette_actions():
+            score = matcher.match(a.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
+                yield Hit(score, matcher.highlight(a.title), partial(self._run, a), help=a.shown_keys)

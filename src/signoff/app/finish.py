@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -16,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from signoff.app.state import ReviewState
+from signoff.audit.run import run_audit
 from signoff.errors import SigningError, SignoffError
+from signoff.records.store import list_records
+from signoff.review.compose import compose_record, sign_and_store
+from signoff.review.session import discard_draft, save_draft
+from signoff.signing.sign import resolve_signer, signing_config
+from signoff.signing.verify import Verifier
+from signoff.util.sanitize import visible
 
 if TYPE_CHECKING:
     from signoff.records.model import ReviewRecord
@@ -45,24 +54,22 @@ class Outcome:
     hint: str = ""
 
 
-def build_record(app: Any, review: Any, cfg: SigningConfig) -> ReviewRecord:
-    """The unsigned record of the review on screen: session answers + the analyses the app holds."""
-    from signoff.review.compose import compose_record
-
-    session = review.session
-    relevance = getattr(review, "relevance", None)
-    known = None
+def build_record(state: ReviewState, cfg: SigningConfig) -> ReviewRecord:
+    """The unsigned record of the review: session answers + the analyses the state holds."""
+    session = state.session
+    relevance = state.relevance
     if relevance is not None:
         known = {r.question.id for r in (*relevance.triggered, *relevance.untriggered)}
     else:  # no relevance engine: record what was answered about the questions shown
-        known = {q.id for q in review.questions}
-    ai = review.ai
+        known = {q.id for q in state.questions}
+    ai = state.ai
     unseen = sum(session.unseen_ai(ai.line_sets()).values())
-    diff_paths = {f.path for f in review.diff.files}
+    assert state.diff is not None and session.verdict is not None
+    diff_paths = {f.path for f in state.diff.files}
     return compose_record(
-        app.git,
-        app.target,
-        review.diff,
+        state.git,
+        state.target,
+        state.diff,
         verdict=session.verdict.value,
         summary=session.summary,
         answers=session.answer_inputs(known),
@@ -79,8 +86,6 @@ def build_record(app: Any, review: Any, cfg: SigningConfig) -> ReviewRecord:
 
 
 def _is_utc_stamp(text: str) -> bool:
-    import re
-
     return re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", text or "") is not None
 
 
@@ -131,28 +136,22 @@ def in_terminal(app: Any, fn: Callable[[], T], announce: str) -> T:
     return app.call_from_thread(suspended)
 
 
-def sign_and_save(app: Any, review: Any) -> Outcome:
+def sign_and_save(app: Any, state: ReviewState) -> Outcome:
     """Build the record from the session, sign it as git's config says, store it, verify it.
 
-    On a signing failure :class:`FinishError` says what to configure; the draft (the session, plus the
-    unsigned record) stays. After success the draft is deleted.
+    ``app`` lends the terminal to a signer that may prompt. On a signing failure :class:`FinishError`
+    says what to configure; the draft (the session, plus the unsigned record) stays. After success the
+    draft is deleted and never written again.
     """
-    from signoff.review.compose import sign_and_store
-    from signoff.review.session import discard_draft, save_draft
-    from signoff.signing.sign import resolve_signer, signing_config
-    from signoff.signing.verify import Verifier
-    from signoff.util.sanitize import visible
-
-    session = review.session
+    session = state.session
     if session.verdict is None:
         raise FinishError("choose a verdict first")
-    if review.diff is None:
+    if state.diff is None:
         raise FinishError("the diff has not been loaded yet")
-    git = app.git
-    draft_dir = getattr(app, "draft_dir", None) or git.common_dir
+    git = state.git
     try:
-        cfg = signing_config(git, key=getattr(app, "sign_key", None), fmt=getattr(app, "sign_format", None))
-        record = build_record(app, review, cfg)
+        cfg = signing_config(git, key=state.sign_key, fmt=state.sign_format)
+        record = build_record(state, cfg)
     except SignoffError as exc:
         raise FinishError(exc.message) from None
 
@@ -173,9 +172,13 @@ def sign_and_save(app: Any, review: Any) -> Outcome:
             path = sign()
     except SigningError as exc:
         # the session (to resume) and the unsigned record, in the one draft for this target
-        where = save_draft(draft_dir, session, record=record.to_dict(signature=False))
+        with state.draft_lock:
+            state.draft_extra["record"] = record.to_dict(signature=False)
+            where = save_draft(state.draft_dir, session, **state.draft_extra)
         raise FinishError(exc.message, f"Draft: {where}") from None
-    discard_draft(draft_dir, session.target_key)
+    with state.draft_lock:
+        state.draft_closed = True
+        discard_draft(state.draft_dir, session.target_key)
     v = Verifier.for_repo(git).verify_path(path)
     try:
         shown = path.relative_to(git.root)
@@ -206,47 +209,39 @@ class ReviewList:
 def list_reviews(git: Any) -> ReviewList:
     """Past review records with date, verdict, signer, validity, head and path (newest first).
 
-    With ``signoff.audit.run``: also whether each landed approval is stale, and the commits of the default
-    branch no valid approval covers. Without it (or when the audit cannot run): verification only.
+    The audit adds whether each landed approval is stale, and the commits of the default branch no
+    valid approval covers. When the audit cannot run: verification only.
     """
-    try:
-        from signoff.audit.run import run_audit
-    except ImportError:
-        run_audit = None
     out = ReviewList()
-    if run_audit is not None:
-        try:
-            report = run_audit(git, ai=False)
-        except SignoffError as exc:
-            out.notes.append(f"audit not available ({exc.message}); showing signature checks only")
-        else:
-            for e in report.records:
-                r = e.record
-                state = ""
-                if e.valid and e.stale and not e.superseded:
-                    state = "stale"
-                elif e.valid and e.superseded:
-                    state = "superseded"
-                elif e.landed:
-                    state = "landed"
-                out.rows.append(
-                    {
-                        "date": e.finished,
-                        "verdict": e.verdict,
-                        "signer": e.reviewer,
-                        "validity": e.status.value,
-                        "reason": e.reason,
-                        "state": state,
-                        "head": (r.subject.head or "") if r else "",
-                        "path": e.path,
-                    }
-                )
-            out.notes += report.problems() or [f"audit of {report.branch}: no problems"]
-            out.audited = True
+    try:
+        report = run_audit(git, ai=False)
+    except SignoffError as exc:
+        out.notes.append(f"audit not available ({exc.message}); showing signature checks only")
+    else:
+        for e in report.records:
+            r = e.record
+            state = ""
+            if e.valid and e.stale and not e.superseded:
+                state = "stale"
+            elif e.valid and e.superseded:
+                state = "superseded"
+            elif e.landed:
+                state = "landed"
+            out.rows.append(
+                {
+                    "date": e.finished,
+                    "verdict": e.verdict,
+                    "signer": e.reviewer,
+                    "validity": e.status.value,
+                    "reason": e.reason,
+                    "state": state,
+                    "head": (r.subject.head or "") if r else "",
+                    "path": e.path,
+                }
+            )
+        out.notes += report.problems() or [f"audit of {report.branch}: no problems"]
+        out.audited = True
     if not out.audited:
-        from signoff.records.store import list_records
-        from signoff.signing.verify import Verifier
-
         verifier = Verifier.for_repo(git)
         for p in list_records(git.root):
             v = verifier.verify_path(p)

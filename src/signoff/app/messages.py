@@ -1,4 +1,4 @@
-"""Messages posted by the loading workers to the review screen."""
+"""Messages posted by the loading worker to the review screen, one per analysis stage."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from signoff.diff.model import Diff
 
 @dataclass
 class Progress(Message):
-    """A loading stage started (``step`` of ``total``) or finished (``done``)."""
+    """A stage (``step`` of ``total``) is running; ``done``: everything is loaded."""
 
     step: int
     total: int
@@ -35,8 +35,10 @@ class AiLoaded(Message):
 @dataclass
 class QuestionsLoaded(Message):
     questions: list[QuestionView]
-    #: The ``signoff.relevance.engine.Relevance`` behind them (None when unavailable); goes into the record.
+    #: The ``signoff.relevance.model.Relevance`` behind them; goes into the record.
     relevance: Any = None
+    #: True once the AI-code questions saw the AI lines.
+    with_ai: bool = False
 
 
 @dataclass

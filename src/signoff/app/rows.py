@@ -371,14 +371,17 @@ class RowModel:
                     rows = [r for r in rows if r >= start_row]
                 yield from reversed(rows)
 
-    def max_line_length(self) -> int:
-        """Longest body line in characters (a full pass: call it from a worker)."""
-        best = 0
-        for f in self.files:
-            for h in f.hunks:
-                if h.body:
-                    best = max(best, max(map(len, h.body.split("\n"))))
-        return best
+    def match_rows(self, needle: str, limit: int = 200_000) -> list[int]:
+        """Every row whose text or path contains ``needle`` (any case), in order; at most ``limit``."""
+        low = needle.lower()
+        out: list[int] = []
+        if not low:
+            return out
+        for fi in range(len(self.files)):
+            out.extend(self._file_hit_rows(fi, low))
+            if len(out) >= limit:
+                break
+        return out
 
     def max_line_number(self) -> int:
         best = 1

@@ -34,3 +34,16 @@ def join(*parts: Text | str | tuple[str, str]) -> Text:
         else:
             out.append(p)
     return out
+
+
+def elide_middle(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, cut in the middle so the file name stays whole."""
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    name = text[text.rfind("/") + 1 :]
+    if len(name) + 2 > width:
+        return "…" + text[len(text) - width + 1 :] if width > 1 else "…"
+    head = width - len(name) - 2
+    return text[:head] + "…/" + name

@@ -66,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --answers: take over the answers of the latest valid earlier record of this range "
         "whose hit lines did not change, and link the new record to it",
     )
+    p.add_argument("--no-ai", action="store_true", help="skip AI attribution (commit signals, blame)")
     p.set_defaults(func=run)
 
 
@@ -248,6 +249,7 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
         diff_options(git, getattr(args, "max_file_size", None)),
         include_opt_in=tuple(getattr(args, "checklist", []) or ()),
         sarif=sarif_paths(git, getattr(args, "findings", []) or []),
+        ai=not getattr(args, "no_ai", False),
     )
     if result.findings is not None and result.findings.errors:
         raise UsageError(result.findings.errors[0] + " (nothing was signed)")

@@ -145,6 +145,8 @@ class ReviewSession:
     previous: dict[str, Any] | None = None
     carried: set[str] = field(default_factory=set)
     reanswer: set[str] = field(default_factory=set)
+    #: Notes being typed and not saved yet (question id -> text): kept in the draft so none is lost.
+    note_edits: dict[str, str] = field(default_factory=dict)
     #: Called after every change (the draft autosave).
     on_change: Any = field(default=None, repr=False, compare=False)
 
@@ -201,7 +203,17 @@ class ReviewSession:
 
     def set_note(self, qid: str, note: str) -> None:
         self.state(qid).note = note
+        self.note_edits.pop(qid, None)
         self._changed()
+
+    def set_note_edit(self, qid: str, text: str | None) -> None:
+        """Keep (``None``: drop) the unsaved text of a note being typed."""
+        if text is None:
+            if self.note_edits.pop(qid, None) is not None:
+                self._changed()
+        elif self.note_edits.get(qid) != text:
+            self.note_edits[qid] = text
+            self._changed()
 
     def add_evidence(self, qid: str, evidence: Evidence) -> bool:
         """Attach evidence to a question; False when the same evidence is already there."""
@@ -367,6 +379,7 @@ class ReviewSession:
             "previous": self.previous,
             "carried": sorted(self.carried),
             "reanswer": sorted(self.reanswer),
+            "note_edits": dict(sorted(self.note_edits.items())),
         }
 
     @classmethod
@@ -388,6 +401,7 @@ class ReviewSession:
             previous=dict(d["previous"]) if isinstance(d.get("previous"), dict) else None,
             carried=set(d.get("carried", [])),
             reanswer=set(d.get("reanswer", [])),
+            note_edits={str(k): str(v) for k, v in (d.get("note_edits") or {}).items()},
         )
 
 

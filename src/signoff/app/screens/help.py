@@ -1,52 +1,32 @@
-"""The ``?`` help screen: every key and what it does."""
+"""The ``?`` help screen: every key and what it does, built from the action table."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from signoff.app.actions import bindings, help_groups
 from signoff.app.widgets.diffpaint import AI_COLOUR
-
-MOVEMENT = [
-    ("j / k, ↓ / ↑", "move the cursor line by line"),
-    ("space / pgdn, pgup", "page down / up"),
-    ("g / G", "first / last line"),
-    ("h / l, ← / →", "scroll sideways"),
-    ("] / [", "next / previous hunk"),
-    ("} / {", "next / previous file"),
-    ("v", "start / end a selection (for evidence)"),
-    ("tab / shift+tab", "move between panes (files, checklist, diff, detail)"),
-    ("enter", "in the file list: open the file"),
-    ("ctrl+p", "command palette: every action by name"),
-]
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    """Every key, grouped, from the one action table (``app.actions``)."""
+
+    BINDINGS = bindings("help")
 
     def compose(self) -> ComposeResult:
-        from signoff.app.screens.review import ACTIONS, ReviewScreen
-
-        helps = {action: text for _title, action, text in ACTIONS}
-
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for keys, what in MOVEMENT:
-            table.add_row(keys, what)
-        table.add_row("", "")
-        for b in ReviewScreen.BINDINGS:
-            if b.key == "escape":
-                continue
-            text = helps.get(b.action, b.description)
-            table.add_row(b.key_display or b.key, text.rsplit(" (", 1)[0])
-        table.add_row("H", "history of past reviews")
-        table.add_row("q", "quit — the draft is kept and resumed next time")
+        for group, actions in help_groups():
+            table.add_row(Text(group, style="bold underline"), "")
+            for a in actions:
+                table.add_row(a.shown_keys, a.title)
+        table.add_row("ctrl+p", "Command palette: every action by name")
         legend = Text()
         legend.append("\nLegend  ", style="bold")
         legend.append("▌", style=f"bold {AI_COLOUR}")

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, RadioButton, RadioSet, Select, Static, TextArea
 
+from signoff.app.actions import bindings
+from signoff.app.finish import FinishError, Outcome, sign_and_save
 from signoff.app.safe import safe_text
+from signoff.app.state import ReviewState
 from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_SHORT, SEVERITY_STYLE
 from signoff.app.widgets.diffpaint import AI_COLOUR
-from signoff.review.session import Verdict
-
-if TYPE_CHECKING:
-    from signoff.app.screens.review import ReviewScreen
+from signoff.review.session import ReviewSession, Verdict
 
 LEVEL_OPTIONS = [(v, v) for v in ("high", "medium", "low", "none")]
 VERDICTS = [
@@ -31,19 +28,16 @@ VERDICTS = [
 class SummaryScreen(Screen):
     """Finish the review."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back to review", id="summary.back"),
-        Binding("ctrl+s", "sign", "Sign and save", id="summary.sign"),
-    ]
+    BINDINGS = bindings("summary")
 
-    def __init__(self, review: ReviewScreen) -> None:
+    def __init__(self, state: ReviewState) -> None:
         super().__init__(id="summary")
-        self.review = review
+        self.state = state
         self.signing = False
 
     @property
-    def session(self):
-        return self.review.session
+    def session(self) -> ReviewSession:
+        return self.state.session
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="summary-box"):
@@ -73,21 +67,30 @@ class SummaryScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()
-        if self.app.record_path is not None:  # type: ignore[attr-defined]
+        if self.state.signed:
             self._signed_already()
 
     def _signed_already(self) -> None:
-        self.query_one("#sign", Button).disabled = True
-        t = Text("✓ This review is signed and saved: ", style="bold green")
-        t.append_text(safe_text(str(self.app.record_path)))  # type: ignore[attr-defined]
-        t.append("\nPress q to quit.", style="dim")
+        self._read_only()
+        t = Text("✓ This review is signed and saved (read-only now): ", style="bold green")
+        t.append_text(safe_text(str(self.state.record_path)))
+        t.append("\nPress q to quit, esc to look at the review.", style="dim")
         self._result(t)
 
+    def _read_only(self) -> None:
+        """After signing nothing here takes input: the fields are locked, keys go to the app."""
+        self.query_one("#sign", Button).disabled = True
+        box = self.query_one("#summary-text", TextArea)
+        box.read_only = True
+        for widget in (box, self.query_one(RadioSet), *self.query(Select)):
+            widget.disabled = True
+        self.query_one("#back", Button).focus()
+
     def _overview(self) -> Text:
-        r = self.review
+        r = self.state
         t = Text()
         t.append("Review of ", style="bold")
-        t.append_text(safe_text(r.sapp.target.spec or r.sapp.target.kind, style="bold"))
+        t.append_text(safe_text(r.target.spec or r.target.kind, style="bold"))
         t.append("\n")
         ids = r.triggered_ids()
         answered = self.session.answered(ids)
@@ -128,8 +131,8 @@ class SummaryScreen(Screen):
         return t
 
     def _collect(self) -> None:
-        if not self.query("#understanding"):
-            return  # still composing
+        if not self.query("#understanding") or self.state.signed:
+            return  # still composing, or signed (read-only)
         rs = self.query_one(RadioSet)
         verdict = None
         if rs.pressed_button is not None and rs.pressed_button.id:
@@ -143,8 +146,9 @@ class SummaryScreen(Screen):
 
     @on(RadioSet.Changed)
     @on(Select.Changed)
-    def _verdict_changed(self, _event: RadioSet.Changed | Select.Changed) -> None:
-        self._collect()
+    @on(TextArea.Changed, "#summary-text")
+    def _verdict_changed(self, _event: RadioSet.Changed | Select.Changed | TextArea.Changed) -> None:
+        self._collect()  # every change is autosaved with the draft, the summary text as it is typed
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
@@ -153,7 +157,7 @@ class SummaryScreen(Screen):
 
     @on(Button.Pressed, "#sign")
     def action_sign(self) -> None:
-        if self.app.record_path is not None:  # type: ignore[attr-defined]
+        if self.state.signed:
             self._signed_already()
             return
         self._collect()
@@ -173,11 +177,8 @@ class SummaryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="sign")
     def sign(self) -> None:
-        from signoff.app.finish import FinishError, sign_and_save
-
-        r = self.review
         try:
-            outcome = sign_and_save(r.sapp, r)
+            outcome = sign_and_save(self.app, self.state)
         except FinishError as exc:
             self.app.call_from_thread(self._failed, exc.message, exc.hint)
             return
@@ -197,10 +198,10 @@ class SummaryScreen(Screen):
         t.append("\nYour answers stay in the draft: fix the above and press Sign again.", style="dim")
         self._result(t)
 
-    def _saved(self, outcome) -> None:
+    def _saved(self, outcome: Outcome) -> None:
         self.signing = False
-        self.app.record_path = outcome.path
-        self.query_one("#sign", Button).disabled = True
+        self.state.record_path = outcome.path
+        self._read_only()
         t = Text()
         t.append("✓ Review saved: ", style="bold green")
         t.append_text(safe_text(str(outcome.path)))
@@ -215,5 +216,6 @@ class SummaryScreen(Screen):
         if outcome.hint:
             t.append("\n")
             t.append_text(safe_text(outcome.hint, style="yellow"))
-        t.append("\nCommit the record to share it (git add .signoff). Press q to quit.", style="dim")
+        t.append("\nThe review is read-only now. ", style="bold")
+        t.append("Commit the record to share it (git add .signoff). Press q to quit.", style="dim")
         self._result(t)

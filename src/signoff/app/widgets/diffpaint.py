@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.style import Style
 
 from signoff.app.rows import BodyLine, RowKind, intraline_pairs
+from signoff.app.safe import elide_middle
 from signoff.diff import highlight
 from signoff.diff.model import STATUS_MARK
 from signoff.util.sanitize import unsafe_spans, visible
@@ -27,8 +28,11 @@ except ImportError:  # pragma: no cover - older core
         return [], []
 
 
-#: Characters of one line that are drawn at most (longer lines end in an ellipsis).
+#: Lines longer than this are drawn as the window around the scroll position (tabs as one space, no
+#: syntax colours); the whole line is always reachable by scrolling sideways.
 MAX_RENDER = 4000
+#: Characters drawn either side of the visible part of a long line.
+WINDOW_MARGIN = 64
 #: Files with more lines than this per side are highlighted line by line only.
 MAX_TOKENISE_LINES = 20_000
 TAB = 4
@@ -175,7 +179,11 @@ class DiffPainter:
             reviewed = self.app_reviewed(f.path)
             segs = [Segment(" ✔ " if reviewed else " ▶ ", self._style(bg, p.accent, bold=True))]
             segs.append(Segment(f"{STATUS_MARK.get(str(f.status), '?')} ", self._style(bg, bold=True)))
-            segs += self._safe_segments(f.path, self._style(bg, bold=True), bg)
+            room = max(16, width - 30)
+            if len(visible(f.path)) > room:  # keep the file name: elide the directories
+                segs.append(Segment(elide_middle(visible(f.path), room), self._style(bg, bold=True)))
+            else:
+                segs += self._safe_segments(f.path, self._style(bg, bold=True), bg)
             extra = []
             if f.old_path and f.new_path and f.old_path != f.new_path:
                 extra.append(f"from {visible(f.old_path)}")
@@ -257,7 +265,7 @@ class DiffPainter:
         if ln.kind == "\\":
             text = [Segment(ln.text, self._style(bg, self.palette().gutter, italic=True))]
         else:
-            text = self._text_segments(fi, hi, idx, ln, bg, emph_bg)
+            text = self._text_segments(fi, hi, idx, ln, bg, emph_bg, window=(scroll_x, width))
         gw = self._gutter_width()
         text_strip = Strip(text).crop_extend(scroll_x, scroll_x + max(0, width - gw), self._style(bg))
         return Strip.join([Strip(gutter), text_strip]).adjust_cell_length(width, self._style(bg))
@@ -285,7 +293,11 @@ class DiffPainter:
                 bg, emph_bg = self._line_bg(kind, is_cursor, selected)
             gutter = self._gutter(ln, bg, fi, side == "old", side == "new")
             gw = sum(s.cell_length for s in gutter)
-            text = self._text_segments(fi, hi, idx, ln, bg, emph_bg, side=side) if ln is not None else []
+            text = (
+                self._text_segments(fi, hi, idx, ln, bg, emph_bg, side=side, window=(scroll_x, half))
+                if ln is not None
+                else []
+            )
             strip = Strip.join(
                 [
                     Strip(gutter),
@@ -326,15 +338,27 @@ class DiffPainter:
         if fi not in self._lexers:
             self._request_tokens(fi)
             return ()
-        return highlight.line_tokens(self._lexers[fi], ln.text[:MAX_RENDER])
+        if len(ln.text) > MAX_RENDER:
+            return ()
+        return highlight.line_tokens(self._lexers[fi], ln.text)
 
     def _text_segments(
-        self, fi: int, hi: int, idx: int, ln: BodyLine, bg: Color, emph_bg: Color, side: str | None = None
+        self,
+        fi: int,
+        hi: int,
+        idx: int,
+        ln: BodyLine,
+        bg: Color,
+        emph_bg: Color,
+        side: str | None = None,
+        window: tuple[int, int] = (0, 0),
     ) -> list[Segment]:
         text = ln.text
-        cut = len(text) > MAX_RENDER
-        if cut:
-            text = text[:MAX_RENDER]
+        pad = 0
+        long_line = len(text) > MAX_RENDER
+        if long_line:  # draw only the part around the view (plus a margin), padded to its column
+            pad = max(0, window[0] - WINDOW_MARGIN)
+            text = text[pad : window[0] + window[1] + WINDOW_MARGIN].replace("\t", " ")
         n = len(text)
         if side is None:
             side = "old" if ln.kind == "-" else "new"
@@ -344,7 +368,7 @@ class DiffPainter:
             for i in range(s, min(e, n)):
                 ttypes[i] = t
         emph = [False] * n
-        if ln.kind in "+-":
+        if ln.kind in "+-" and not long_line:
             for s, e in self._emphasis(fi, hi).get(idx, ()):
                 for i in range(s, min(e, n)):
                     emph[i] = True
@@ -360,8 +384,8 @@ class DiffPainter:
         for s, _e, ph in unsafe_spans(text):
             unsafe[s] = ph
         p = self.palette()
-        segs: list[Segment] = []
-        col = 0
+        segs: list[Segment] = [Segment(" " * pad, self._style(bg))] if pad else []
+        col = pad
         i = 0
         crlf_end = text.endswith("\r")
         while i < n:
@@ -398,8 +422,6 @@ class DiffPainter:
                 style = style + RichStyle(color=p.bg.rich_color)
             segs.append(Segment(chunk, style))
             i = j
-        if cut:
-            segs.append(Segment(" …", self._style(bg, p.gutter)))
         return segs
 
     def _safe_segments(self, text: str, style: RichStyle, bg: Color) -> list[Segment]:

@@ -12,24 +12,17 @@ from collections import OrderedDict
 from pygments.lexer import Lexer
 from rich.style import Style as RichStyle
 from textual import events, work
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from signoff.app.actions import bindings
 from signoff.app.analysis import AiView
 from signoff.app.rows import RowModel, split_body
-from signoff.app.widgets.diffpaint import MAX_RENDER, MAX_TOKENISE_LINES, DiffPainter, Palette
+from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, TAB, DiffPainter, Palette
 from signoff.diff import highlight
-
-try:  # the core's intraline emphasis
-    from signoff.diff.intraline import changed_spans
-except ImportError:  # pragma: no cover - older core
-
-    def changed_spans(old: str, new: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        return [], []
 
 
 class DiffView(DiffPainter, ScrollView, can_focus=True):
@@ -39,17 +32,7 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
     DiffView { background: $surface; overflow-x: auto; overflow-y: auto; }
     """
 
-    BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, id="diff.down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="diff.up"),
-        Binding("pagedown,ctrl+f,space", "page(1)", "Page down", show=False, id="diff.page-down"),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="diff.page-up"),
-        Binding("g,home", "top", "Top", show=False, id="diff.top"),
-        Binding("G,end", "bottom", "Bottom", show=False, id="diff.bottom"),
-        Binding("h,left", "hscroll(-8)", "Left", show=False, id="diff.left"),
-        Binding("l,right", "hscroll(8)", "Right", show=False, id="diff.right"),
-        Binding("v", "toggle_selection", "Select", show=False, id="diff.select"),
-    ]
+    BINDINGS = bindings("diff")
 
     cursor: reactive[int] = reactive(0, always_update=False, init=False)
 
@@ -138,7 +121,7 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
         if self.side_by_side:
             self.virtual_size = Size(width, rows)
         else:
-            self.virtual_size = Size(self._gutter_width() + min(self._max_len, MAX_RENDER) + 1, rows)
+            self.virtual_size = Size(self._gutter_width() + self._max_len + 1, rows)
         self._invalidate()
 
     def _invalidate(self) -> None:
@@ -328,16 +311,32 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
         self.goto_row(r if r is not None else self.model.file_starts[fi], center=True)
         return r is not None
 
-    def search(self, term: str, backwards: bool = False) -> bool:
-        self.search_term = term
+    def set_search(self, term: str) -> None:
+        """Highlight ``term`` (any case) in the drawn lines."""
+        if term != self.search_term:
+            self.search_term = term
+            self._invalidate()
+
+    def action_hscroll_home(self) -> None:
+        self.scroll_to(x=0, animate=False, immediate=True)
         self._invalidate()
-        if self.model is None or not term:
-            return False
-        r = self.model.find(term, self.cursor, backwards)
-        if r is None:
-            return False
-        self.goto_row(r, center=True)
-        return True
+
+    def show_column(self, text: str, col: int, length: int) -> None:
+        """Scroll sideways so characters ``col .. col+length`` of the cursor line ``text`` are in view."""
+        start = len(text[:col].expandtabs(TAB)) if len(text) <= 4000 else col
+        view = self.scrollable_content_region.width - (self._gutter_width() if not self.side_by_side else 0)
+        if self.side_by_side:
+            view = view // 2 - self._gutter_width() // 2
+        view = max(10, view)
+        if start + length <= view:
+            x = 0  # fits without scrolling: show the line from its start
+        elif self.scroll_x <= start and start + length <= self.scroll_x + view:
+            return
+        else:
+            x = max(0, start - view // 3)
+        if x != self.scroll_x:
+            self.scroll_to(x=x, animate=False, immediate=True)
+            self._invalidate()
 
     def location(self) -> tuple[int, str, int | None] | None:
         """(file index, side, line number) under the cursor."""

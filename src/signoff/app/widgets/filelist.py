@@ -1,57 +1,230 @@
-"""The changed files: flat or as a tree, with status, +/- counts, AI lines, questions and a filter."""
+"""The changed files, flat or as a tree: a virtual list drawn line by line, paths elided in the middle.
+
+Only visible rows are drawn, so a key costs the same on 20 files or 2,000. Each row keeps the file name
+whole (``services/pay…/ledger.py``) and, width allowing, its question, AI and +/- counts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Static
 
-from signoff.app.safe import safe_text
-from signoff.diff.model import FileDiff
+from signoff.app.actions import bindings
+from signoff.app.safe import elide_middle, safe_text
+from signoff.diff.model import STATUS_MARK, FileDiff
+from signoff.util.sanitize import visible
 
 STATUS_STYLE = {
-    "added": ("A", "bold green"),
-    "modified": ("M", "bold yellow"),
-    "deleted": ("D", "bold red"),
-    "renamed": ("R", "bold cyan"),
-    "copied": ("C", "bold cyan"),
-    "typechange": ("T", "bold magenta"),
-    "unmerged": ("U", "bold red"),
+    "added": "bold green",
+    "modified": "bold yellow",
+    "deleted": "bold red",
+    "renamed": "bold cyan",
+    "copied": "bold cyan",
+    "typechange": "bold magenta",
+    "unmerged": "bold red",
 }
 AI_STYLE = "bold #c061ff"
+#: A file name keeps at least this many cells before counts are dropped from a row.
+MIN_NAME = 14
 
 
-class FileOptions(OptionList):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
-    ]
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row: a file (``index`` into the diff's files) or a directory heading (``index`` -1)."""
+
+    index: int
+    depth: int
+    name: str
 
 
-class FileList(Vertical):
-    """File list with a filter box; posts :class:`FileList.FileChosen`."""
+def flat_entries(files: list[FileDiff], shown: list[int]) -> list[Entry]:
+    return [Entry(i, 0, files[i].path) for i in shown]
 
+
+def tree_entries(files: list[FileDiff], shown: list[int]) -> list[Entry]:
+    out: list[Entry] = []
+    seen: set[str] = set()
+    for i in sorted(shown, key=lambda i: files[i].path.split("/")):
+        parts = files[i].path.split("/")
+        for depth in range(len(parts) - 1):
+            d = "/".join(parts[: depth + 1])
+            if d not in seen:
+                seen.add(d)
+                out.append(Entry(-1, depth, parts[depth] + "/"))
+        out.append(Entry(i, len(parts) - 1, parts[-1]))
+    return out
+
+
+class FileRows(ScrollView, can_focus=True):
+    """The rows of the file list; posts :class:`FileRows.Highlighted` and :class:`FileRows.Chosen`."""
+
+    BINDINGS = bindings("files")
+    COMPONENT_CLASSES = {"filerows--cursor", "filerows--cursor-blurred", "filerows--dir"}
     DEFAULT_CSS = """
-    FileList { height: 1fr; }
-    FileList #files-title { height: 1; padding: 0 1; background: $panel; color: $text; text-style: bold; }
-    FileList Input { height: 1; border: none; padding: 0 1; background: $boost; }
-    FileList Input:focus { border: none; background: $accent 20%; }
-    FileList OptionList { height: 1fr; border: none; padding: 0; }
+    FileRows { height: 1fr; overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1; }
+    FileRows > .filerows--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    FileRows > .filerows--cursor-blurred { background: $block-cursor-blurred-background; }
+    FileRows > .filerows--dir { color: $text-muted; }
     """
 
-    class FileChosen(Message):
+    cursor: reactive[int] = reactive(0, init=False)
+
+    class Highlighted(Message):
         def __init__(self, index: int) -> None:
             super().__init__()
             self.index = index
+
+    class Chosen(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, owner: FileList, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.owner = owner
+        self.entries: list[Entry] = []
+        self._pos: dict[int, int] = {}
+        self._cache: dict[tuple[int, int, bool, bool], Strip] = {}
+
+    def set_entries(self, entries: list[Entry], keep: int | None) -> None:
+        self.entries = entries
+        self._pos = {e.index: n for n, e in enumerate(entries) if e.index >= 0}
+        self.virtual_size = Size(self.size.width, len(entries))
+        self.invalidate()
+        pos = self._pos.get(keep, None) if keep is not None else None
+        if pos is None:
+            pos = next((n for n, e in enumerate(entries) if e.index >= 0), 0)
+        self.set_cursor(pos, notify=False)
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def current_index(self) -> int | None:
+        if 0 <= self.cursor < len(self.entries) and self.entries[self.cursor].index >= 0:
+            return self.entries[self.cursor].index
+        return None
+
+    def position_of(self, index: int) -> int | None:
+        return self._pos.get(index)
+
+    def set_cursor(self, pos: int, *, notify: bool = True) -> None:
+        if not self.entries:
+            return
+        pos = max(0, min(pos, len(self.entries) - 1))
+        self._quiet = not notify
+        self.cursor = pos
+        self._quiet = False
+        self._cache.clear()
+        self.refresh()
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_y)
+        if pos < top:
+            self.scroll_to(y=pos, animate=False, immediate=True)
+        elif pos >= top + height:
+            self.scroll_to(y=pos - height + 1, animate=False, immediate=True)
+
+    _quiet = False
+
+    def watch_cursor(self, _old: int, _new: int) -> None:
+        index = self.current_index()
+        if index is not None and not self._quiet:
+            self.post_message(self.Highlighted(index))
+
+    def _step_to_file(self, pos: int, delta: int) -> int:
+        """From ``pos`` on, in direction ``delta``, the nearest file row (directory rows skipped)."""
+        n = len(self.entries)
+        while 0 <= pos < n and self.entries[pos].index < 0:
+            pos += delta
+        if not 0 <= pos < n:
+            return self.cursor
+        return pos
+
+    def action_cursor(self, delta: int) -> None:
+        self.set_cursor(self._step_to_file(self.cursor + delta, 1 if delta > 0 else -1))
+
+    def action_page(self, delta: int) -> None:
+        height = max(1, (self.scrollable_content_region.height or 1) - 1)
+        pos = max(0, min(len(self.entries) - 1, self.cursor + delta * height))
+        self.set_cursor(self._step_to_file(pos, 1 if delta > 0 else -1))
+
+    def action_first(self) -> None:
+        self.set_cursor(self._step_to_file(0, 1))
+
+    def action_last(self) -> None:
+        self.set_cursor(self._step_to_file(len(self.entries) - 1, -1))
+
+    def action_open(self) -> None:
+        index = self.current_index()
+        if index is not None:
+            self.post_message(self.Chosen(index))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        pos = int(self.scroll_y) + offset.y
+        if 0 <= pos < len(self.entries) and self.entries[pos].index >= 0:
+            self.set_cursor(pos)
+
+    def on_focus(self) -> None:
+        self.invalidate()
+
+    def on_blur(self) -> None:
+        self.invalidate()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self.entries))
+        self.invalidate()
+
+    def render_line(self, y: int) -> Strip:
+        pos = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if pos >= len(self.entries) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        is_cursor = pos == self.cursor
+        key = (pos, width, is_cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_entry(self.entries[pos], width, is_cursor)
+            self._cache[key] = strip
+        return strip
+
+    def _render_entry(self, e: Entry, width: int, is_cursor: bool) -> Strip:
+        if e.index < 0:
+            label = Text("  " * e.depth + "▾ ", no_wrap=True)
+            label.append_text(safe_text(e.name, style="bold"))
+            label.stylize(self.get_component_rich_style("filerows--dir"))
+        else:
+            label = self.owner.label(e, width)
+        base = self.rich_style
+        if is_cursor:
+            cls = "filerows--cursor" if self.has_focus else "filerows--cursor-blurred"
+            base = base + self.get_component_rich_style(cls)
+        segs = [Segment(s.text, base + s.style if s.style else base) for s in label.render(self.app.console)]
+        return Strip(segs).crop(0, width).adjust_cell_length(width, base)
+
+
+class FileList(Vertical):
+    """Title, filter box (``F``) and the file rows. The screen supplies the per-file counts."""
+
+    DEFAULT_CSS = """
+    FileList { height: 1fr; }
+    FileList #file-filter { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    FileList #file-filter.-open { display: block; }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -61,16 +234,18 @@ class FileList(Vertical):
         self.ai_count: Callable[[str], int] = lambda _p: 0
         self.question_count: Callable[[str], int] = lambda _p: 0
         self.reviewed: Callable[[str], bool] = lambda _p: False
-        self._current: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Files", id="files-title")
-        yield Input(placeholder="filter files (F)", id="file-filter")
-        yield FileOptions(id="file-options")
+        yield Static("Files", id="files-title", classes="pane-title")
+        yield Input(placeholder="filter files — enter to keep, esc to clear", id="file-filter")
+        yield FileRows(self, id="file-rows")
 
     @property
-    def options(self) -> OptionList:
-        return self.query_one(FileOptions)
+    def rows(self) -> FileRows:
+        return self.query_one(FileRows)
+
+    def focus_list(self) -> None:
+        self.rows.focus()
 
     def set_files(self, files: list[FileDiff]) -> None:
         self.files = files
@@ -80,70 +255,86 @@ class FileList(Vertical):
         self.tree_mode = not self.tree_mode
         self.rebuild()
 
-    def _label(self, i: int, f: FileDiff, name: str, indent: int) -> Text:
-        mark, style = STATUS_STYLE.get(str(f.status), ("?", "bold"))
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append("  " * indent)
-        t.append("✔ " if self.reviewed(f.path) else "  ", style="bold green")
-        t.append(mark + " ", style=style)
-        t.append_text(safe_text(name))
-        t.append(f" +{f.added}", style="green")
-        t.append(f" −{f.removed}", style="red")
-        n_ai = self.ai_count(f.path)
-        if n_ai:
-            t.append(f" AI{n_ai}", style=AI_STYLE)
-        n_q = self.question_count(f.path)
-        if n_q:
-            t.append(f" Q{n_q}", style="bold yellow")
-        if f.binary:
-            t.append(" bin", style="dim")
-        elif f.too_large:
-            t.append(" big", style="dim")
-        return t
-
     def rebuild(self) -> None:
-        opts = self.options
-        keep = self._current
-        opts.clear_options()
+        """Recompute the rows (filter, flat or tree): no widgets are created, only a list of entries."""
         needle = self.filter.lower()
-        shown = [(i, f) for i, f in enumerate(self.files) if not needle or needle in f.path.lower()]
-        items: list[Option] = []
-        if not self.tree_mode:
-            items = [Option(self._label(i, f, f.path, 0), id=f"f{i}") for i, f in shown]
-        else:
-            seen_dirs: set[str] = set()
-            for i, f in sorted(shown, key=lambda x: x[1].path.split("/")):
-                parts = f.path.split("/")
-                for depth in range(len(parts) - 1):
-                    d = "/".join(parts[: depth + 1])
-                    if d not in seen_dirs:
-                        seen_dirs.add(d)
-                        label = Text("  " * depth + "▾ ", style="dim")
-                        label.append_text(safe_text(parts[depth] + "/", style="bold blue"))
-                        items.append(Option(label, id=f"d{len(seen_dirs)}", disabled=True))
-                items.append(Option(self._label(i, f, parts[-1], len(parts) - 1), id=f"f{i}"))
-        opts.add_options(items)
-        done = sum(1 for f in self.files if self.reviewed(f.path))
-        title = f"Files {done}/{len(self.files)} reviewed" + (" · tree" if self.tree_mode else "")
-        if needle:
-            title += f" · {len(shown)} match"
-        self.query_one("#files-title", Static).update(Text(title))
-        if keep is not None:
-            self.highlight_file(keep)
+        shown = [i for i, f in enumerate(self.files) if not needle or needle in f.path.lower()]
+        make = tree_entries if self.tree_mode else flat_entries
+        self.rows.set_entries(make(self.files, shown), self.rows.current_index())
+        self._shown = len(shown)
+        self.update_title()
 
-    def refresh_file(self, index: int) -> None:
-        self.rebuild()
+    _shown = 0
+
+    def update_title(self, reviewed: int | None = None) -> None:
+        done = reviewed if reviewed is not None else sum(1 for f in self.files if self.reviewed(f.path))
+        title = f"Files {done}/{len(self.files)} reviewed" + (" · tree" if self.tree_mode else "")
+        if self.filter:
+            title += f" · {self._shown} match"
+        self.query_one("#files-title", Static).update(Text(title))
+
+    def refresh_counts(self) -> None:
+        """Counts changed (AI marks, questions, reviewed marks): redraw the visible rows."""
+        self.rows.invalidate()
+
+    def highlighted_index(self) -> int | None:
+        return self.rows.current_index()
+
+    def highlighted_path(self) -> str | None:
+        i = self.rows.current_index()
+        return self.files[i].path if i is not None else None
 
     def highlight_file(self, index: int) -> None:
-        self._current = index
-        opts = self.options
-        try:
-            pos = opts.get_option_index(f"f{index}")
-        except Exception:
-            return
-        if opts.highlighted != pos:
-            with opts.prevent(OptionList.OptionHighlighted):
-                opts.highlighted = pos
+        """Follow the diff: put the cursor on file ``index`` without posting a message."""
+        pos = self.rows.position_of(index)
+        if pos is not None and pos != self.rows.cursor:
+            self.rows.set_cursor(pos, notify=False)
+
+    def highlight_path(self, path: str) -> None:
+        i = next((n for n, f in enumerate(self.files) if f.path == path), None)
+        if i is not None:
+            self.highlight_file(i)
+
+    def open_filter(self) -> None:
+        box = self.query_one("#file-filter", Input)
+        box.add_class("-open")
+        box.focus()
+
+    def label(self, e: Entry, width: int) -> Text:
+        """A file row: reviewed mark, status, elided name, then counts as width allows (Q, AI, +/-)."""
+        f = self.files[e.index]
+        indent = "  " * e.depth
+        head = Text(no_wrap=True)
+        head.append(indent)
+        head.append("✔" if self.reviewed(f.path) else " ", style="bold green")
+        head.append(STATUS_MARK.get(str(f.status), "?") + " ", style=STATUS_STYLE.get(str(f.status), "bold"))
+        tail: list[tuple[str, str]] = []
+        n_q = self.question_count(f.path)
+        if n_q:
+            tail.append((f" Q{n_q}", "bold yellow"))
+        n_ai = self.ai_count(f.path)
+        if n_ai:
+            tail.append((f" AI{n_ai}", AI_STYLE))
+        tail.append((f" +{f.added}", "green"))
+        tail.append((f" −{f.removed}", "red"))
+        if f.binary:
+            tail.append((" bin", "dim"))
+        elif f.too_large:
+            tail.append((" big", "dim"))
+        name = visible(e.name)
+        base = name[name.rfind("/") + 1 :]
+        room = width - head.cell_len
+        # counts go (least useful first) until the file name itself fits
+        while tail and room - sum(len(t) for t, _ in tail) < min(len(name), max(len(base) + 2, MIN_NAME)):
+            tail.pop()
+        room -= sum(len(t) for t, _ in tail)
+        if len(name) <= room:
+            head.append_text(safe_text(e.name))
+        else:
+            head.append(elide_middle(name, room))
+        for text, style in tail:
+            head.append(text, style=style)
+        return head
 
     @on(Input.Changed, "#file-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -152,13 +343,6 @@ class FileList(Vertical):
 
     @on(Input.Submitted, "#file-filter")
     def _filter_done(self, _event: Input.Submitted) -> None:
-        self.options.focus()
-        if self.options.option_count and self.options.highlighted is None:
-            self.options.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#file-options")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        oid = event.option.id or ""
-        if oid.startswith("f"):
-            self._current = int(oid[1:])
-            self.post_message(self.FileChosen(int(oid[1:])))
+        self.rows.focus()
+        if not self.filter:
+            self.query_one("#file-filter", Input).remove_class("-open")

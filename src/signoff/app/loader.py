@@ -1,0 +1,63 @@
+"""The review screen's loading worker: the one analysis pipeline, stage by stage, posted as messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.message import Message
+
+from signoff.analysis import STAGE_LABELS, Stage, analyze_stages
+from signoff.app import messages as m
+from signoff.app.analysis import ai_view, question_views
+from signoff.app.rows import pair_counts
+from signoff.app.state import ReviewState
+from signoff.diff.model import Diff, DiffOptions
+
+
+def longest_line(diff: Diff) -> int:
+    """Characters in the longest body line (the diff view's scroll width)."""
+    best = 0
+    for f in diff.files:
+        for h in f.hunks:
+            if h.body:
+                best = max(best, max(map(len, h.body.split("\n"))))
+    return best
+
+
+def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
+    """Run the pipeline (in a worker thread) and post each stage's result as soon as it is ready:
+    the diff, the questions, the AI marks, the AI-code questions; then what the view computes ahead."""
+    plan = 1 + 1 + (2 if state.ai_enabled else 0)
+    post(m.Progress(1, plan, STAGE_LABELS[Stage.DIFF]))
+    running: Stage | None = Stage.DIFF
+    diff: Diff | None = None
+    try:
+        for ev in analyze_stages(
+            state.git,
+            state.target,
+            state.diff_options or DiffOptions(),
+            ai=state.ai_enabled,
+            include_opt_in=state.opt_in,
+        ):
+            r = ev.result
+            if ev.stage is Stage.DIFF:
+                diff = r.diff
+                post(m.DiffLoaded(r.diff, ev.seconds))
+            elif ev.stage is Stage.AI:
+                post(m.AiLoaded(ai_view(r.ai)))
+            else:
+                post(
+                    m.QuestionsLoaded(
+                        question_views(r.questions), r.questions, ev.stage is Stage.QUESTIONS_AI
+                    )
+                )
+            running = ev.next
+            if ev.next is not None:
+                post(m.Progress(ev.step + 1, ev.total, STAGE_LABELS[ev.next]))
+        post(m.Progress(plan, plan, "Ready", done=True))
+        if diff is not None:
+            post(m.MaxLineLength(longest_line(diff)))
+            post(m.PairCounts(pair_counts(diff)))  # the side-by-side toggle is then instant
+    except Exception as exc:  # shown in the UI; the diff (if loaded) stays reviewable
+        label = STAGE_LABELS[running] if running is not None else "loading"
+        post(m.LoadFailed(label, str(exc)))

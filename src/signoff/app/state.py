@@ -1,0 +1,84 @@
+"""The review state every screen shares: target, session, analysis results, signed record.
+
+Screens receive this object, never each other. Per-file counts are computed once per analysis result,
+so a key press never walks the whole diff.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+from typing import TYPE_CHECKING, Any
+
+from signoff.app.analysis import AiView, QuestionView
+
+if TYPE_CHECKING:
+    from signoff.diff.model import Diff, DiffOptions
+    from signoff.git.runner import Git
+    from signoff.git.target import ReviewTarget
+    from signoff.review.session import ReviewSession
+
+
+@dataclass
+class ReviewState:
+    git: Git
+    target: ReviewTarget
+    session: ReviewSession
+    draft_dir: Path
+    diff_options: DiffOptions | None = None
+    #: Opt-in checklists to ask as well (``signoff review --checklist NAME``).
+    opt_in: tuple[str, ...] = ()
+    #: ``--key`` / ``--format``: override git's user.signingKey / gpg.format when signing.
+    sign_key: str | None = None
+    sign_format: str | None = None
+    #: False for ``review --no-ai``: no attribution stage.
+    ai_enabled: bool = True
+    diff: Diff | None = None
+    ai: AiView = field(default_factory=AiView)
+    questions: list[QuestionView] = field(default_factory=list)
+    #: The relevance result behind ``questions`` (goes into the record); None until matched.
+    relevance: Any = None
+    #: Set once the record is signed and stored: from then on the review is read-only.
+    record_path: Path | None = None
+    #: Draft writes (autosave thread, signing failure) hold this lock; ``draft_extra`` goes into every
+    #: draft written (the unsigned record after a signing failure); ``draft_closed``: never write again.
+    draft_lock: Lock = field(default_factory=Lock, repr=False)
+    draft_extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    draft_closed: bool = False
+    _question_counts: Counter[str] = field(default_factory=Counter, repr=False)
+
+    @property
+    def signed(self) -> bool:
+        return self.record_path is not None
+
+    def set_questions(self, questions: list[QuestionView], relevance: Any) -> None:
+        self.questions = questions
+        self.relevance = relevance
+        counts: Counter[str] = Counter()
+        for q in questions:
+            if q.triggered:
+                counts.update({h.path for h in q.hits})
+        self._question_counts = counts
+
+    def question_count(self, path: str) -> int:
+        """Triggered questions with a hit in ``path``."""
+        return self._question_counts.get(path, 0)
+
+    def ai_count(self, path: str) -> int:
+        return self.ai.count(path)
+
+    def is_reviewed(self, path: str) -> bool:
+        return path in self.session.reviewed_files
+
+    def reviewed_count(self) -> int:
+        if self.diff is None:
+            return 0
+        return sum(1 for f in self.diff.files if f.path in self.session.reviewed_files)
+
+    def triggered_ids(self) -> list[str]:
+        return [q.id for q in self.questions if q.triggered]
+
+    def question(self, qid: str | None) -> QuestionView | None:
+        return next((q for q in self.questions if q.id == qid), None)
