@@ -236,8 +236,11 @@ def test_tui_draft_refused_by_symlinked_dir_is_reported_not_raised(tmp_path: Pat
         async with app.run_test(size=(120, 36)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            app.save_draft()
-            await pilot.pause()
+            app.save_draft()  # written a moment later, on the draft writer thread
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if any("symbolic link" in str(n.message) for n in app._notifications):
+                    break
             assert any("symbolic link" in str(n.message) for n in app._notifications)
             assert app.is_running
 
