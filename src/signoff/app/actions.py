@@ -207,7 +207,10 @@ ACTIONS: tuple[Action, ...] = (
 GROUPS = (MOVE, FILES, QUESTIONS, VIEW, EDIT, FINISH)
 
 
-def bindings(scope: str) -> list[Binding]:
+BindingList = list[Binding | tuple[str, str] | tuple[str, str, str]]
+
+
+def bindings(scope: str) -> BindingList:
     """The Textual bindings of ``scope``, generated from :data:`ACTIONS`."""
     return [
         Binding(

@@ -47,11 +47,15 @@ class ReviewKeys(Screen[Any]):
         self.search_info = ""
 
     if TYPE_CHECKING:
-        diffview: DiffView
-        filelist: FileList
-        checklist: ChecklistPanel
-        detail: DetailPanel
 
+        @property
+        def diffview(self) -> DiffView: ...
+        @property
+        def filelist(self) -> FileList: ...
+        @property
+        def checklist(self) -> ChecklistPanel: ...
+        @property
+        def detail(self) -> DetailPanel: ...
         def _update_status(self) -> None: ...
         def _update_header(self) -> None: ...
         def _show_current_question(self) -> None: ...
@@ -116,7 +120,7 @@ class ReviewKeys(Screen[Any]):
         if fi is None or diff is None or not self._writable():
             return
         path = diff.files[fi].path
-        now = self.session.toggle_reviewed(path)
+        now = self.state.session.toggle_reviewed(path)
         self.filelist.refresh_counts()
         self.filelist.update_title(self.state.reviewed_count())
         self.diffview._invalidate()
@@ -214,15 +218,15 @@ class ReviewKeys(Screen[Any]):
         q = self._need_question()
         if q is None or not self._writable():
             return
-        self.session.answer(q.id, AnswerValue(value) if value else None)
+        self.state.session.answer(q.id, AnswerValue(value) if value else None)
         self.checklist.rebuild()
         self._update_status()
         ids = self.state.triggered_ids()
         self.note_target = None
-        if value and q.triggered and self.session.answered(ids) < len(ids):
+        if value and q.triggered and self.state.session.answered(ids) < len(ids):
             self.checklist.move(1, unanswered=True, notify=False)
             self.note_target = q.id if self.checklist.current != q.id else None
-        elif value and ids and self.session.answered(ids) == len(ids):
+        elif value and ids and self.state.session.answered(ids) == len(ids):
             self.notify("All triggered questions answered. Press S to finish.", timeout=4)
         self._show_current_question()
 
@@ -279,14 +283,14 @@ class ReviewKeys(Screen[Any]):
         if q is None:
             return
         why = "just answered" if q.id == self.note_target else ""
-        st = self.session.questions.get(q.id)
+        st = self.state.session.questions.get(q.id)
 
         def edited(text: str | None) -> None:
-            self.session.set_note_edit(q.id, text)
+            self.state.session.set_note_edit(q.id, text)
 
         def done(note: str | None) -> None:
             if note is not None:
-                self.session.set_note(q.id, note)
+                self.state.session.set_note(q.id, note)
                 self.notify(safe_text(f"note saved for {q.id}").plain, timeout=2, markup=False)
             self._show_current_question()
 
@@ -294,7 +298,7 @@ class ReviewKeys(Screen[Any]):
             q.id,
             q.text,
             st.note if st else "",
-            unsaved=self.session.note_edits.get(q.id),
+            unsaved=self.state.session.note_edits.get(q.id),
             on_edit=edited,
             why=why,
         )
@@ -319,7 +323,7 @@ class ReviewKeys(Screen[Any]):
             blob=f.new_blob if side == "new" else f.old_blob,
             side=side,
         )
-        if self.session.add_evidence(q.id, ev):
+        if self.state.session.add_evidence(q.id, ev):
             self.notify(safe_text(f"evidence {ev.path}:{ev.lines} attached").plain, timeout=2, markup=False)
         dv.anchor = None
         dv._invalidate()
