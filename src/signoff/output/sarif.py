@@ -13,6 +13,7 @@ from typing import Any
 from signoff import __version__
 from signoff.checklists.model import Question
 from signoff.relevance.model import Hit, Relevance
+from signoff.util.sanitize import markdown_block, markdown_inline, visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/signoff/signoff"
@@ -32,14 +33,20 @@ def _tags(q: Question) -> list[str]:
 
 
 def rule(q: Question) -> dict[str, Any]:
-    help_text = q.guidance.strip() or q.text
-    refs = ", ".join(q.references)
+    # Question text and guidance may come from the repository's checklists: plain visible text, and
+    # Markdown in which nothing is live (escaped inline text, guidance in a fence it cannot close).
+    help_text = visible(q.guidance.strip() or q.text, keep_newlines=True)
+    text = visible(q.text)
+    refs = visible(", ".join(q.references))
     return {
         "id": q.id,
         "name": "".join(part.capitalize() for part in q.id.replace(".", "-").split("-")),
-        "shortDescription": {"text": q.text},
-        "fullDescription": {"text": q.text + (f" ({refs})" if refs else "")},
-        "help": {"text": help_text, "markdown": f"**{q.text}**\n\n```\n{help_text}\n```"},
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": text + (f" ({refs})" if refs else "")},
+        "help": {
+            "text": help_text,
+            "markdown": f"**{markdown_inline(q.text)}**\n\n{markdown_block(help_text)}",
+        },
         "defaultConfiguration": {"level": _LEVEL.get(q.severity, "warning")},
         "properties": {
             "security-severity": _SECURITY_SEVERITY.get(q.severity, "5.0"),
@@ -71,7 +78,7 @@ def _result(q: Question, index: int, h: Hit) -> dict[str, Any]:
         "ruleId": q.id,
         "ruleIndex": index,
         "level": _LEVEL.get(q.severity, "warning"),
-        "message": {"text": message},
+        "message": {"text": visible(message)},
         "locations": [
             {
                 "physicalLocation": {

@@ -96,3 +96,21 @@ def unsafe_spans(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[in
 def find_invisible(text: str) -> list[tuple[int, str]]:
     """Positions and names of invisible characters (Trojan Source, invisible identifiers) in ``text``."""
     return [(m.start(), placeholder(m.group())) for m in _INVISIBLE.finditer(text)]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def markdown_inline(text: str) -> str:
+    """Repository text as inert Markdown on one line: visible, ``&`` and every Markdown/HTML special
+    character escaped (no live HTML, links, images or emphasis)."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(text.replace("\n", " ")).replace("&", "&amp;"))
+
+
+def markdown_block(text: str) -> str:
+    """Repository text as an inert fenced code block: the fence is longer than any backtick run in the
+    text, so the text cannot close it."""
+    shown = visible(text, keep_newlines=True)
+    longest = max((len(m) for m in re.findall(r"`+", shown)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{shown}\n{fence}"
