@@ -52,6 +52,9 @@ AGENT_ADDRESSES = {
     "coderabbitai[bot]@users.noreply.github.com": "coderabbit",
     "cursoragent@cursor.com": "cursor",
     "cursor[bot]@users.noreply.github.com": "cursor",
+    # held-out histories (labelled after the catalogue fixes): G-Research/bobbit's own agent
+    "bobbit@bobbit.ai": "bobbit",
+    "noreply@bobbit.dev": "bobbit",
 }
 #: Automation that writes no code of its own choosing: never ``ambiguous``, simply not AI.
 AMBIGUOUS_AUTHORS = {"jules-fleet[bot]@users.noreply.github.com"}
@@ -67,6 +70,10 @@ _AGENT_SIGNOFF = re.compile(r"^signed-off-by: (?:gemini\b|your witty ai assistan
 _COAUTHOR = re.compile(r"^[ \t]*co-?authored-by:[^<\n]*<([^>\n]*)>", re.I | re.M)
 _FOOTERS = [
     (re.compile(r"^\W{0,4}\s*generated with \[claude code\]", re.I | re.M), "claude"),
+    (re.compile(r"^\W{0,4}\s*generated with \[bobbit\]", re.I | re.M), "bobbit"),
+    (re.compile(r"^assisted-by: .*\bclaude\b", re.I | re.M), "claude"),
+    # a kernel-style declaration naming a model family (GLM, ChatGPT, GPT-OSS...): AI, tool unnamed
+    (re.compile(r"^assisted-by: .*\b(?:glm|chatgpt|gpt|gemini|llama|qwen|deepseek)", re.I | re.M), "other"),
     (re.compile(r"^amp-thread(?:-id)?:", re.I | re.M), "amp"),
 ]
 

@@ -34,7 +34,8 @@ from signoff.git.target import ReviewTarget
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import CommitInfo, read_commits
 from signoff.provenance.linemap import Runs, origin_in, run_starts, trace
-from signoff.provenance.tools import Catalogue, strongest
+from signoff.provenance.linenotes import LineNotes, read_line_notes
+from signoff.provenance.tools import EXACT, Catalogue, Signal, strongest
 
 # --------------------------------------------------------------------------------------------------
 # Attribution model
@@ -305,8 +306,12 @@ def attribute(
         ai_config = section(load_repo_config(git.root), "ai")
     cat = load_catalogue(ai_config)
     result = Attribution(target.kind, target.base, target.head)
+    notes = LineNotes()
     if target.kind == "range" and target.head is not None:
         result.all_commits = read_commits(git, target.base, target.head, cat)
+        notes = read_line_notes(git, target.head, {c.sha: c.parents for c in result.all_commits})
+        result.warnings.extend(notes.warnings)
+        _add_note_signals(result.all_commits, notes)
     elif target.head is not None and target.base not in (target.head, EMPTY_TREE):
         result.warnings.append(
             "commits between the base and HEAD are not attributed in --staged/--worktree reviews; "
@@ -336,15 +341,33 @@ def attribute(
             continue
         for h in f.hunks:
             for n in _added_numbers(h):
-                reason = _commit_reason(fa, n, by_sha, note_reasons) if commit_ai else None
+                reason = _commit_reason(fa, n, by_sha, note_reasons, notes) if commit_ai else None
                 reason = reason or file_reason or inline.get(n)
                 if reason is not None:
                     fa.ai_lines[n] = reason
     return result
 
 
+def _add_note_signals(commits: list[CommitInfo], notes: LineNotes) -> None:
+    """A commit with line-level notes carries an exact signal naming them (it marks only those lines)."""
+    for c in commits:
+        spans = notes.spans.get(c.sha)
+        if not spans:
+            continue
+        labels = sorted({label for ranges in spans.values() for _, _, label in ranges})
+        evidence = f"{notes.lines(c.sha)} AI lines in {len(spans)} files ({'; '.join(labels)})"
+        fmt = labels[0].split(":")[0]
+        c.signals.insert(
+            0, Signal("line-notes", "line-notes", EXACT, evidence, f"{fmt} line attribution", fmt)
+        )
+
+
 def _commit_reason(
-    fa: FileAttribution, n: int, by_sha: dict[str, CommitInfo], cache: dict[tuple[str, str], str]
+    fa: FileAttribution,
+    n: int,
+    by_sha: dict[str, CommitInfo],
+    cache: dict[tuple[str, str], str],
+    notes: LineNotes,
 ) -> str | None:
     origin = fa.origin(n)
     if origin is None:
@@ -352,6 +375,11 @@ def _commit_reason(
     sha, orig_path, orig = origin
     commit = by_sha.get(sha)
     if commit is None:
+        return None
+    label = notes.label_at(sha, orig_path, orig) if sha in notes.spans else None
+    if label is not None:
+        return f"commit {sha[:12]}: {label} [exact]"
+    if not commit.whole_commit_ai:
         return None
     if commit.note_decides:
         assert commit.note is not None

@@ -39,8 +39,15 @@ class CommitInfo:
 
     @property
     def ai(self) -> bool:
-        """Some signal is strong enough to make the commit's lines AI (weaker ones are only reported)."""
+        """Some signal is strong enough to count (weaker ones are only reported)."""
         return any(RANK[s.confidence] >= RANK[self.threshold] for s in self.signals)
+
+    @property
+    def whole_commit_ai(self) -> bool:
+        """A commit-level signal counts, so all its lines are AI (line-level notes name only theirs)."""
+        return any(
+            s.kind != "line-notes" and RANK[s.confidence] >= RANK[self.threshold] for s in self.signals
+        )
 
     @property
     def confidence(self) -> str | None:
@@ -50,7 +57,8 @@ class CommitInfo:
     @cached_property
     def reason(self) -> str:
         """Why this commit's lines count as AI (the strongest signal)."""
-        best = strongest(self.signals)
+        counting = [s for s in self.signals if RANK[s.confidence] >= RANK[self.threshold]]
+        best = strongest([s for s in counting if s.kind != "line-notes"]) or strongest(counting)
         return f"commit {self.sha[:12]}: {best.describe()}" if best else ""
 
     @property
