@@ -69,3 +69,24 @@ def compile_glob(glob: str) -> Matcher:
         return re2.compile("(?i)" + rx, _options())
     except Exception as exc:
         raise ValueError(f"bad path glob {glob!r}") from exc
+
+
+class GlobSet:
+    """Many path globs matched at once (one RE2 set): the indexes of the globs a path matches."""
+
+    def __init__(self, globs: list[str]) -> None:
+        self.globs = list(globs)
+        self._set = re2.Set.FullMatchSet(_options()) if globs else None
+        for g in self.globs:
+            rx = glob_regex(g)
+            if rx.endswith(r"\Z"):
+                rx = rx[:-2]
+            if self._set.Add("(?i)" + rx) < 0:  # type: ignore[union-attr]
+                raise ValueError(f"bad path glob {g!r}")
+        if self._set is not None:
+            self._set.Compile()
+
+    def matching(self, path: str) -> list[int]:
+        if self._set is None or not path:
+            return []
+        return sorted(self._set.Match(path) or ())

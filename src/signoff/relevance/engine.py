@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from signoff.checklists.filekinds import kinds_of
-from signoff.checklists.linear import compile_glob
+from signoff.checklists.linear import GlobSet
 from signoff.checklists.load import load_checklists
 from signoff.checklists.model import ChecklistSet, Pattern
 from signoff.diff.model import FileStatus
@@ -88,7 +88,7 @@ class Engine:
         self.max_hits = max_hits_per_file
         self.route = route
         self.entries: list[Entry] = []
-        self.globs: dict[int, list[tuple[str, Any]]] = {}
+        glob_owner: list[tuple[int, str]] = []
         self.lang_only: dict[int, frozenset[str]] = {}
         self.absent: list[tuple[int, Pattern, frozenset[str]]] = []
         for qi, q in enumerate(self.questions):
@@ -97,13 +97,14 @@ class Engine:
                 for p in pats:
                     langs = frozenset(p.languages or t.languages)
                     self.entries.append(Entry(len(self.entries), qi, p, langs, side))
-            if t.paths:
-                self.globs[qi] = [(g, compile_glob(g)) for g in t.paths]
+            glob_owner += [(qi, g) for g in t.paths]
             if t.languages and not t.added and not t.removed and not t.absent:
                 self.lang_only[qi] = frozenset(t.languages)
             for p in t.absent:
                 self.absent.append((qi, p, frozenset(p.languages or t.languages)))
         self.scanner = Scanner(self.entries)
+        self.glob_owner = glob_owner
+        self.globs = GlobSet([g for _, g in glob_owner])
         self._applicable: dict[tuple[str, frozenset[str], bool], tuple[int, ...]] = {}
 
     # ----------------------------------------------------------------------------------------------
@@ -151,11 +152,13 @@ class Engine:
     def _file_triggers(self, files: list[FileDiff], kinds: list[frozenset[str]], results: _Results) -> None:
         for fi, f in enumerate(files):
             line, side = first_line(f)
-            for qi, globs in self.globs.items():
-                for g, rx in globs:
-                    if rx.match(f.path) or (f.old_path and rx.match(f.old_path)):
-                        results.add(qi, "path", Hit(f.path, line, side, f"{f.status} file", "path", g))
-                        break
+            matched = set(self.globs.matching(f.path)) | set(self.globs.matching(f.old_path or ""))
+            done: set[int] = set()
+            for gi in sorted(matched):
+                qi, g = self.glob_owner[gi]
+                if qi not in done:
+                    done.add(qi)
+                    results.add(qi, "path", Hit(f.path, line, side, f"{f.status} file", "path", g))
             for qi, langs in self.lang_only.items():
                 common = langs & kinds[fi]
                 if common:

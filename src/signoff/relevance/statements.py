@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate, chain
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -68,8 +69,8 @@ _TOKENS = {
     "slash": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|(//|/\*)"),
     "both": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|(#|//|/\*)"),
 }
-_TRAILING_OP = re.compile(r"(?:[+\\.,=(\[%|&?]|\bor|\band)\s*$")
-_LEADING_OP = re.compile(r"^\s*(?:[.+%?]|\|\||&&|:(?!:))")
+_TRAILING_CHARS = frozenset("+\\.,=([%|&?")
+_LEADING_CHARS = frozenset(".+%?")
 _TRIVIAL_BODY = re.compile(r"^\s*(?:pass|\.\.\.|continue|return|nil|end)\s*(?:#.*)?$")
 
 
@@ -123,6 +124,19 @@ def blank_comments(lines: list[str], style: str | None) -> list[str]:
     return out
 
 
+def _continues(line: str, nxt: str) -> bool:
+    """Whether ``line`` ends, or ``nxt`` starts, with an operator that continues the statement."""
+    end = line.rstrip()
+    if end and (end[-1] in _TRAILING_CHARS or end.endswith((" or", " and"))):
+        return True
+    start = nxt.lstrip()
+    return bool(start) and (
+        start[0] in _LEADING_CHARS
+        or start.startswith(("||", "&&"))
+        or (start[0] == ":" and start[:2] != "::")
+    )
+
+
 def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
     """For each line, whether its statement continues on the next line."""
     n = len(code)
@@ -130,20 +144,18 @@ def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
     if kinds & _CODE:
         python = "python" in kinds
         depth = span = 0
-        for i, line in enumerate(code):
-            depth += line.count("(") + line.count("[") - line.count(")") - line.count("]")
-            if depth < 0:
-                depth = 0
+        for i in range(n - 1):
+            line = code[i]
+            if "(" in line or ")" in line or "[" in line or "]" in line:
+                depth += line.count("(") + line.count("[") - line.count(")") - line.count("]")
+                if depth < 0:
+                    depth = 0
             span += 1
-            nxt = code[i + 1] if i + 1 < n else None
-            if nxt is None or span >= MAX_STATEMENT_LINES:
-                depth = span = 0
-                continue
-            if (
+            nxt = code[i + 1]
+            if span < MAX_STATEMENT_LINES and (
                 depth > 0
-                or _TRAILING_OP.search(line)
-                or _LEADING_OP.match(nxt)
-                or (python and line.rstrip().endswith(":") and _TRIVIAL_BODY.match(nxt))
+                or _continues(line, nxt)
+                or (python and line.rstrip().endswith(":") and _TRIVIAL_BODY.match(nxt) is not None)
             ):
                 cont[i] = True
             else:
@@ -152,7 +164,7 @@ def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
         span = 0
         for i, line in enumerate(code[:-1]):
             span += 1
-            if line.rstrip().endswith("\\") and span < MAX_STATEMENT_LINES:
+            if span < MAX_STATEMENT_LINES and line.rstrip().endswith("\\"):
                 cont[i] = True
             else:
                 span = 0
@@ -253,15 +265,10 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
         cont = continuations(code, fk)
         side.file_idx.append(fi)
         side.file_first.append(first)
-        new_stmt = True
-        for i, line in enumerate(code):
-            side.line_starts.append(pos)
-            if new_stmt:
-                side.stmt_first.append(first + i)
-            new_stmt = not cont[i]
-            pos += len(line) + 1
-            code_parts.append(line)
-            code_parts.append(" " if cont[i] else "\n")
+        side.line_starts += accumulate((len(x) + 1 for x in code[:-1]), initial=pos)
+        side.stmt_first += [first + i for i in range(len(code)) if i == 0 or not cont[i - 1]]
+        pos += sum(map(len, code)) + len(code)
+        code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont)))
         raw_parts.append("\n".join(lines))
         side.numbers += nums
         side.anchors += anchors
