@@ -25,7 +25,8 @@ def main() -> None:
 
 def questions() -> None:
     """Issue 13's goal: `scan --no-ai` with questions <= 3x `git diff` (aim 2x), peak RSS <= 200 MB,
-    on a 150,000-changed-line, 600-file diff (ordinary code lines). Run: python bench/bench_scan.py --questions
+    on a 150,000-changed-line, 600-file diff (ordinary code lines).
+    Run: python bench/bench_scan.py --questions
     """
     repo = big_diff_repo(files=600, lines_per_file=300, changed_per_file=125, realistic=True)
     runs = 3
@@ -39,9 +40,8 @@ def questions() -> None:
         ("scan --no-ai (questions)", []),
     ):
         t, rss = best_of(runs, [*scan, *extra], repo)
-        print(
-            f"{label:<29}: {t:.3f} s  ratio {t / git_time:.2f} (goal <= 3, aim 2)  peak RSS {rss / 1024:.0f} MB"
-        )
+        ratio = t / git_time
+        print(f"{label:<29}: {t:.3f} s  ratio {ratio:.2f} (goal <= 3, aim 2)  peak RSS {rss / 1024:.0f} MB")
 
 
 def measure(realistic: bool) -> None:
