@@ -268,7 +268,7 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
         side.line_starts += accumulate((len(x) + 1 for x in code[:-1]), initial=pos)
         side.stmt_first += [first + i for i in range(len(code)) if i == 0 or not cont[i - 1]]
         pos += sum(map(len, code)) + len(code)
-        code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont)))
+        code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont), strict=True))
         raw_parts.append("\n".join(lines))
         side.numbers += nums
         side.anchors += anchors
