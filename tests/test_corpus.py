@@ -141,8 +141,9 @@ def test_precision_recall_and_noise_per_category(corpus: Corpus, capsys: pytest.
             n = f"{c['n']:3}" if c["n"] else "  -"
             print(f"{q:34} {n} {p:9.2f} {r:7.2f} {c['noise'] * per200:9.2f}")
         print(
-            f"corpus: {len(CASES)} cases  TP={tp} FP={fp} FN={fn}  precision={precision:.3f} recall={recall:.3f}"
-            f"  noise={len(hit_lines) * per200:.2f} lines per 200 ({corpus.noise_lines} ordinary lines)"
+            f"corpus: {len(CASES)} cases  TP={tp} FP={fp} FN={fn}"
+            f"  precision={precision:.3f} recall={recall:.3f}"
+            f"  noise={len(hit_lines) * per200:.2f} per 200 lines ({corpus.noise_lines} ordinary lines)"
         )
     assert precision >= 0.98
     assert recall >= 0.95
