@@ -261,13 +261,13 @@ class Engine:
         at = s + m.start() - ls
         return Hit(
             path=path,
-            line=text.numbers[line],
+            line=text.number(line),
             side="new" if side == "added" else "old",
             text=redact_line(raw_line, at) if redact else clip(raw_line),
             trigger=side,
             pattern=entry.pattern.source,
             match=mask(m.group()) if redact else clip(m.group()),
-            new_line=text.anchors[line] if side == "removed" else None,
+            new_line=text.anchor(line),
         )
 
 

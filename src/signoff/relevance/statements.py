@@ -17,7 +17,7 @@ from itertools import accumulate, chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from signoff.diff.model import FileDiff
+    from signoff.diff.model import FileDiff, Hunk
 
 #: Physical lines one statement may span (bounds the cost of an unbalanced bracket).
 MAX_STATEMENT_LINES = 12
@@ -64,11 +64,14 @@ _CODE = _SLASH | {"python", "ruby"}
 #: Kinds whose statements continue only after a trailing backslash.
 _BACKSLASH = frozenset({"shell", "dockerfile", "make", "powershell"})
 
+_STR = r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`"
+_BLOCK = r"/\*[\s\S]*?(?:\*/|\Z)"
 _TOKENS = {
-    "hash": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|(#)"),
-    "slash": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|(//|/\*)"),
-    "both": re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|(#|//|/\*)"),
+    "hash": re.compile(_STR + r"|(#[^\n]*)"),
+    "slash": re.compile(_STR + r"|(//[^\n]*|" + _BLOCK + ")"),
+    "both": re.compile(_STR + r"|(#[^\n]*|//[^\n]*|" + _BLOCK + ")"),
 }
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _TRAILING_CHARS = frozenset("+\\.,=([%|&?")
 _LEADING_CHARS = frozenset(".+%?")
 _TRIVIAL_BODY = re.compile(r"^\s*(?:pass|\.\.\.|continue|return|nil|end)\s*(?:#.*)?$")
@@ -82,46 +85,21 @@ def comment_style(kinds: frozenset[str]) -> str | None:
     return "slash" if slash else "hash" if hashes else None
 
 
+def _blank(m: re.Match[str]) -> str:
+    comment = m.group(1)
+    if comment is None:
+        return m.group(0)
+    return " " * len(comment) if "\n" not in comment else _NOT_NEWLINE.sub(" ", comment)
+
+
 def blank_comments(lines: list[str], style: str | None) -> list[str]:
     """The lines with comments replaced by spaces (strings kept; block comments across lines)."""
     if style is None:
         return lines
-    tokens = _TOKENS[style]
-    out: list[str] = []
-    in_block = False
-    for line in lines:
-        if in_block:
-            end = line.find("*/")
-            if end < 0:
-                out.append(" " * len(line))
-                continue
-            in_block = False
-            line = " " * (end + 2) + line[end + 2 :]
-        if "#" not in line and "/" not in line:
-            out.append(line)
-            continue
-        pos = 0
-        while True:
-            m = tokens.search(line, pos)
-            if m is None:
-                break
-            if m.group(1) is None:
-                pos = m.end()
-                continue
-            start = m.start()
-            if m.group(1) == "/*":
-                end = line.find("*/", start + 2)
-                if end < 0:
-                    line = line[:start] + " " * (len(line) - start)
-                    in_block = True
-                    break
-                line = line[:start] + " " * (end + 2 - start) + line[end + 2 :]
-                pos = end + 2
-                continue
-            line = line[:start] + " " * (len(line) - start)
-            break
-        out.append(line)
-    return out
+    text = "\n".join(lines)
+    if "#" not in text and "/" not in text:
+        return lines
+    return _TOKENS[style].sub(_blank, text).split("\n")
 
 
 def _continues(line: str, nxt: str) -> bool:
@@ -181,10 +159,12 @@ class SideText:
     line_starts: list[int] = field(default_factory=list)
     #: Global index of the first line of each statement.
     stmt_first: list[int] = field(default_factory=list)
-    #: Per global line: its number in the file (new side for added lines, old side for removed ones).
-    numbers: list[int] = field(default_factory=list)
-    #: Per global line (removed side): the new-side line where the removal is.
-    anchors: list[int] = field(default_factory=list)
+    #: '+' (added lines) or '-' (removed lines).
+    prefix: str = "+"
+    #: Per hunk: its first global line, and the hunk (line numbers are worked out only for hit lines).
+    seg_first: list[int] = field(default_factory=list)
+    seg_hunk: list[Hunk] = field(default_factory=list)
+    _numbers: dict[int, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False)
     #: Per file included: index into diff.files, and its first global line.
     file_idx: list[int] = field(default_factory=list)
     file_first: list[int] = field(default_factory=list)
@@ -212,42 +192,71 @@ class SideText:
         stop = self.line_starts[end] - 1 if end < self.line_count else len(self.code)
         return self.line_starts[first], stop
 
+    def _hunk_numbers(self, line: int) -> tuple[list[int], list[int], int]:
+        s = bisect_right(self.seg_first, line) - 1
+        got = self._numbers.get(s)
+        if got is None:
+            got = self._numbers[s] = _numbers(self.seg_hunk[s], self.prefix)
+        return got[0], got[1], line - self.seg_first[s]
+
+    def number(self, line: int) -> int:
+        """Line number in its file of global line ``line`` (new side for added, old side for removed)."""
+        nums, _, j = self._hunk_numbers(line)
+        return nums[j] if j < len(nums) else 0
+
+    def anchor(self, line: int) -> int | None:
+        """For a removed line: the new-side line where the removal is."""
+        if self.prefix != "-":
+            return None
+        _, anchors, j = self._hunk_numbers(line)
+        return anchors[j] if j < len(anchors) else None
+
     def file_of_line(self, line: int) -> int:
         """Index into diff.files of the file holding global line ``line``."""
         return self.file_idx[bisect_right(self.file_first, line) - 1]
 
 
-def _side_lines(f: FileDiff, prefix: str) -> tuple[list[str], list[int], list[int]]:
-    """The file's lines with ``prefix`` ('+' or '-'), their numbers and (for '-') new-side anchors."""
+_SIDE_RE = {"+": re.compile(r"^\+(.*)$", re.MULTILINE), "-": re.compile(r"^-(.*)$", re.MULTILINE)}
+
+
+def _side_lines(f: FileDiff, prefix: str) -> tuple[list[str], list[tuple[int, Hunk]]]:
+    """The file's lines with ``prefix`` ('+' or '-'), and (index of its first line, hunk) per hunk."""
+    rx = _SIDE_RE[prefix]
     lines: list[str] = []
+    segs: list[tuple[int, Hunk]] = []
+    for h in f.hunks:
+        found = rx.findall(h.body)
+        if found:
+            segs.append((len(lines), h))
+            lines += found
+    return lines, segs
+
+
+def _numbers(h: Hunk, prefix: str) -> tuple[list[int], list[int]]:
+    """Numbers of the hunk's ``prefix`` lines (new side for '+', old for '-'), and their new-side anchors."""
+    new, old = h.new_start, h.old_start
     nums: list[int] = []
     anchors: list[int] = []
-    for h in f.hunks:
-        if prefix not in h.body:
-            continue
-        new, old = h.new_start, h.old_start
-        for raw in h.body.split("\n"):
-            c = raw[:1]
-            if c == "+":
-                if prefix == "+":
-                    lines.append(raw[1:])
-                    nums.append(new)
-                new += 1
-            elif c == "-":
-                if prefix == "-":
-                    lines.append(raw[1:])
-                    nums.append(old)
-                    anchors.append(new)
-                old += 1
-            elif c != "\\":
-                old += 1
-                new += 1
-    return lines, nums, anchors
+    for raw in h.body.split("\n"):
+        c = raw[:1]
+        if c == "+":
+            if prefix == "+":
+                nums.append(new)
+            new += 1
+        elif c == "-":
+            if prefix == "-":
+                nums.append(old)
+                anchors.append(new)
+            old += 1
+        elif c != "\\":
+            old += 1
+            new += 1
+    return nums, anchors
 
 
 def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) -> SideText:
     """The side ``prefix`` ('+' added, '-' removed) of ``files``, grouped by file kinds."""
-    side = SideText()
+    side = SideText(prefix=prefix)
     code_parts: list[str] = []
     raw_parts: list[str] = []
     pos = 0
@@ -256,7 +265,7 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
         f = files[fi]
         if f.binary or f.too_large or not f.hunks:
             continue
-        lines, nums, anchors = _side_lines(f, prefix)
+        lines, segs = _side_lines(f, prefix)
         if not lines:
             continue
         first = side.line_count
@@ -270,8 +279,8 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
         pos += sum(map(len, code)) + len(code)
         code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont), strict=True))
         raw_parts.append("\n".join(lines))
-        side.numbers += nums
-        side.anchors += anchors
+        side.seg_first += [first + i for i, _ in segs]
+        side.seg_hunk += [h for _, h in segs]
         end = side.line_count
         if side.groups and side.groups[-1][0] == fk and side.groups[-1][2] == first:
             side.groups[-1] = (fk, side.groups[-1][1], end)
