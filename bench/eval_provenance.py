@@ -24,7 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from signoff.diff.parse import load_diff
+from signoff.errors import GitCommandError
 from signoff.git.runner import EMPTY_TREE, open_repo
+from signoff.git.target import ReviewTarget
+from signoff.provenance.attribution import attribute
 from signoff.provenance.commits import read_commits
 from signoff.provenance.tools import strongest
 
@@ -84,6 +88,41 @@ def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, ex
     return c
 
 
+def line_counts(clone: Path, base: str, head: str, labels: dict[str, tuple[str, str]]) -> Counter:
+    """Line-level truth (the label of the commit that introduced each added line) vs signoff's marks."""
+    g = open_repo(clone)
+    head_sha = g.rev_parse(head)
+    base_sha = g.rev_parse(base) if base else EMPTY_TREE
+    target = ReviewTarget("range", base_sha, head_sha, f"{base}..{head}")
+    diff = load_diff(g, target)
+    result = attribute(g, target, diff, ai_config={})
+    out: Counter = Counter()
+    for f in diff.files:
+        if f.path not in result.files:
+            continue
+        for h in f.hunks:
+            n = h.new_start
+            for line in h.body.split("\n"):
+                if line[:1] == "+":
+                    sha = result.commit_of(f.path, n)
+                    label = labels.get(sha[:12], ("human", "none"))[0] if sha else "human"
+                    if label != "ambiguous":
+                        truth, pred = label != "human", result.is_ai(f.path, n)
+                        out[("tp" if pred else "fn") if truth else ("fp" if pred else "tn")] += 1
+                    n += 1
+                elif line[:1] in (" ", ""):
+                    n += 1
+    return out
+
+
+def _line_report(lc: Counter) -> str:
+    tp, fp, fn = lc["tp"], lc["fp"], lc["fn"]
+    return (
+        f"  lines: precision {_ratio(tp, tp + fp)} recall {_ratio(tp, tp + fn)} "
+        f"(AI lines {tp + fn}, marked {tp + fp}, of {sum(lc.values())} added)"
+    )
+
+
 def report(name: str, c: dict) -> None:
     print(f"\n## {name}")
     tp, lab = sum(c["tp"].values()), sum(c["lab"].values())
@@ -109,6 +148,7 @@ def main() -> None:
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong commits per range")
     ap.add_argument("--explicit", action="store_true", help="count high/exact-confidence signals only")
     ap.add_argument("--split", default="", help="only ranges of this split (dev / heldout)")
+    ap.add_argument("--lines", action="store_true", help="also line precision/recall over each range's diff")
     args = ap.parse_args()
     ranges = tomllib.loads((HERE / "ranges.toml").read_text())["range"]
     total: dict = defaultdict(Counter)
@@ -120,6 +160,14 @@ def main() -> None:
         errors: list = []
         c = evaluate(commits, _load_labels(r["repo"]), errors, args.explicit)
         report(f"{r['repo']} {r['name']}: {len(commits)} commits", c)
+        if args.lines:
+            try:
+                lc = line_counts(clone, r["base"], r["head"], _load_labels(r["repo"]))
+            except GitCommandError as exc:  # snapshots lack files of 4 MiB and more
+                print(f"  lines: not measured ({exc})")
+                continue
+            total["lines"].update(lc)
+            print(_line_report(lc))
         for key, counter in c.items():
             total[key].update(counter)
         kinds = Counter((e[0], e[1], e[2] if e[0] == "FN" else e[2].split(" ")[0]) for e in errors)
@@ -128,6 +176,8 @@ def main() -> None:
         for what, tool, ev, commit in errors[: args.errors]:
             print(f"    {what} {commit.sha[:12]} {tool}: {ev[:100]!r}")
     report("TOTAL", total)
+    if args.lines:
+        print(_line_report(total["lines"]))
 
 
 if __name__ == "__main__":
