@@ -90,3 +90,27 @@ class GlobSet:
         if self._set is None or not path:
             return []
         return sorted(self._set.Match(path) or ())
+
+
+class LazyRegex:
+    """A shipped (trusted) Python regex compiled on first use: most never run on a given diff."""
+
+    __slots__ = ("_rx", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._rx: re.Pattern[str] | None = None
+
+    def _compiled(self) -> re.Pattern[str]:
+        if self._rx is None:
+            self._rx = re.compile(self.pattern)
+        return self._rx
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        return self._compiled().search(text, *args)
+
+    def finditer(self, text: str, *args: int) -> Any:
+        return self._compiled().finditer(text, *args)
+
+    def match(self, text: str, *args: int) -> re.Match[str] | None:
+        return self._compiled().match(text, *args)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from signoff.checklists.filekinds import KNOWN_KINDS
-from signoff.checklists.linear import compile_glob, compile_linear
+from signoff.checklists.linear import LazyRegex, compile_glob, compile_linear
 from signoff.checklists.model import (
     MAX_PATTERN_LEN,
     SEVERITIES,
@@ -164,13 +164,9 @@ def _compile(ctx: _Ctx, src: str, where: str, qid: str | None) -> Pattern | None
         return Pattern(src, (), linear, regex_anchors(src), linear=True)
     known = ctx.known_anchors
     if known is not None and src in known:
-        try:
-            compiled = re.compile(src)
-        except re.error as exc:
-            ctx.add(f"bad regex {src!r}: {exc.msg}", where, qid=qid)
-            return None
+        # This exact regex compiled and passed the lint before: compile it when first used.
         cached = known[src]
-        return Pattern(src, (), compiled, frozenset(cached) if cached is not None else None)
+        return Pattern(src, (), LazyRegex(src), frozenset(cached) if cached is not None else None)
     compiled, errors = regex_problems(src)
     for e in errors:
         ctx.add(e, where, qid=qid)

@@ -103,10 +103,12 @@ def blank_comments(lines: list[str], style: str | None) -> list[str]:
 
 
 def _continues(line: str, nxt: str) -> bool:
-    """Whether ``line`` ends, or ``nxt`` starts, with an operator that continues the statement."""
-    end = line.rstrip()
-    if end and (end[-1] in _TRAILING_CHARS or end.endswith((" or", " and"))):
+    """Whether ``line`` (right-stripped) ends, or ``nxt`` starts, with an operator that continues it."""
+    end = line
+    if end.endswith((" or", " and")):
         return True
+    if not nxt or (nxt[0] not in " \t.+%?|&:" and not nxt[0].isspace()):
+        return False
     start = nxt.lstrip()
     return bool(start) and (
         start[0] in _LEADING_CHARS
@@ -130,10 +132,12 @@ def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
                     depth = 0
             span += 1
             nxt = code[i + 1]
+            end = line.rstrip()
             if span < MAX_STATEMENT_LINES and (
                 depth > 0
-                or _continues(line, nxt)
-                or (python and line.rstrip().endswith(":") and _TRIVIAL_BODY.match(nxt) is not None)
+                or (end and end[-1] in _TRAILING_CHARS)
+                or _continues(end, nxt)
+                or (python and end.endswith(":") and _TRIVIAL_BODY.match(nxt) is not None)
             ):
                 cont[i] = True
             else:
