@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signoff.diff.intraline import changed_spans, pair_lines
+from signoff.diff.intraline import changed_spans, hunk_spans, pair_lines
 from signoff.diff.model import Hunk
 
 
@@ -28,7 +28,7 @@ def test_pairs_and_hunk_spans() -> None:
     h = Hunk(1, 3, 1, 3, "", " keep\n-x = 1\n-y = 2\n+x = 10\n+y = 2  # same\n+z = 3")
     lines = h.lines
     assert pair_lines(lines) == [(1, 3), (2, 4)]
-    spans = h.intraline()
+    spans = hunk_spans(h.lines)
     assert [lines[3].text[a:b] for a, b in spans[3]] == ["10"]
     assert [lines[1].text[a:b] for a, b in spans[1]] == ["1"]
     assert 5 not in spans

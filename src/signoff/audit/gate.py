@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from signoff import __version__
 from signoff.audit.report import APPROVE, PASSING, RecordEntry
 from signoff.audit.run import check_head_trees, load_tree_records, reviewed_base, reviewed_tree
+from signoff.checklists.load import load_checklists
 from signoff.config import parse_config
 from signoff.errors import UsageError
 from signoff.git.objects import content_keys, read_objects
@@ -102,7 +104,6 @@ class GateResult:
         return [c.entry.reviewer for c in self.approvals]
 
     def to_json(self) -> dict[str, Any]:
-        from signoff import __version__
 
         return {
             "schema": GATE_SCHEMA,
@@ -279,8 +280,6 @@ def _base_covers(
 def _question_severity(git: Git) -> dict[str, tuple[str, str]]:
     """``question id -> (severity, checklist id)`` from the checklists in effect (empty if unloadable)."""
     try:
-        from signoff.checklists.load import load_checklists
-
         cs = load_checklists(git.root)
     except Exception:  # a broken checklist must not break the gate; answers carry severities too
         return {}

@@ -40,6 +40,8 @@ from signoff.errors import UsageError
 from signoff.git.history import History, first_parent_history
 from signoff.git.objects import blobs_at, content_keys, object_sizes, read_objects, tree_of
 from signoff.git.runner import EMPTY_TREE, Git
+from signoff.provenance.catalogue import load_catalogue
+from signoff.provenance.commits import read_commits
 from signoff.records.codec import MAX_RECORD_BYTES, loads
 from signoff.records.model import RecordError, Subject
 from signoff.records.store import REVIEWS_DIR, cap_records, list_records, too_many_message
@@ -319,8 +321,6 @@ def _ai_signals(git: Git, hist: History, commits: list[CommitEntry], ai_config: 
     unreviewed = [c for c in commits if not c.reviewed]
     if not unreviewed or hist.tip is None:
         return
-    from signoff.provenance.catalogue import load_catalogue
-    from signoff.provenance.commits import read_commits
 
     first = hist.commits[hist.start]
     base = first.parents[0] if first.parents else EMPTY_TREE

@@ -10,6 +10,7 @@ from pathlib import Path
 from signoff.checklists.load import lint_paths, load_checklists
 from signoff.checklists.model import ChecklistSet
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, RepoError, UsageError
+from signoff.git.runner import open_repo
 from signoff.util.sanitize import visible
 
 
@@ -31,8 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace, *, everything: bool) -> ChecklistSet:
     root = None
     try:
-        from signoff.git.runner import open_repo
-
         root = open_repo(getattr(args, "repo_path", None)).root
     except RepoError:
         root = None

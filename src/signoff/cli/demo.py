@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from signoff.app import run_review
+from signoff.app.run import run_review
 from signoff.errors import RepoError, UsageError
 from signoff.git.runner import Git, open_repo
 from signoff.git.target import ReviewTarget, resolve_target

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from signoff.audit.gate import GateResult, run_gate
 from signoff.audit.run import audit_settings
+from signoff.cli.common import add_target_arguments
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK
 from signoff.git.runner import Git, open_repo
 from signoff.git.target import resolve_target
@@ -23,7 +24,6 @@ _ZERO = {"0" * 40, "0" * 64}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from signoff.cli.common import add_target_arguments
 
     p = sub.add_parser(
         "gate",

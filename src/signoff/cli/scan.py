@@ -6,14 +6,14 @@ import argparse
 import sys
 
 from signoff.analysis import analyze, diff_options
-from signoff.cli.common import open_and_resolve
+from signoff.cli.common import add_target_arguments, open_and_resolve
 from signoff.errors import EXIT_USAGE
 from signoff.findings.placement import sarif_paths
+from signoff.output.sarif import render_sarif
 from signoff.output.scan import render_json, render_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from signoff.cli.common import add_target_arguments
 
     p = sub.add_parser("scan", help="analyse a diff without the UI (text, JSON)")
     add_target_arguments(p)
@@ -50,8 +50,6 @@ def run(args: argparse.Namespace) -> int:
         sarif=sarif_paths(git, args.findings),
     )
     if args.format == "sarif":
-        from signoff.output.sarif import render_sarif
-
         out = render_sarif(result.questions)
     elif args.format == "json":
         out = render_json(result, pretty=sys.stdout.isatty())

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from signoff.diff.model import Line
+from signoff.diff.model import Line, LineKind
 
 Span = tuple[int, int]
 
@@ -76,8 +74,6 @@ def changed_spans(old: str, new: str) -> tuple[list[Span], list[Span]]:
 
 def pair_lines(lines: Sequence[Line]) -> list[tuple[int, int]]:
     """Index pairs ``(removed, added)`` in ``lines``: each removed run paired with the added run after it."""
-    from signoff.diff.model import LineKind
-
     pairs: list[tuple[int, int]] = []
     i, n = 0, len(lines)
     while i < n:

@@ -107,12 +107,6 @@ class Hunk:
             self._lines = _materialise(self)
         return self._lines
 
-    def intraline(self) -> dict[int, list[tuple[int, int]]]:
-        """Changed character spans per index into :attr:`lines`, for paired removed/added lines."""
-        from signoff.diff.intraline import hunk_spans
-
-        return hunk_spans(self.lines)
-
     def added_lines(self) -> Iterator[tuple[int, str]]:
         """``(new line number, text)`` of each added line."""
         for line in self.lines:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from signoff.errors import GitCommandError
 from signoff.git.runner import EMPTY_TREE
 from signoff.records.codec import safe_path
 from signoff.records.model import Subject
@@ -71,8 +72,6 @@ def scratch_index_tree(git: Git, *, worktree: bool = False, untracked: bool = Fa
                 check=False,
             )
             if proc.returncode != 0:
-                from signoff.errors import GitCommandError
-
                 msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
                 raise GitCommandError(
                     f"could not compute the {'work tree' if worktree else 'index'} tree: "

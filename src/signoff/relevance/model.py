@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from signoff.checklists.model import ChecklistSet, Question
+from signoff.util.sanitize import visible
 
 #: Hits kept per question per file (all are counted).
 
@@ -109,7 +110,6 @@ class Relevance:
 
     def text_lines(self, *, hits_shown: int = 5) -> list[str]:
         """Human-readable summary (repository text made visible)."""
-        from signoff.util.sanitize import visible
 
         total = len(self.triggered) + len(self.untriggered)
         out = [f"Questions: {len(self.triggered)} triggered of {total}"]

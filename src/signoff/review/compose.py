@@ -18,6 +18,7 @@ from signoff.diff.model import Diff, FileDiff
 from signoff.errors import SigningError, UsageError
 from signoff.git.runner import Git
 from signoff.git.target import ReviewTarget
+from signoff.provenance.tools import strongest
 from signoff.records.codec import safe_path
 from signoff.records.model import (
     AiCommit,
@@ -89,8 +90,6 @@ def compose_record(
     checklists, record_answers = _answers(relevance, answers)
     ai = AiSummary(seen_definition=ai_seen_definition)
     if attribution is not None:
-        from signoff.provenance.tools import strongest
-
         for c in attribution.commits:
             best = strongest(c.signals)
             ai.commits.append(AiCommit(c.sha, best.describe() if best else "ai"))

@@ -14,7 +14,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from signoff.records import store
 from signoff.records.model import Comment, Previous
+from signoff.records.model import Evidence as RecordEvidence
+from signoff.review.compose import AnswerInput
 
 DRAFT_SCHEMA = "signoff.draft/1"
 LEVELS = ("high", "medium", "low", "none")
@@ -296,8 +299,6 @@ class ReviewSession:
 
         A question with a note or evidence but no answer is kept as ``skipped`` so its note survives.
         """
-        from signoff.records.model import Evidence as RecordEvidence
-        from signoff.review.compose import AnswerInput
 
         allowed = set(known) if known is not None else None
         out: dict[str, Any] = {}
@@ -436,21 +437,18 @@ def _unranges(ranges: list[list[int]]) -> set[int]:
 
 def draft_path(common_dir: Path, target_key: str) -> Path:
     """Where the draft for ``target_key`` lives (file name from a hash, never from raw input)."""
-    from signoff.records import store
 
     return store.draft_path(common_dir, target_key)
 
 
 def save_draft(common_dir: Path, session: ReviewSession, **extra: Any) -> Path:
     """Write the draft atomically (``extra``: more top-level tables, e.g. the unsigned ``record``)."""
-    from signoff.records import store
 
     return store.save_draft(common_dir, session.target_key, {**session.to_dict(), **extra})
 
 
 def load_draft(common_dir: Path, target_key: str) -> ReviewSession | None:
     """The saved draft for ``target_key``, or None (also for an unreadable or foreign draft)."""
-    from signoff.records import store
 
     data = store.load_draft(common_dir, target_key)
     if data is None:
@@ -464,6 +462,5 @@ def load_draft(common_dir: Path, target_key: str) -> ReviewSession | None:
 
 
 def discard_draft(common_dir: Path, target_key: str) -> None:
-    from signoff.records import store
 
     store.delete_draft(common_dir, target_key)

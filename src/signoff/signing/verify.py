@@ -31,6 +31,7 @@ from signoff.git.runner import EMPTY_TREE
 from signoff.records.codec import loads_with_payload, read_text
 from signoff.records.model import NAMESPACE, RecordError, ReviewRecord, Subject
 from signoff.signing.allowed_signers import AllowedSigners, load_many
+from signoff.signing.sign import trusted_config
 from signoff.signing.sshsig import BadSignature, SshSigError, UnsupportedKey, parse_signature
 
 if TYPE_CHECKING:
@@ -141,7 +142,6 @@ def allowed_signers_paths(root: Path | None, git: Git | None = None) -> list[Pat
     """Where trust comes from: the repo's ``.signoff/allowed_signers``, else git's allowedSignersFile."""
     if root is not None and (Path(root) / ALLOWED_SIGNERS).is_file():
         return [Path(root) / ALLOWED_SIGNERS]
-    from signoff.signing.sign import trusted_config
 
     configured = trusted_config(git, "gpg.ssh.allowedSignersFile")
     if configured:
@@ -175,7 +175,6 @@ class Verifier:
     @classmethod
     def for_repo(cls, git: Git, *, allowed_signers: Path | None = None) -> Verifier:
         """Trust from ``allowed_signers`` if given, else the repo's file, else git's config."""
-        from signoff.signing.sign import trusted_config
 
         paths = [Path(allowed_signers)] if allowed_signers else allowed_signers_paths(git.root, git)
         allowed = load_many(paths)

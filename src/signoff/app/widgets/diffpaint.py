@@ -17,16 +17,9 @@ from textual.style import Style
 from signoff.app.rows import BodyLine, RowKind, intraline_pairs
 from signoff.app.safe import elide_middle
 from signoff.diff import highlight
+from signoff.diff.intraline import changed_spans
 from signoff.diff.model import STATUS_MARK
 from signoff.util.sanitize import unsafe_spans, visible
-
-try:  # the core's intraline emphasis
-    from signoff.diff.intraline import changed_spans
-except ImportError:  # pragma: no cover - older core
-
-    def changed_spans(old: str, new: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        return [], []
-
 
 #: Lines longer than this are drawn as the window around the scroll position (tabs as one space, no
 #: syntax colours); the whole line is always reachable by scrolling sideways.
