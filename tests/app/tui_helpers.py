@@ -16,7 +16,7 @@ LONG_B = DEEP + "ledger_accounts.py"
 #: Column where the shell call sits on the long line (beyond every old preview and render cut).
 FAR_COLUMN = 10_000
 N_SQL_HITS = 40
-LONG_LINE = "x = 1  # " + "a" * (FAR_COLUMN - 9) + ' ; os.system("rm -rf " + user_input)'
+LONG_LINE = 'x = "' + "a" * (FAR_COLUMN - 6) + '"; os.system("rm -rf " + user_input)'
 
 
 def keys_repo(tmp_path: Path, *, extra_files: int = 12) -> Path:

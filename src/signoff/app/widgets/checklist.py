@@ -163,15 +163,25 @@ class DetailPanel(VerticalScroll, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    DetailPanel { height: 10; border-top: solid $primary 50%; padding: 0 1; background: $surface; }
+    DetailPanel {
+        height: 10; border-top: solid $primary 50%; padding: 0 1; background: $surface;
+        scrollbar-gutter: stable;
+    }
     DetailPanel > Static { width: 1fr; }
     """
+
+    _question: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
 
+    def on_resize(self) -> None:
+        if self._question is not None:  # hit lines are cut to the width: lay them out again
+            self.show_question(*self._question[:3], note_for=self._question[3], locate=self._question[4])
+
     def show(self, text: Text, *, line: int | None = None) -> None:
         """Show ``text``; scroll so its rendered line ``line`` is in view (else to the top)."""
+        self._question = None
         self.query_one("#detail-body", Static).update(text)
         if line is None:
             self.scroll_home(animate=False)
@@ -209,6 +219,7 @@ class DetailPanel(VerticalScroll, can_focus=True):
         if marker is not None:
             line = len(head.wrap(self.app.console, width)) - 1 + marker
         self.show(body, line=line)
+        self._question = (q, st, hit_index, note_for, locate)
 
 
 def question_head(q: QuestionView, st: QuestionState | None, note_for: str | None) -> Text:
