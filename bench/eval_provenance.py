@@ -160,6 +160,8 @@ def main() -> None:
         errors: list = []
         c = evaluate(commits, _load_labels(r["repo"]), errors, args.explicit)
         report(f"{r['repo']} {r['name']}: {len(commits)} commits", c)
+        for key, counter in c.items():
+            total[key].update(counter)
         if args.lines:
             try:
                 lc = line_counts(clone, r["base"], r["head"], _load_labels(r["repo"]))
@@ -168,8 +170,6 @@ def main() -> None:
                 continue
             total["lines"].update(lc)
             print(_line_report(lc))
-        for key, counter in c.items():
-            total[key].update(counter)
         kinds = Counter((e[0], e[1], e[2] if e[0] == "FN" else e[2].split(" ")[0]) for e in errors)
         for (what, tool, ev), n in kinds.most_common(args.errors and 8):
             print(f"    {what} {tool} {ev}: {n}")
