@@ -34,6 +34,7 @@ def git(repo: Path, *args: str, input: bytes | None = None, env: dict[str, str] 
         capture_output=True,
         env={**git_env(), **(env or {})},
         check=False,
+        timeout=60,
     )
     if proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode(errors='replace')}")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from signoff.git.runner import EMPTY_TREE, open_repo
 from signoff.provenance.linemap import c_unquote, log_args, origin_in, parse_log_patch, run_starts, trace
-from tests.helpers import commit_files, git, make_repo
+from tests.helpers import commit_files, git, git_env, make_repo
 
 WORDS = ["a", "b", "c", "x = 1", "}", "", "return", "foo()", "bar", "# note"]
 
@@ -145,7 +145,11 @@ def build(repo: Path, steps: list[tuple[str, list[tuple[int, int, int]]]]) -> No
 
 def _merge(repo: Path, branch: str) -> None:
     proc = subprocess.run(
-        ["git", "merge", "-q", "--no-ff", "--no-edit", branch], cwd=repo, capture_output=True
+        ["git", "merge", "-q", "--no-ff", "--no-edit", branch],
+        cwd=repo,
+        capture_output=True,
+        env=git_env(),
+        timeout=60,
     )
     if proc.returncode != 0:  # resolve conflicts by keeping both sides without the markers
         for path in git(repo, "diff", "--name-only", "--diff-filter=U").split():
@@ -156,7 +160,7 @@ def _merge(repo: Path, branch: str) -> None:
         git(repo, "commit", "-q", "--no-edit")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=1, max_size=10))
 def test_random_histories_match_blame(tmp_path_factory, steps) -> None:
     repo = tmp_path_factory.mktemp("hist")

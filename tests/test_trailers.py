@@ -18,6 +18,7 @@ def git_parse(message: str) -> list[str]:
         capture_output=True,
         env=git_env(),
         check=True,
+        timeout=60,
     )
     return [ln.rstrip() for ln in proc.stdout.decode().splitlines()]
 
