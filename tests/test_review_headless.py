@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -102,7 +104,45 @@ def test_worktree_review(sql_repo: Path, ssh_keys: SshKeys, capsys) -> None:
     assert rec.review.verdict == "approve"
 
 
-def test_review_without_the_tui_installed(sql_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    monkeypatch.setitem(sys.modules, "signoff.app", None)
-    assert main(["-C", str(sql_repo), "review"]) == 2
-    assert "--answers FILE" in capsys.readouterr().err
+def _signoff_without_terminal(
+    repo: Path, *argv: str, block_textual: bool = False
+) -> subprocess.CompletedProcess:
+    """Run signoff as CI would: stdin from /dev/null, output to pipes, no TEXTUAL_DRIVER."""
+
+    code = "import sys\n"
+    if block_textual:
+        code += "sys.modules['textual'] = None\n"
+    code += "from signoff.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"}
+    return subprocess.run(
+        [sys.executable, "-c", code, "-C", str(repo), *argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_review_without_the_tui_installed(sql_repo: Path) -> None:
+    done = _signoff_without_terminal(sql_repo, "review", block_textual=True)
+    assert done.returncode == 2, done.stderr
+    assert "not installed" in done.stderr and "--answers FILE" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("argv", [("review",), ("base..head",), ()])
+def test_review_without_a_terminal_refuses_instead_of_waiting(sql_repo: Path, argv: tuple[str, ...]) -> None:
+    """A CI job or a pipe has no terminal: the TUI would wait forever for keys; say so in one line."""
+
+    done = _signoff_without_terminal(sql_repo, *argv)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.strip().count("\n") == 0
+    assert "needs a terminal" in done.stderr and "--answers FILE" in done.stderr
+
+
+def test_demo_without_a_terminal_refuses_before_building(tmp_path: Path) -> None:
+    where = tmp_path / "demo"
+    done = _signoff_without_terminal(tmp_path, "demo", "--dir", str(where))
+    assert done.returncode == 2 and "needs a terminal" in done.stderr
+    assert not where.exists()

@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from signoff.app.run import run_review
+from signoff.cli.review import check_tui, start_tui
 from signoff.errors import RepoError, UsageError
 from signoff.git.runner import Git, open_repo
 from signoff.git.target import ReviewTarget, resolve_target
@@ -171,6 +171,8 @@ def _write(repo: Path, files: dict[str, str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.no_open:
+        check_tui()
     where = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="signoff-demo-"))
     demo = build(where)
     print(f"signoff demo: a throwaway repository in {demo.root} (delete {where} when done)")
@@ -181,4 +183,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"  with the demo's own key; then: signoff -C {demo.root} verify")
     if args.no_open:
         return 0
-    return run_review(demo.git, demo.target, args)
+    return start_tui(demo.git, demo.target, args)

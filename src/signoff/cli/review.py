@@ -4,13 +4,13 @@ format is in :mod:`signoff.review.answers`)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from signoff.analysis import analyze, diff_options
-from signoff.app.run import run_review
 from signoff.cli.common import add_target_arguments, open_and_resolve
 from signoff.errors import UsageError
 from signoff.findings.placement import sarif_paths
@@ -21,6 +21,14 @@ from signoff.review.rereview import carry_forward, find_previous, load_interdiff
 from signoff.review.session import ReviewSession
 from signoff.review.triage import triage_table
 from signoff.signing.sign import signing_config
+
+try:  # the TUI is optional: a minimal install still signs headless reviews
+    from signoff.app.run import run_review
+except ImportError:  # pragma: no cover - exercised in a subprocess without textual
+    run_review = None  # type: ignore[assignment]
+
+NO_TERMINAL = "signoff review needs a terminal (stdin and stdout); for scripts and CI use --answers FILE"
+NO_TUI = "the review TUI is not installed (pip install textual); use --answers FILE for a headless review"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,8 +66,35 @@ def run(args: argparse.Namespace) -> int:
         answers = read_answers(Path(args.answers))  # validate before touching anything
         git, target = open_and_resolve(args)
         return run_headless(git, target, args, answers)
+    check_tui()
     git, target = open_and_resolve(args)
+    return start_tui(git, target, args)
+
+
+def check_tui() -> None:
+    """Refuse in one line, before any work, when the TUI cannot run here."""
+
+    if run_review is None:
+        raise UsageError(NO_TUI)
+    if not _has_terminal():
+        raise UsageError(NO_TERMINAL)
+
+
+def start_tui(git: Any, target: Any, args: argparse.Namespace) -> int:
+    """Open the review TUI on ``target`` (``check_tui`` first)."""
+
+    check_tui()
+    assert run_review is not None
     return run_review(git, target, args)
+
+
+def _has_terminal() -> bool:
+    """A TUI needs a terminal, or textual-serve's web driver (``signoff serve`` sets TEXTUAL_DRIVER);
+    without one Textual would wait forever for input that never comes (a CI job, a pipe)."""
+
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 # -- headless ------------------------------------------------------------------------------------------
