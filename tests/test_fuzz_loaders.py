@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signoff.checklists.parse import parse_checklist
+from signoff.checklists.parse import MAX_PROBLEMS, parse_checklist
 from signoff.config import parse_config
 from signoff.errors import UsageError
 from signoff.records.codec import loads, read_text
@@ -114,3 +114,13 @@ def test_deep_nesting_is_a_status_line(tmp_path: Path) -> None:
         loads(read_text(path), str(path))
     assert sys.getrecursionlimit() == limit
     assert "nest" in err.value.message or "deep" in err.value.message
+
+
+def test_a_checklist_with_thousands_of_problems_lists_a_bounded_number() -> None:
+    """30,000 unknown keys used to be located one file scan each (minutes); now the first 100 are listed
+    and one line says there are more."""
+    data = ("".join(f"k{i} = {i}\n" for i in range(30_000))).encode()
+    _, problems = parse_checklist(data, "many.toml", strict=False, existing={}, known_questions={})
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[0].line == 1 and "unknown key 'k0'" in problems[0].message
+    assert "the rest are not listed" in problems[-1].message

@@ -54,8 +54,21 @@ class _Ctx:
     known_anchors: dict[str, list[str] | None] | None = None
 
     def add(self, message: str, where: str = "", *, qid: str | None = None, key: str | None = None) -> None:
+        # Locating a problem scans the file: a hostile file with 30,000 unknown keys would cost minutes
+        # and print 30,000 lines. List the first MAX_PROBLEMS, then one line that says the rest exist.
+        if len(self.problems) > MAX_PROBLEMS:
+            return
+        if len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(
+                Problem(self.path, f"more than {MAX_PROBLEMS} problems; the rest are not listed")
+            )
+            return
         line = _locate(self.text, qid, key)
         self.problems.append(Problem(self.path, message, line, None, where))
+
+
+#: Problems listed per checklist file before the rest are summarised in one line.
+MAX_PROBLEMS = 100
 
 
 def _locate(text: str, qid: str | None, key: str | None) -> int | None:
