@@ -189,9 +189,9 @@ def test_counts_match_numstat(tmp_path_factory, before, after, trailing_newline)
 def test_config_max_file_bytes_and_bad_config(repo: Path, capsys) -> None:
     from signoff.cli.main import main
 
-    commit_files(repo, {"a.txt": "a\n"}, "base")
+    # The limit comes from the branch the change targets (here: HEAD's parent), never from the change.
+    commit_files(repo, {"a.txt": "a\n", ".signoff/config.toml": "[diff]\nmax_file_bytes = 100\n"}, "base")
     commit_files(repo, {"a.txt": "".join(f"{i}\n" for i in range(500))}, "grow")
-    write(repo, {".signoff/config.toml": "[diff]\nmax_file_bytes = 100\n"})
     assert main(["-C", str(repo), "scan", "HEAD"]) == 0
     assert "too large" in capsys.readouterr().out
     write(repo, {".signoff/config.toml": "[diff\nmax_file_bytes = 100\n"})
@@ -219,13 +219,18 @@ def test_config_refuses_symlink_and_huge_file(repo: Path, tmp_path: Path) -> Non
 
 
 def test_diff_options_shared_by_scan_review_and_tui(repo: Path) -> None:
-    """One place builds diff options: repo config first, --max-file-size over it."""
+    """One place builds diff options: the target branch's committed config, --max-file-size over it."""
 
     from signoff.analysis import diff_options
     from signoff.diff.model import DEFAULT_MAX_FILE_BYTES
+    from signoff.git.target import resolve_target
 
+    commit_files(repo, {"a.txt": "x\n"}, "base")
     g = open_repo(repo)
-    assert diff_options(g).max_file_bytes == DEFAULT_MAX_FILE_BYTES
+    assert diff_options(g, resolve_target(g, worktree=True)).max_file_bytes == DEFAULT_MAX_FILE_BYTES
     write(repo, {".signoff/config.toml": "[diff]\nmax_file_bytes = 4096\n"})
-    assert diff_options(g).max_file_bytes == 4096
-    assert diff_options(g, 99).max_file_bytes == 99
+    # Only in the work tree (the change): not used.
+    assert diff_options(g, resolve_target(g, worktree=True)).max_file_bytes == DEFAULT_MAX_FILE_BYTES
+    commit_files(repo, {}, "config")
+    assert diff_options(g, resolve_target(g, worktree=True)).max_file_bytes == 4096
+    assert diff_options(g, resolve_target(g, worktree=True), 99).max_file_bytes == 99

@@ -94,5 +94,7 @@ def test_signoff_runs_nothing(
     code = main(["-C", str(repo), *argv])
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert code != 0 or argv[0] in {"verify", "audit"}
+    # The missing blob is skipped with a warning (test_missing_objects.py): scan and verify succeed,
+    # gate and audit report their findings; none stops on it or fetches it.
+    assert code in (0, 1), err
     assert not marker.exists(), marker.read_text()

@@ -10,27 +10,44 @@ from enum import StrEnum
 from typing import Any
 
 from signoff.checklists.load import load_checklists
-from signoff.config import load_repo_config, section
+from signoff.config import CONFIG_PATH, parse_config, section
 from signoff.diff.model import Diff, DiffOptions
 from signoff.diff.parse import load_diff
 from signoff.findings.mapping import load_map
 from signoff.findings.placement import Findings, attach, collect
-from signoff.git.runner import Git
+from signoff.git.objects import read_objects
+from signoff.git.runner import EMPTY_TREE, Git
 from signoff.git.target import ReviewTarget
 from signoff.provenance.attribution import attribute
 from signoff.relevance.engine import Engine
 
 
-def diff_options(git: Git, max_file_size: int | None = None) -> DiffOptions:
-    """Diff options: ``[diff] max_file_bytes`` from the repo config, overridden by ``max_file_size``
-    (``--max-file-size``)."""
+def diff_options(git: Git, target: ReviewTarget, max_file_size: int | None = None) -> DiffOptions:
+    """Diff options: ``[diff] max_file_bytes`` from the config of the branch the change targets, overridden
+    by ``max_file_size`` (``--max-file-size``).
+
+    Never from the change itself (its work tree or head): a setting that shows less, such as
+    ``max_file_bytes = 1``, would hide the change from its own review.
+    """
     options = DiffOptions()
-    limit = section(load_repo_config(git.root), "diff").get("max_file_bytes")
-    if isinstance(limit, int) and limit > 0:
+    limit = section(target_config(git, target), "diff").get("max_file_bytes")
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
         options.max_file_bytes = limit
     if max_file_size:
         options.max_file_bytes = max_file_size
     return options
+
+
+def target_config(git: Git, target: ReviewTarget) -> dict[str, Any]:
+    """``.signoff/config.toml`` as committed at the target's base (the branch the change goes into; HEAD
+    for index and work-tree reviews); ``{}`` when there is none."""
+    if target.base == EMPTY_TREE:
+        return {}
+    spec = f"{target.base}:{CONFIG_PATH.as_posix()}"
+    got = read_objects(git, [spec]).get(spec)
+    if got is None or got[1] != b"blob":
+        return {}
+    return parse_config(got[2], f"{CONFIG_PATH} at {target.base[:12]}")
 
 
 @dataclass

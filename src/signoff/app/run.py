@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None = None) -> int:
     """Open the review TUI on ``target``; return the process exit code. The draft is kept on quit."""
 
-    options = diff_options(git, getattr(args, "max_file_size", None))
+    options = diff_options(git, target, getattr(args, "max_file_size", None))
     opt_in = tuple(getattr(args, "checklist", None) or ()) if args is not None else ()
     app = SignoffApp(
         git,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from signoff import __version__
+from signoff.diff.model import MissingObject
 from signoff.records.model import ReviewRecord
 from signoff.signing.verify import Status
 
@@ -203,6 +204,8 @@ class AuditReport:
     warnings: list[str] = field(default_factory=list)
     #: Scanner findings triaged / left open (signoff.audit.findings.FindingsAudit).
     findings: Any = None
+    #: Objects not in this clone (partial clone) that the audit skipped, with commit and path.
+    missing: list[MissingObject] = field(default_factory=list)
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     @property
@@ -273,7 +276,9 @@ class AuditReport:
                 "ai_unreviewed_lines": sum(c.ai_lines for c in self.ai_unreviewed),
                 "failed_outstanding": len(self.outstanding),
                 "ai_lines_unseen_in_approvals": sum(r.ai_unseen for r in self.records if r.approval),
+                "missing_objects": len(self.missing),
             },
+            "missing_objects": [m.to_json() for m in self.missing],
             "records": [r.to_json() for r in self.records],
             "commits": [c.to_json() for c in self.commits],
             "failed_answers": [f.to_json() for f in self.failed],

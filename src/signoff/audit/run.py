@@ -36,9 +36,18 @@ from signoff.audit.report import (
     ReviewerStats,
 )
 from signoff.config import load_repo_config, section
-from signoff.errors import UsageError
+from signoff.diff.model import MissingObject
+from signoff.errors import GitCommandError, UsageError
 from signoff.git.history import History, first_parent_history
-from signoff.git.objects import blobs_at, content_keys, object_sizes, read_objects, tree_of
+from signoff.git.objects import (
+    blobs_at,
+    content_keys,
+    missing_object_in,
+    object_sizes,
+    path_of_object,
+    read_objects,
+    tree_of,
+)
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import read_commits
@@ -250,8 +259,10 @@ def run_audit(
     _add_content_keys(git, hist, entries)
     commits = _coverage(hist, entries)
     warnings = [f"allowed signers: {p}" for p in verifier.allowed.errors]
+    missing: list[MissingObject] = []
     if ai and hist.tip:
-        _ai_signals(git, hist, commits, settings["ai"])
+        _ai_signals(git, hist, commits, settings["ai"], missing)
+    warnings += [m.warning() for m in missing]
     _staleness(git, hist, entries)
     failed = _failed_answers(entries)
     findings = audit_findings(git, entries, hist.tip, sarif)
@@ -270,6 +281,7 @@ def run_audit(
         ai_checked=ai,
         warnings=warnings,
         findings=findings,
+        missing=missing,
     )
 
 
@@ -316,7 +328,13 @@ def _coverage(hist: History, entries: list[RecordEntry]) -> list[CommitEntry]:
     return out
 
 
-def _ai_signals(git: Git, hist: History, commits: list[CommitEntry], ai_config: dict[str, Any]) -> None:
+def _ai_signals(
+    git: Git,
+    hist: History,
+    commits: list[CommitEntry],
+    ai_config: dict[str, Any],
+    missing: list[MissingObject] | None = None,
+) -> None:
     """Fill ``ai_commits`` / ``ai_lines`` of the unreviewed commits (one ``git log``, one ``diff-tree``)."""
     unreviewed = [c for c in commits if not c.reviewed]
     if not unreviewed or hist.tip is None:
@@ -351,28 +369,50 @@ def _ai_signals(git: Git, hist: History, commits: list[CommitEntry], ai_config: 
             else:
                 need_lines[sha] = entry.sha
     if need_lines:
-        added = added_lines(git, {sha: infos[sha].parents[:1] for sha in need_lines})
+        added = added_lines(git, {sha: infos[sha].parents[:1] for sha in need_lines}, missing)
         by_entry = {c.sha: c for c in unreviewed}
         for sha, owner in need_lines.items():
             by_entry[owner].ai_lines += added.get(sha, 0)
 
 
-def added_lines(git: Git, commits: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Added lines of each commit against its first parent (root: all lines), one ``diff-tree --stdin``."""
-    payload = "".join(" ".join((sha, *parents)) + "\n" for sha, parents in commits.items())
-    raw = git.run(
-        [
-            "diff-tree",
-            "--stdin",
-            "-z",
-            "--numstat",
-            "--no-renames",
-            "--root",
-            "--no-ext-diff",
-            "--no-textconv",
-        ],
-        input=payload.encode(),
-    )
+def added_lines(
+    git: Git, commits: dict[str, tuple[str, ...]], missing: list[MissingObject] | None = None
+) -> dict[str, int]:
+    """Added lines of each commit against its first parent (root: all lines), one ``diff-tree --stdin``.
+
+    When objects are missing (a partial clone), each commit is read on its own; one that cannot be read
+    counts 0 and is added to ``missing`` with the path of the object it lacks.
+    """
+    try:
+        return _parse_numstat(git.run([*_NUMSTAT, "--stdin"], input=_numstat_input(commits)))
+    except GitCommandError as exc:
+        if missing_object_in(exc) is None:
+            raise
+    out: dict[str, int] = {}
+    for sha, parents in commits.items():
+        try:
+            out.update(_parse_numstat(git.run([*_NUMSTAT, "--stdin"], input=_numstat_input({sha: parents}))))
+        except GitCommandError as exc:
+            oid = missing_object_in(exc)
+            if oid is None:
+                raise
+            out[sha] = 0
+            if missing is not None:
+                path = path_of_object(git, sha, oid)
+                if path == "?" and parents:
+                    path = path_of_object(git, parents[0], oid)
+                missing.append(MissingObject(sha, path, oid))
+    return out
+
+
+_NUMSTAT = ["diff-tree", "-z", "--numstat", "--no-renames", "--root", "--no-ext-diff", "--no-textconv"]
+
+
+def _numstat_input(commits: dict[str, tuple[str, ...]]) -> bytes:
+    return "".join(" ".join((sha, *parents)) + "\n" for sha, parents in commits.items()).encode()
+
+
+def _parse_numstat(raw: bytes) -> dict[str, int]:
     out: dict[str, int] = {}
     current = ""
     for tok in raw.split(b"\0"):

@@ -21,6 +21,7 @@ from signoff.review.rereview import carry_forward, find_previous, load_interdiff
 from signoff.review.session import ReviewSession
 from signoff.review.triage import triage_table
 from signoff.signing.sign import signing_config
+from signoff.util.sanitize import visible
 
 try:  # the TUI is optional: a minimal install still signs headless reviews
     from signoff.app.run import run_review
@@ -107,13 +108,15 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     result = analyze(
         git,
         target,
-        diff_options(git, getattr(args, "max_file_size", None)),
+        diff_options(git, target, getattr(args, "max_file_size", None)),
         include_opt_in=tuple(getattr(args, "checklist", []) or ()),
         sarif=sarif_paths(git, getattr(args, "findings", []) or []),
         ai=not getattr(args, "no_ai", False),
     )
     if result.findings is not None and result.findings.errors:
         raise UsageError(result.findings.errors[0] + " (nothing was signed)")
+    for missing in result.diff.missing:
+        print(f"signoff: warning: {visible(missing.warning())}", file=sys.stderr)
     findings_table = triage_table(result.findings, answers.findings)
     known = {q.id for q in result.questions.checklists.questions} if result.questions is not None else set()
     unknown = sorted(set(answers.answers) - known)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     result = analyze(
         git,
         target,
-        diff_options(git, getattr(args, "max_file_size", None)),
+        diff_options(git, target, getattr(args, "max_file_size", None)),
         ai=not args.no_ai,
         questions=not args.no_questions or args.format == "sarif",
         include_opt_in=args.checklist,

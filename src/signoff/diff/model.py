@@ -7,6 +7,7 @@ its text. Counts come from C-speed ``str.count`` rather than a Python loop per l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -181,6 +182,8 @@ class FileDiff:
     binary: bool = False
     too_large: bool = False
     untracked: bool = False
+    #: A blob of this file is not in the object store (partial clone): listed, content not shown.
+    missing_object: bool = False
     old_size: int | None = None
     new_size: int | None = None
     added: int = 0
@@ -191,6 +194,11 @@ class FileDiff:
     def path(self) -> str:
         """The path to show: the new path, or the old one for a deletion."""
         return self.new_path or self.old_path or ""
+
+    @property
+    def security_config(self) -> bool:
+        """The file configures review, attributes or CI (see :func:`is_security_config`)."""
+        return is_security_config(self.new_path or "") or is_security_config(self.old_path or "")
 
     @property
     def is_submodule(self) -> bool:
@@ -226,6 +234,52 @@ class DiffOptions:
     context: int = 3
 
 
+#: Paths that configure the review itself, what git shows (attributes), or what CI runs with which
+#: secrets. A change to one is shown first and flagged: it can lower the bar for itself or for later ones.
+_SECURITY_CONFIG = re.compile(
+    r"^\.signoff/"
+    r"|(?:^|/)\.gitattributes$|^\.gitmodules$|(?:^|/)CODEOWNERS$"
+    r"|^\.github/(?:workflows|actions)/|(?:^|/)action\.ya?ml$|^\.github/dependabot\.ya?ml$"
+    r"|(?:^|/)[^/]*\.gitlab-ci\.ya?ml$|^\.gitlab-ci\.ya?ml$|^\.gitlab/"
+    r"|^\.circleci/|^\.buildkite/|^\.woodpecker(?:/|\.ya?ml$)|^\.drone\.ya?ml$|^\.travis\.ya?ml$"
+    r"|(?:^|/)Jenkinsfile[^/]*$|^\.?azure-pipelines(?:/|[^/]*\.ya?ml$)|^bitbucket-pipelines\.ya?ml$"
+    r"|^\.?appveyor\.ya?ml$|^cloudbuild\.ya?ml$|^\.ci/|^\.pre-commit-(?:config|hooks)\.ya?ml$"
+    r"|^\.husky/|^\.githooks/"
+)
+
+
+def is_security_config(path: str) -> bool:
+    """Whether ``path`` is review config (``.signoff/``), git attributes/modules, CODEOWNERS or CI config."""
+    return _SECURITY_CONFIG.search(path) is not None
+
+
+def review_order(files: list[FileDiff]) -> list[FileDiff]:
+    """``files`` with security-config changes first (each group keeps git's order)."""
+    first = [f for f in files if f.security_config]
+    if not first:
+        return files
+    return first + [f for f in files if not f.security_config]
+
+
+@dataclass(frozen=True)
+class MissingObject:
+    """An object that could not be read: which, for which path, at which commit (or index/work tree)."""
+
+    commit: str
+    path: str
+    object: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"commit": self.commit, "path": self.path, "object": self.object}
+
+    def warning(self) -> str:
+        where = self.commit[:12] if len(self.commit) >= 40 else self.commit or "the index"
+        return (
+            f"missing object {self.object[:12]} for {self.path} at {where}: not in this clone "
+            "(partial clone?); skipped, its content is not shown"
+        )
+
+
 @dataclass
 class Diff:
     """The whole change under review."""
@@ -233,6 +287,8 @@ class Diff:
     target: ReviewTarget | None
     files: list[FileDiff]
     patch_sha256: str
+    #: Objects the diff needed that are not in the object store (partial clone): skipped, not fatal.
+    missing: list[MissingObject] = field(default_factory=list)
 
     @property
     def added(self) -> int:

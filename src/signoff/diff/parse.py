@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from signoff.diff.model import (
     _STATUS_LETTERS,
@@ -22,8 +22,12 @@ from signoff.diff.model import (
     FileDiff,
     FileStatus,
     Hunk,
+    MissingObject,
     _count_prefix,
+    review_order,
 )
+from signoff.errors import GitCommandError, RepoError
+from signoff.git.objects import missing_object_in, object_sizes, read_objects
 
 if TYPE_CHECKING:
     from signoff.git.runner import Git
@@ -205,13 +209,37 @@ class _BlockAssigner:
 
 
 def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None) -> Diff:
-    """Run one streamed ``git diff`` for ``target`` and build the :class:`Diff`."""
+    """Run one streamed ``git diff`` for ``target`` and build the :class:`Diff`.
+
+    What the repository could hide is brought back : text files that its
+    attributes mark binary are re-read as text, and objects missing from a partial clone are skipped with
+    a note instead of failing the whole diff. Security-config changes come first (:func:`review_order`).
+    """
     opts = options or DiffOptions()
     digest = hashlib.sha256()
+    missing: list[MissingObject] = []
+    try:
+        files = stream_files(git, diff_args(target, opts.context), opts.max_file_bytes, digest)
+    except GitCommandError as exc:
+        if not _is_missing_object_error(exc):
+            raise
+        digest = hashlib.sha256()
+        files, missing = _degraded_files(git, target, opts, digest)
+    _reveal_attribute_binaries(git, target, files, opts, digest)
+    if target.kind == "worktree" and target.untracked:
+        for f in untracked_file_diffs(git, opts):
+            digest.update(f"untracked {f.path} {f.new_blob}\n".encode("utf-8", "surrogateescape"))
+            files.append(f)
+    _fill_sizes(git, files)
+    return Diff(target=target, files=review_order(files), patch_sha256=digest.hexdigest(), missing=missing)
+
+
+def stream_files(git: Git, args: list[str], max_bytes: int, digest: Any) -> list[FileDiff]:
+    """The files of one streamed ``git diff --raw -p -z ARGS``; every patch block is fed to ``digest``."""
     files: list[FileDiff] = []
     assigner: _BlockAssigner | None = None
     buf = b""
-    with git.stream(diff_args(target, opts.context)) as out:
+    with git.stream(args) as out:
         for chunk in _read_ahead(out):
             buf += chunk
             if assigner is None:
@@ -219,7 +247,7 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
                     continue
                 entries, pos = parse_raw(buf)
                 files = [_file_from_raw(e) for e in entries]
-                assigner = _BlockAssigner(files, opts.max_file_bytes)
+                assigner = _BlockAssigner(files, max_bytes)
                 buf = buf[pos:]
             blocks, buf = _split_blocks(buf)
             for block in blocks:
@@ -228,17 +256,12 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
     if assigner is None:
         entries, pos = parse_raw(buf)
         files = [_file_from_raw(e) for e in entries]
-        assigner = _BlockAssigner(files, opts.max_file_bytes)
+        assigner = _BlockAssigner(files, max_bytes)
         buf = buf[pos:]
     for block in _blocks_of(buf):
         digest.update(block)
         assigner.feed(block)
-    if target.kind == "worktree" and target.untracked:
-        for f in untracked_file_diffs(git, opts):
-            digest.update(f"untracked {f.path} {f.new_blob}\n".encode("utf-8", "surrogateescape"))
-            files.append(f)
-    _fill_sizes(git, files)
-    return Diff(target=target, files=files, patch_sha256=digest.hexdigest())
+    return files
 
 
 def _read_ahead(stream: IO[bytes], chunk_size: int = 1 << 20) -> Iterator[bytes]:
@@ -335,4 +358,130 @@ def untracked_file_diffs(git: Git, options: DiffOptions) -> list[FileDiff]:
             f.hunks.append(Hunk(0, 0, 1, len(lines), "", body))
             f.added = len(lines)
         out.append(f)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# What the repository could hide: attribute-binary text, missing objects
+
+_PATH_BATCH = 500
+
+
+def _is_missing_object_error(exc: GitCommandError) -> bool:
+    return missing_object_in(exc) is not None
+
+
+def _degraded_files(
+    git: Git, target: ReviewTarget, opts: DiffOptions, digest: Any
+) -> tuple[list[FileDiff], list[MissingObject]]:
+    """The diff when objects are missing (a partial clone): list every file from ``--raw`` (which reads
+    no blobs), diff the files whose blobs are here, and mark the others as missing."""
+    args = diff_args(target, opts.context)
+    raw_args = [a for a in args if a not in ("-p", "-M", "--full-index") and not a.startswith("-U")]
+    raw_args.insert(1, "--no-renames")
+    try:
+        raw = git.run(raw_args)
+    except GitCommandError as exc:
+        oid = missing_object_in(exc) or ""
+        at = target.head or target.base
+        raise RepoError(
+            f"missing object {oid[:12]} (a tree) at {at[:12]}: not in this clone (partial clone?); "
+            "fetch it (git fetch) to review this change"
+        ) from None
+    entries, _ = parse_raw(raw)
+    files = [_file_from_raw(e) for e in entries]
+    blobs = sorted({b for f in files for b in (f.old_blob, f.new_blob) if b and not f.is_submodule})
+    have = object_sizes(git, blobs)
+    missing: list[MissingObject] = []
+    present: list[FileDiff] = []
+    for f in files:
+        gone = [(b, side) for b, side in ((f.old_blob, "old"), (f.new_blob, "new")) if b and b not in have]
+        if f.is_submodule or not gone:
+            present.append(f)
+            continue
+        f.missing_object = True
+        for blob, side in gone:
+            commit = target.base if side == "old" else (target.head or "")
+            if target.kind != "range" and side == "new":
+                commit = "the index"
+            missing.append(MissingObject(commit, f.path, blob))
+    by_path = {f.path: f for f in present}
+    base = [args[0], "--no-renames", *args[1:]]  # ends with "--"
+    for start in range(0, len(present), _PATH_BATCH):
+        paths = [p for f in present[start : start + _PATH_BATCH] for p in {f.old_path, f.new_path} if p]
+        for got in stream_files(git, [*base, *paths], opts.max_file_bytes, digest):
+            if got.path in by_path:
+                _take_content(by_path[got.path], got)
+    return files, missing
+
+
+def _take_content(into: FileDiff, got: FileDiff) -> None:
+    into.hunks, into.added, into.removed = got.hunks, got.added, got.removed
+    into.binary, into.too_large = got.binary, got.too_large
+
+
+def _attr_values(git: Git, attr: str, paths: list[str]) -> dict[str, str]:
+    """``git check-attr`` value of ``attr`` for each path (``unspecified``, ``set``, ``unset`` or a value)."""
+    out = git.run(
+        ["check-attr", "-z", "--stdin", attr], input=b"".join(os.fsencode(p) + b"\0" for p in paths)
+    )
+    parts = out.split(b"\0")
+    return {
+        os.fsdecode(parts[i]): parts[i + 2].decode("utf-8", "replace") for i in range(0, len(parts) - 2, 3)
+    }
+
+
+def _reveal_attribute_binaries(
+    git: Git, target: ReviewTarget, files: list[FileDiff], opts: DiffOptions, digest: Any
+) -> None:
+    """Re-read as text the files git showed as binary only because of attributes.
+
+    ``-diff``, ``binary`` or a ``diff=DRIVER`` whose config says ``binary`` make git print "Binary files
+    differ" whatever the content; the change itself can set them. Text versus binary is decided by
+    content instead, with git's own rule (a NUL byte in the first 8,000 bytes): such files are diffed
+    again with ``--text`` (one more git call, only when there are any) and that patch joins the hash.
+    """
+    candidates = [
+        f for f in files if f.binary and not f.too_large and not f.is_submodule and not f.missing_object
+    ]
+    if not candidates:
+        return
+    attrs = _attr_values(git, "diff", [f.path for f in candidates])
+    suspects = [f for f in candidates if attrs.get(f.path, "unspecified") not in ("unspecified", "set")]
+    binary = _binary_by_content(git, suspects, opts.max_file_bytes)
+    suspects = [f for f in suspects if not binary[f.path]]
+    if not suspects:
+        return
+    by_path = {f.path: f for f in suspects}
+    args = diff_args(target, opts.context)
+    paths = [p for f in suspects for p in {f.old_path, f.new_path} if p]
+    for got in stream_files(git, [args[0], "--text", *args[1:], *paths], opts.max_file_bytes, digest):
+        if got.path in by_path:
+            _take_content(by_path[got.path], got)
+
+
+def _binary_by_content(git: Git, files: list[FileDiff], max_bytes: int) -> dict[str, bool]:
+    """git's own rule on both sides of each file: a NUL byte in the first 8,000 bytes. Blobs are read in
+    one ``cat-file --batch`` (those over ``max_bytes`` count as binary: they would not be shown anyway);
+    work-tree sides from disk."""
+    blobs = sorted({b for f in files for b in (f.old_blob, f.new_blob) if b})
+    sizes = object_sizes(git, blobs)
+    small = [b for b in blobs if sizes.get(b, max_bytes + 1) <= max_bytes]
+    heads = {b: got[2][:BINARY_SNIFF] for b, got in read_objects(git, small).items()}
+    out: dict[str, bool] = {}
+    for f in files:
+        verdict = False
+        for blob, path in ((f.old_blob, f.old_path), (f.new_blob, f.new_path)):
+            if blob:
+                data = heads.get(blob, b"\0")
+            elif path and f.new_path == path:
+                try:
+                    with open(git.root / path, "rb") as fh:
+                        data = fh.read(BINARY_SNIFF)
+                except OSError:
+                    data = b""
+            else:
+                data = b""
+            verdict = verdict or b"\0" in data
+        out[f.path] = verdict
     return out

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections.abc import Iterable
 
+from signoff.errors import GitCommandError
 from signoff.git.runner import Git
 
 SIGNOFF_DIR = ".signoff"
@@ -28,6 +31,29 @@ def read_objects(git: Git, objects: list[str]) -> dict[str, tuple[str, bytes, by
         out[obj] = (header[0].decode(), header[1], data[pos : pos + size])
         pos += size + 1
     return out
+
+
+_MISSING_RE = re.compile(
+    r"unable to read (?:tree )?([0-9a-f]{40,64})|missing (?:blob|tree) ([0-9a-f]{40,64})"
+    r"|invalid object \d+ ([0-9a-f]{40,64})|Not a valid object name ([0-9a-f]{40,64})"
+)
+
+
+def missing_object_in(exc: GitCommandError) -> str | None:
+    """The id of the object whose absence made git fail (a partial clone), or ``None`` for other errors."""
+    m = _MISSING_RE.search(exc.stderr or exc.message)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def path_of_object(git: Git, commit: str, oid: str) -> str:
+    """The path under which ``commit``'s tree holds ``oid`` (``?`` if not found). Reads what it can: a
+    missing subtree ends the listing, but the entry naming it has been printed by then."""
+    _, out = git.try_run(["ls-tree", "-r", "-t", "-z", "--full-tree", commit])
+    for entry in out.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        if meta.endswith(oid.encode()):
+            return os.fsdecode(path)
+    return "?"
 
 
 def object_sizes(git: Git, objects: list[str]) -> dict[str, int]:

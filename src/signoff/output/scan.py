@@ -31,6 +31,8 @@ def file_json(f: FileDiff) -> dict[str, Any]:
         "submodule": f.is_submodule,
         "symlink": f.is_symlink,
         "untracked": f.untracked,
+        "security_config": f.security_config,
+        "missing_object": f.missing_object,
         "added": f.added,
         "removed": f.removed,
         "hunks": len(f.hunks),
@@ -54,6 +56,7 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         "patch_sha256": diff.patch_sha256,
         "totals": {"files": len(diff.files), "added": diff.added, "removed": diff.removed},
         "files": [file_json(f) for f in diff.files],
+        "missing_objects": [m.to_json() for m in diff.missing],
     }
     if result.ai is not None:
         doc["ai"] = result.ai.to_json()
@@ -71,6 +74,10 @@ def render_json(result: ScanResult, *, pretty: bool = False) -> str:
 
 def _flags(f: FileDiff) -> str:
     flags = []
+    if f.security_config:
+        flags.append("security config")
+    if f.missing_object:
+        flags.append("missing object: not shown")
     if f.binary:
         flags.append("binary")
     if f.too_large:
@@ -96,6 +103,13 @@ def render_text(result: ScanResult) -> str:
     else:
         lines.append(f"Reviewing {t.kind} changes against {t.base[:12]}")
     lines.append(f"{len(diff.files)} files changed, +{diff.added} -{diff.removed}")
+    sensitive = sum(f.security_config for f in diff.files)
+    if sensitive:
+        lines.append(
+            f"NOTE: this change changes review or CI configuration ({sensitive} file(s), listed first): "
+            "check them before anything else"
+        )
+    lines.extend(f"warning: {visible(m.warning())}" for m in diff.missing)
     lines.append("")
     width = max((len(str(f.added)) + len(str(f.removed)) for f in diff.files), default=2) + 3
     for f in diff.files:
