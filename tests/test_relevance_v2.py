@@ -134,3 +134,17 @@ def test_hyperscan_and_re_routes_give_identical_results(
     diff = load_diff(g, resolve_target(g, "base..HEAD"))
     again = Engine(checklists, route="hyperscan").evaluate(diff).to_json()
     assert again == Engine(checklists, route="re").evaluate(diff).to_json()
+
+
+@pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
+def test_every_shipped_pattern_compiles_in_hyperscan() -> None:
+    """A shipped pattern Hyperscan refuses costs every cold start one compile per pattern to find it
+    (8 s for 320 patterns) and runs on the slow route forever after: keep them all in Hyperscan."""
+    engine = Engine(load_checklists(), route="hyperscan")
+    for side in ("added", "removed"):
+        for raw in (False, True):
+            like = [e for e in engine.scanner.entries if e.side == side and e.raw == raw]
+            if like:
+                db = hsdb.database(engine.scanner._universe(like[0]))
+                refused = [engine.scanner.entries[eid].pattern.source for eid in db.rejected]
+                assert refused == [], refused
