@@ -48,6 +48,7 @@ def test_wheel_holds_the_data_files(wheel: Path) -> None:
     for data in ("ai_tools.toml", "findings_map.toml", "compliance.toml"):
         assert f"signoff/data/{data}" in names
     assert "signoff/app/signoff.tcss" in names
+    assert {"signoff/data/demo/bandit.sarif", "signoff/data/demo/zizmor.sarif"} <= names
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
 

@@ -46,6 +46,7 @@ class SignoffApp(App[int]):
         sign_key: str | None = None,
         sign_format: str | None = None,
         ai: bool = True,
+        sarif: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         draft_dir = draft_dir or git.common_dir
@@ -62,6 +63,7 @@ class SignoffApp(App[int]):
             sign_key=sign_key,
             sign_format=sign_format,
             ai_enabled=ai,
+            sarif=sarif,
         )
         session.on_change = lambda _s: self.save_draft()
         self._draft_timer: Timer | None = None

@@ -13,7 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +23,7 @@ from signoff.errors import SigningError, SignoffError
 from signoff.records.store import list_records
 from signoff.review.compose import compose_record, sign_and_store
 from signoff.review.session import discard_draft, save_draft
+from signoff.review.triage import TriageInput, triage_table
 from signoff.signing.sign import resolve_signer, signing_config
 from signoff.signing.verify import Verifier
 from signoff.util.sanitize import visible
@@ -66,7 +67,7 @@ def build_record(state: ReviewState, cfg: SigningConfig) -> ReviewRecord:
     unseen = sum(session.unseen_ai(ai.line_sets()).values())
     assert state.diff is not None and session.verdict is not None
     diff_paths = {f.path for f in state.diff.files}
-    return compose_record(
+    record = compose_record(
         state.git,
         state.target,
         state.diff,
@@ -83,6 +84,16 @@ def build_record(state: ReviewState, cfg: SigningConfig) -> ReviewRecord:
         name=cfg.name,
         email=cfg.email,
     )
+    return with_findings(record, state.findings, session.findings)
+
+
+def with_findings(record: ReviewRecord, findings: Any, judged: dict[str, dict[str, str]]) -> ReviewRecord:
+    """Every finding on the change into the record, with the reviewer's judgements (T in the review)."""
+    if findings is None or not findings.items:
+        return record
+    known = {f.id for f in findings.items}  # a draft may outlive the SARIF file it judged
+    decisions = {k: TriageInput(v["triage"], v.get("note", "")) for k, v in judged.items() if k in known}
+    return replace(record, findings=triage_table(findings, decisions))
 
 
 def _is_utc_stamp(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.message import Message
 
@@ -12,6 +13,8 @@ from signoff.app.analysis import ai_view, question_views
 from signoff.app.rows import pair_counts
 from signoff.app.state import ReviewState
 from signoff.diff.model import Diff, DiffOptions
+from signoff.findings.mapping import load_map
+from signoff.findings.placement import attach, collect
 
 
 def longest_line(diff: Diff) -> int:
@@ -22,6 +25,17 @@ def longest_line(diff: Diff) -> int:
             if h.body:
                 best = max(best, max(map(len, h.body.split("\n"))))
     return best
+
+
+def add_findings(state: ReviewState, diff: Diff, relevance: Any, post: Callable[[Message], object]) -> None:
+    """Scanner findings (``--findings``): read once, then added to each relevance result as hits."""
+    if not state.sarif or relevance is None:
+        return
+    if state.findings is None:
+        state.findings = collect(state.git, diff, state.sarif, load_map(state.git.root, relevance.checklists))
+        for error in state.findings.errors:  # that file's findings are left out; the review goes on
+            post(m.FindingsProblem(error))
+    attach(relevance, state.findings)
 
 
 def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
@@ -46,6 +60,7 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
             elif ev.stage is Stage.AI:
                 post(m.AiLoaded(ai_view(r.ai)))
             else:
+                add_findings(state, r.diff, r.questions, post)
                 post(
                     m.QuestionsLoaded(
                         question_views(r.questions), r.questions, ev.stage is Stage.QUESTIONS_AI

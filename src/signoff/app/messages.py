@@ -53,6 +53,13 @@ class LoadFailed(Message):
 
 
 @dataclass
+class FindingsProblem(Message):
+    """A SARIF file that could not be used ("FILE: problem"); its findings are left out."""
+
+    error: str
+
+
+@dataclass
 class PairCounts(Message):
     """Side-by-side row counts per hunk (``id(hunk)`` -> rows), counted ahead of the toggle."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from signoff.analysis import diff_options
 from signoff.app.app import SignoffApp
+from signoff.findings.placement import sarif_paths
 
 if TYPE_CHECKING:
     from signoff.git.runner import Git
@@ -27,6 +28,7 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
         sign_key=getattr(args, "key", None),
         sign_format=getattr(args, "format", None),
         ai=not getattr(args, "no_ai", False),
+        sarif=tuple(sarif_paths(git, getattr(args, "findings", None) or [])),
     )
     code = app.run()
     session = app.session

@@ -35,6 +35,9 @@ class ReviewState:
     sign_format: str | None = None
     #: False for ``review --no-ai``: no attribution stage.
     ai_enabled: bool = True
+    #: Scanner output files (``--findings``) and what they said about this diff (``Findings``), once read.
+    sarif: tuple[str, ...] = ()
+    findings: Any = None
     diff: Diff | None = None
     ai: AiView = field(default_factory=AiView)
     questions: list[QuestionView] = field(default_factory=list)

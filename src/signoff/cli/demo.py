@@ -3,7 +3,9 @@
 The change adds a status filter to an order search with string-built SQL, a live-looking payment key as
 an environment fallback, and a CI workflow moved to ``pull_request_target`` that checks out and echoes
 the pull request's own title. The demo makes its own Ed25519 key (repository-local git config only), so
-the review can be finished and signed, and ``signoff verify`` checks it.
+the review can be finished and signed, and ``signoff verify`` checks it. ``data/demo/*.sarif`` is what
+Bandit 1.9.4 (``bandit -r app -f sarif``) and zizmor 1.32.0 (``zizmor --offline --format sarif .``) said
+about the changed files; regenerate it when the files below change (tests/app/test_demo.py checks it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -107,6 +110,8 @@ class Demo:
     key: Path
     git: Git
     target: ReviewTarget
+    #: Scanner output for the change: Bandit 1.9.4 and zizmor 1.32.0 run on exactly these files.
+    sarif: list[Path]
 
 
 def build(where: Path) -> Demo:
@@ -147,8 +152,14 @@ def build(where: Path) -> Demo:
     _write(repo, CHANGE)
     run("add", "-A")
     run("-c", "user.name=Dev Eloper", "-c", "user.email=dev@example.invalid", "commit", "-q", "-m", MESSAGE)
+    scans = where / "scans"
+    scans.mkdir()
+    sarif = []
+    for name in ("bandit.sarif", "zizmor.sarif"):
+        sarif.append(scans / name)
+        sarif[-1].write_bytes(resources.files("signoff").joinpath(f"data/demo/{name}").read_bytes())
     git = open_repo(repo)
-    return Demo(repo, key, git, resolve_target(git, RANGE))
+    return Demo(repo, key, git, resolve_target(git, RANGE), sarif)
 
 
 def _runner(repo: Path):
@@ -181,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
         "  and a CI workflow moved to pull_request_target. p/f/a answer, ? lists keys, S finishes and signs"
     )
     print(f"  with the demo's own key; then: signoff -C {demo.root} verify")
+    findings = " ".join(f"--findings {p}" for p in demo.sarif)
+    print(f"  Scanner findings (Bandit, zizmor) are shown under their questions: {findings}")
+    args.findings = [str(p) for p in demo.sarif]
     if args.no_open:
         return 0
     return start_tui(demo.git, demo.target, args)

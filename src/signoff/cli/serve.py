@@ -14,6 +14,7 @@ import secrets
 import shlex
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 from signoff.cli.common import add_target_arguments, open_and_resolve
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="address to listen on (default 127.0.0.1; anything else exposes your review to the network)",
     )
     p.add_argument("--checklist", action="append", default=[], metavar="NAME", help="opt-in checklist")
+    p.add_argument(
+        "--findings", action="append", default=[], metavar="FILE.sarif", help="scanner findings to show"
+    )
     p.set_defaults(func=run)
 
 
@@ -51,6 +55,8 @@ def review_command(args: argparse.Namespace, root: str) -> list[str]:
         cmd += ["--base", args.base]
     for name in args.checklist:
         cmd += ["--checklist", name]
+    for sarif in args.findings:
+        cmd += ["--findings", str(Path(sarif).resolve())]
     return cmd
 
 

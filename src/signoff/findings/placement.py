@@ -191,6 +191,10 @@ def attach(relevance: Relevance, findings: Findings) -> None:
         result = relevance.result(qid)
         if result is None:
             continue
+        present = {h.match for h in result.hits if h.trigger == "finding"}
+        items = [f for f in items if f.id not in present]  # the same result may come back (staged analysis)
+        if not items:
+            continue
         hits = [
             Hit(
                 f.raw.path,

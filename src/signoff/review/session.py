@@ -150,6 +150,8 @@ class ReviewSession:
     reanswer: set[str] = field(default_factory=set)
     #: Notes being typed and not saved yet (question id -> text): kept in the draft so none is lost.
     note_edits: dict[str, str] = field(default_factory=dict)
+    #: Scanner findings judged so far: finding id -> {"triage": ..., "note": ...}.
+    findings: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Called after every change (the draft autosave).
     on_change: Any = field(default=None, repr=False, compare=False)
 
@@ -163,6 +165,14 @@ class ReviewSession:
         self.carried.discard(qid)
         if value:
             self.reanswer.discard(qid)
+        self._changed()
+
+    def triage(self, finding_id: str, value: str, note: str = "") -> None:
+        """Judge a scanner finding (``untriaged`` forgets the judgement)."""
+        if value == "untriaged":
+            self.findings.pop(finding_id, None)
+        else:
+            self.findings[finding_id] = {"triage": value, "note": note}
         self._changed()
 
     def add_comment(self, comment: LineComment) -> None:
@@ -381,6 +391,7 @@ class ReviewSession:
             "carried": sorted(self.carried),
             "reanswer": sorted(self.reanswer),
             "note_edits": dict(sorted(self.note_edits.items())),
+            "findings": {k: dict(v) for k, v in sorted(self.findings.items())},
         }
 
     @classmethod
@@ -403,6 +414,11 @@ class ReviewSession:
             carried=set(d.get("carried", [])),
             reanswer=set(d.get("reanswer", [])),
             note_edits={str(k): str(v) for k, v in (d.get("note_edits") or {}).items()},
+            findings={
+                str(k): {"triage": str(v.get("triage", "")), "note": str(v.get("note", ""))}
+                for k, v in (d.get("findings") or {}).items()
+                if isinstance(v, dict)
+            },
         )
 
 

@@ -194,6 +194,9 @@ class ReviewScreen(ReviewKeys):
         if self.model is not None:
             self.model.add_pair_counts(msg.counts)
 
+    def on_findings_problem(self, msg: m.FindingsProblem) -> None:
+        self.notify(safe_text(msg.error).plain, title="findings", severity="error", timeout=10, markup=False)
+
     def on_load_failed(self, msg: m.LoadFailed) -> None:
         self.stage = f"{msg.stage} failed"
         self.loaded = True

@@ -16,6 +16,7 @@ from signoff.app.analysis import QuestionView
 from signoff.app.safe import safe_text
 from signoff.app.screens.note import NoteScreen
 from signoff.app.screens.summary import SummaryScreen
+from signoff.app.triage import triage_next
 from signoff.app.widgets.diffpaint import AI_COLOUR
 from signoff.review.session import AnswerValue, Evidence
 
@@ -303,6 +304,11 @@ class ReviewKeys(Screen[Any]):
             why=why,
         )
         self.app.push_screen(screen, done)
+
+    def action_triage(self) -> None:
+        """Judge the scanner finding here (signoff.app.triage)."""
+        if self._writable():
+            triage_next(self)
 
     def action_attach_evidence(self) -> None:
         q = self._need_question()
