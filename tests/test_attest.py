@@ -120,7 +120,9 @@ def test_attest_refuses_an_invalid_record(reviewed, ssh_keys: SshKeys, capsys) -
 @pytest.fixture
 def agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     sock = tmp_path / "agent.sock"
-    proc = subprocess.run(["ssh-agent", "-a", str(sock)], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        ["ssh-agent", "-a", str(sock)], capture_output=True, text=True, check=True, timeout=30
+    )
     pid = int(proc.stdout.split("SSH_AGENT_PID=")[1].split(";")[0])
     monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
     yield sock
@@ -137,9 +139,18 @@ def test_attest_through_ssh_agent(
     protected = tmp_path / f"{kind}-protected"
     protected.write_bytes(key.path.read_bytes())
     protected.chmod(0o600)
-    subprocess.run(["ssh-keygen", "-q", "-p", "-N", "s3cret", "-P", "", "-f", str(protected)], check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-p", "-N", "s3cret", "-P", "", "-f", str(protected)], check=True, timeout=30
+    )
     env = {**os.environ, "SSH_AUTH_SOCK": str(agent), "SSH_ASKPASS_REQUIRE": "never"}
-    subprocess.run(["ssh-add", "-q", str(key.path)], env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["ssh-add", "-q", str(key.path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
     write(repo, {".signoff/allowed_signers": allowed_line(key)})
     (repo.parent / "answers.toml").write_text(ANSWERS)
     assert main(["-C", str(repo), "review", "main..feature", "--answers", str(repo.parent / "answers.toml"),

@@ -30,37 +30,48 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b.")
 
 @pytest.fixture
 def served(repo: Path, tmp_path: Path):
-    """``signoff serve main..feature`` running in the background; yields (url, repo)."""
+    """``signoff serve main..feature`` running in the background; yields (url, repo). Its output goes to a
+    file (a pipe nobody drains could block the server; a blocking read could hang the test), and the
+    whole process group is killed afterwards, whatever happened."""
     commit_files(repo, {"app.py": "x = 1\n"}, "base")
     git(repo, "checkout", "-q", "-b", "feature")
     commit_files(repo, {"app.py": SQL}, "query")
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     env["TEXTUAL_ANIMATIONS"] = "none"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "signoff", "-C", str(repo), "serve", "main..feature"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    url = ""
-    deadline = time.monotonic() + 30
-    assert proc.stdout is not None
-    while time.monotonic() < deadline and not url:
-        line = proc.stdout.readline().decode()
-        m = re.search(r"(http://\S+/)", line)
-        url = m.group(1) if m else url
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "signoff", "-C", str(repo), "serve", "main..feature"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
     try:
-        assert url, "serve printed no URL"
+        url = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not url and proc.poll() is None:
+            m = re.search(r"(http://\S+/)", log.read_text(errors="replace"))
+            url = m.group(1) if m else ""
+            time.sleep(0.05)
+        assert url, f"serve printed no URL: {log.read_text(errors='replace')[-2000:]}"
         _wait_http(url)
         yield url, repo
     finally:
+        _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group, SIGKILL it if it is still there after 5 s."""
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        proc.wait(5)
 
 
 def _wait_http(url: str) -> None:
@@ -100,7 +111,7 @@ def test_cross_origin_websocket_is_refused(served) -> None:
     ws_url = url.replace("http://", "ws://") + "ws"
 
     async def attempt(origin: str) -> int:
-        async with aiohttp.ClientSession() as s:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as s:
             try:
                 async with s.ws_connect(ws_url, headers={"Origin": origin}) as ws:
                     await ws.close()
@@ -108,8 +119,8 @@ def test_cross_origin_websocket_is_refused(served) -> None:
             except aiohttp.WSServerHandshakeError as exc:
                 return exc.status
 
-    assert asyncio.run(attempt("http://evil.example")) == 403
-    assert asyncio.run(attempt(url.rstrip("/").rsplit("/", 1)[0])) == 101
+    assert asyncio.run(asyncio.wait_for(attempt("http://evil.example"), 20)) == 403
+    assert asyncio.run(asyncio.wait_for(attempt(url.rstrip("/").rsplit("/", 1)[0]), 20)) == 101
 
 
 # -- a real browser --------------------------------------------------------------------------------
@@ -127,13 +138,15 @@ class Cdp:
         self.next_id += 1
         mid = self.next_id
         await self.ws.send_json({"id": mid, "method": method, "params": params})
-        while True:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             msg = await asyncio.wait_for(self.ws.receive_json(), 30)
             if msg.get("id") == mid:
                 if "error" in msg:
                     raise AssertionError(f"{method}: {msg['error']}")
                 return msg.get("result", {})
             self.events.append(msg)
+        raise AssertionError(f"{method}: no answer in 30 s")
 
     async def pump(self, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -154,24 +167,29 @@ class Cdp:
 
 @pytest.fixture
 def chromium(tmp_path: Path):
+    """Debian's Chromium, headless, with the flags that keep it off the network (this machine has none
+    but the package registries), in a new profile; yields its DevTools port; always killed."""
     if CHROMIUM is None:
-        pytest.skip("chromium is not installed (scripts/check installs it)")
+        pytest.skip("chromium is not installed (scripts/install-test-deps installs it)")
     profile = tmp_path / "chromium-profile"
     proc = subprocess.Popen(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1400,900", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )  # fmt: skip
-    port_file = profile / "DevToolsActivePort"
-    for _ in range(300):
-        if port_file.exists() and port_file.read_text().strip():
-            break
-        time.sleep(0.1)
-    port = int(port_file.read_text().split()[0])
-    yield port
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(10)
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            if port_file.exists() and port_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        assert port_file.exists() and port_file.read_text().strip(), "chromium opened no DevTools port"
+        yield int(port_file.read_text().split()[0])
+    finally:
+        _kill_group(proc)
 
 
 def _draft_answers(repo: Path) -> str:
@@ -185,7 +203,7 @@ def test_review_screen_renders_in_chromium_and_a_key_press_answers(served, chrom
     url, repo = served
 
     async def drive() -> tuple[str, str]:
-        async with aiohttp.ClientSession() as s:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=50)) as s:
             pages = await (await s.get(f"http://127.0.0.1:{chromium}/json/list")).json()
             page = next(p for p in pages if p["type"] == "page")
             async with s.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
@@ -194,7 +212,7 @@ def test_review_screen_renders_in_chromium_and_a_key_press_answers(served, chrom
                 await cdp.call("Page.enable")
                 await cdp.call("Page.navigate", url=url)
                 text = ""
-                for _ in range(120):  # the review screen: the file, the question, the highlighted SQL
+                for _ in range(60):  # the review screen: the file, the question, the highlighted SQL
                     await cdp.pump(0.5)
                     text = cdp.screen_text()
                     if "app.py" in text and "db.parameterized-queries" in text:
@@ -212,7 +230,7 @@ def test_review_screen_renders_in_chromium_and_a_key_press_answers(served, chrom
                         break
                 return text, before
 
-    text, before = asyncio.run(drive())
+    text, before = asyncio.run(asyncio.wait_for(drive(), 50))
     assert "app.py" in text, text[-2000:]
     assert "SELECT" in text and "db.parameterized-queries" in text  # the diff and the question
     assert 'answer = "pass"' not in before

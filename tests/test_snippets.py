@@ -63,9 +63,9 @@ def test_github_snippet_is_clean_under_zizmor(tmp_path: Path) -> None:
     wf = tmp_path / ".github" / "workflows" / "signoff.yml"
     wf.parent.mkdir(parents=True)
     wf.write_text(GITHUB_ACTIONS)
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, timeout=30)
     proc = subprocess.run(
-        [zizmor, "--offline", "--format", "plain", str(tmp_path)], capture_output=True, text=True
+        [zizmor, "--offline", "--format", "plain", str(tmp_path)], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings" in proc.stdout + proc.stderr
@@ -85,7 +85,7 @@ def test_local_pre_commit_hook_runs_the_gate(tmp_path: Path) -> None:
     env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pc-home")}
     proc = subprocess.run(
         [pre_commit, "run", "--hook-stage", "pre-push", "--from-ref", base, "--to-ref", head, "signoff-gate"],
-        cwd=repo, env=env, capture_output=True, text=True,
+        cwd=repo, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr  # the gate ran and failed: no approval
     assert "signoff gate" in proc.stdout and "Failed" in proc.stdout

@@ -43,7 +43,7 @@ def test_demo_builds_and_prints_without_opening(tmp_path: Path, capsys) -> None:
     assert found[("zizmor", "zizmor/template-injection")]["question"] == "ci.script-injection"
     # the user's own git config is untouched: the demo key lives in the repository's config only
     assert subprocess.run(
-        ["git", "config", "--global", "--get", "user.signingKey"], capture_output=True
+        ["git", "config", "--global", "--get", "user.signingKey"], capture_output=True, timeout=30
     ).stdout != (str(where / ".demo-key" / "id_ed25519").encode())
 
 

@@ -54,6 +54,7 @@ def load_controls() -> tuple[dict[str, str], list[Control]]:
 def measures(report: AuditReport) -> dict[str, int]:
     """Every measure named in the data file, computed from ``report``."""
     valid = [r for r in report.records if r.valid and r.record is not None]
+    records = [r.record for r in valid if r.record is not None]
     needing = [c for c in report.commits if not c.records_only]
     found = report.findings
     triaged = found.triaged if found is not None else {}
@@ -65,14 +66,14 @@ def measures(report: AuditReport) -> dict[str, int]:
         "valid_records": len(valid),
         "invalid_records": len(report.invalid),
         "reviewers": len({r.reviewer for r in valid}),
-        "checklists_used": len({c.id for r in valid for c in r.record.checklists}),  # type: ignore[union-attr]
-        "answers": sum(len(r.record.answers) for r in valid),  # type: ignore[union-attr]
+        "checklists_used": len({c.id for rec in records for c in rec.checklists}),
+        "answers": sum(len(rec.answers) for rec in records),
         "open_failures": len(report.outstanding),
         "stale_reviews": len(report.stale),
         "findings_triaged": sum(triaged.values()),
         "findings_untriaged": len(found.open) if found is not None else 0,
         "accepted_risks": triaged.get("accepted-risk", 0),
-        "ai_lines": sum(r.record.ai.lines for r in valid) + ai_unreviewed,  # type: ignore[union-attr]
+        "ai_lines": sum(rec.ai.lines for rec in records) + ai_unreviewed,
         "ai_lines_unreviewed": ai_unreviewed,
     }
 

@@ -167,7 +167,12 @@ def _runner(repo: Path):
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_TERMINAL_PROMPT="0")
 
     def run(*args: str) -> None:
-        proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, check=False)
+        try:
+            proc = subprocess.run(
+                ["git", *args], cwd=repo, env=env, capture_output=True, check=False, timeout=60
+            )
+        except subprocess.TimeoutExpired:
+            raise RepoError(f"git {args[0]} did not finish in 60 s") from None
         if proc.returncode != 0:
             raise RepoError(f"git {args[0]} failed: {proc.stderr.decode(errors='replace').strip()}")
 
