@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 from signoff import __version__
 from signoff.checklists.model import Question
@@ -68,12 +69,13 @@ def _result(q: Question, index: int, h: Hit) -> dict[str, Any]:
         "removed": "removed line",
         "path": "changed file",
         "language": "changed file",
+        "finding": "scanner finding",
     }
     message = f"{q.text} [{what.get(h.trigger, h.trigger)}]"
     if h.trigger == "removed":
         message += f" removed at old line {h.line}: {h.text}"
-    elif h.trigger == "ai":
-        message += f" {h.text}"
+    elif h.trigger in ("ai", "finding"):
+        message += f" {h.text}"  # the AI reason; the scanner's tool, rule and message
     return {
         "ruleId": q.id,
         "ruleIndex": index,
@@ -92,8 +94,6 @@ def _result(q: Question, index: int, h: Hit) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
