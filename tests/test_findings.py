@@ -179,3 +179,29 @@ def test_repository_text_in_sarif_is_made_visible(shop: Path, tmp_path: Path, ca
     assert main(["-C", str(shop), "scan", "main..feature", "--no-ai", "--findings", str(bad)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\u202e" not in out and "<ESC>" in out
+
+
+def test_every_question_the_shipped_map_and_the_eval_labels_name_exists() -> None:
+    """A typo in findings_map.toml would silently send findings to no question; the eval's labels
+    (bench/findings_eval.toml) must name real questions too."""
+    import tomllib
+
+    from signoff.checklists.load import load_builtin
+
+    checklists, problems = load_builtin()
+    assert not problems
+    known = {q.id for c in checklists for q in c.questions}
+    root = Path(__file__).resolve().parents[1]
+    shipped = tomllib.loads((root / "src" / "signoff" / "data" / "findings_map.toml").read_text())
+    named = {
+        shipped["default"],
+        *shipped["rules"].values(),
+        *shipped["cwe"].values(),
+        *shipped["tags"].values(),
+    }
+    labels = tomllib.loads((root / "bench" / "findings_eval.toml").read_text())["labels"]
+    named |= {q for table in labels.values() for accepted in table.values() for q in accepted}
+    assert named - known == set()
+    # measured on held-out workflows (bench/eval_findings.py): these zizmor audits go to pinning
+    for audit in ("self-repository", "superfluous-actions", "unpinned-uses"):
+        assert shipped["rules"][f"zizmor:zizmor/{audit}"] == "ci.pinned-actions"
