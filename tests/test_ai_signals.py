@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+import tomllib
+from importlib import resources
+
 import pytest
 
 from signoff.errors import UsageError
@@ -52,6 +57,13 @@ def one(message: str, author: tuple[str, str] = HUMAN) -> tuple[str, str, str]:
         ("mm: fix\n\nAssisted-by: SomeAgent:some-model-7b\nSigned-off-by: A <a@b>\n", "unknown"),
         ("Fix\n\nCo-authored-by-AI: yes\n", "unknown"),
         ("Fix\n\nAI-assisted: Claude Code\n", "claude"),
+        # forms first seen on held-out set 2 (RooCodeInc/Roo-Code, steveyegge/beads, 2026)
+        ("Fix\n\nCo-authored-by: Roo Code <roomote@roocode.com>\n", "roo"),
+        (f"Fix\n\nCo-authored-by: roomote[bot] <219738659+roomote[bot]{GH}>\n", "roo"),
+        (f"Fix\n\nCo-authored-by: ellipsis-dev[bot] <65095814+ellipsis-dev[bot]{GH}>\n", "ellipsis"),
+        # one-line Agent-Signature: the tool in a <tool>-<model>-<effort> slug is named
+        ("Fix\n\nAgent-Signature: claude-opus-4-8-high on behalf of maphew\n", "claude"),
+        ("Fix\n\nAgent-Signature: codex-gpt-5.5-medium on behalf of jdoe\n", "codex"),
     ],
 )
 def test_explicit_trailers_are_high(message: str, tool: str) -> None:
@@ -66,6 +78,8 @@ def test_explicit_trailers_are_high(message: str, tool: str) -> None:
         ("Fix\n\nMade-with: Cursor\n", "cursor"),
         ("Fix\n\nReplit-Commit-Author: Agent\nReplit-Commit-Session-Id: 6f1c\n", "replit"),
         ("Fix\n\nAmp-Thread-ID: https://ampcode.com/threads/T-1\n", "amp"),
+        ("Fix\n\nExecuted-By: beads/polecats/quartz\nRig: beads\nRole: polecats\n", "gastown"),
+        ("Fix\n\nCopilot-Session: 4b04480c-c2e9-483e-9b0f-34830b76a2f8\n", "copilot"),
     ],
 )
 def test_tool_trailers_are_high(message: str, tool: str) -> None:
@@ -78,6 +92,7 @@ def test_tool_trailers_are_high(message: str, tool: str) -> None:
         ("Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n", "claude"),
         ("Fix\n\nGenerated with Claude Code\n", "claude"),
         ("Fix\n\n💘 Generated with Crush\n", "crush"),
+        ("Fix\n\n🤖 Generated with [Nori](https://nori.ai)\n", "nori"),
     ],
 )
 def test_message_markers_are_medium(message: str, tool: str) -> None:
@@ -123,6 +138,7 @@ def test_claude_code_footer_gives_trailer_and_marker() -> None:
         (("Jane Doe (aider)", "jane@example.org"), "aider"),
         (("aider", "aider@aider.chat"), "aider"),
         (("copilot-swe-agent[bot]", "bot@example.org"), "copilot"),  # the bot login as the name
+        (("roomote[bot]", f"219738659+roomote[bot]{GH}"), "roo"),
     ],
 )
 def test_bot_authors_are_high(author: tuple[str, str], tool: str) -> None:
@@ -414,6 +430,9 @@ def test_agent_signature_block() -> None:
         ("_This PR was created by an AI agent (OpenHands) on behalf of the user._", "openhands"),
         ("*GPT-5 on behalf of @alice*", "codex"),
         ("_Posted by an automated review agent on behalf of @m2ux._", "unknown"),
+        # <tool>-<model>-<effort> slugs (steveyegge/beads, 2026): the tool is the slug's first word
+        ("_codex-gpt-5.5-medium on behalf of matt wilkie_", "codex"),
+        ("_claude-opus-4-8-high on behalf of maphew_", "claude"),
     ],
 )
 def test_on_behalf_of_lines(line: str, tool: str) -> None:
@@ -436,6 +455,10 @@ def test_made_with_cursor_forms() -> None:
         (("Claude Code", "dev@corp.example"), MEDIUM),  # Claude Code on the web with a custom identity
         (("Cursor Agent", "bot@corp.example"), MEDIUM),
         (("Devin", "devin@corp.example"), LOW),  # also a person's name
+        (("Roomote Agent", "dev@corp.example"), MEDIUM),
+        # a Gas Town worker commits as "<rig>/crew/<name>" or "<rig>/polecats/<name>" with its owner's address
+        (("beads/crew/emma", "owner@example.org"), MEDIUM),
+        (("gastown/polecats/furiosa", "owner@example.org"), MEDIUM),
     ],
 )
 def test_tool_named_authors_without_the_address(author: tuple[str, str], confidence: str) -> None:
@@ -467,3 +490,14 @@ def test_min_confidence_config() -> None:
     footer = "Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n"
     sig = high.commit_signals(footer, HUMAN)
     assert sig and not high.counts(sig[0])
+
+
+def test_every_catalogue_entry_is_dated_and_sourced() -> None:
+    """Each tool says when it was checked against real commits and where its forms were seen; an entry
+    with no sighting must say so in ``unconfirmed``."""
+    data = tomllib.loads(resources.files("signoff").joinpath("data/ai_tools.toml").read_text("utf-8"))
+    for tool in data["tool"]:
+        datetime.date.fromisoformat(tool["checked"])
+        assert tool.get("sources") or tool.get("unconfirmed"), tool["id"]
+        for src in tool.get("sources", []):
+            assert re.match(r"^(?:\d{4}|sweepai|Linux kernel)", src), (tool["id"], src)

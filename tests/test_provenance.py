@@ -323,3 +323,42 @@ def test_hostile_text_is_sanitised_in_text_output(repo: Path, capsys) -> None:
     assert main(["-C", str(repo), "scan", "HEAD~2..HEAD"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "AI: 1 of 2" in out
+
+
+def _committer_only_repo(repo: Path, config: str | None) -> dict[str, str]:
+    commit_files(repo, {"base.txt": "b\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    if config is not None:
+        commit_files(repo, {".signoff/config.toml": config}, "config")
+    write(repo, {"edit.py": lines("x = 1", "y = 2")})
+    git(repo, "add", "-A")
+    # aider commits the user's own dirty-file edits with its suffix on the committer only
+    env = {"GIT_COMMITTER_NAME": "Jane Doe (aider)", "GIT_COMMITTER_EMAIL": "jane@example.org"}
+    git(repo, "commit", "-q", "-m", "Update edit.py", env=env)
+    return {"edit": git(repo, "rev-parse", "HEAD").strip()}
+
+
+def test_committer_only_is_a_reported_weak_signal_by_default(repo: Path, capsys) -> None:
+    shas = _committer_only_repo(repo, None)
+    a = run(repo, "main..feature")
+    assert ai_numbers(a, "edit.py") == [] and a.commits == []
+    data = a.to_json()
+    assert [c["sha"] for c in data["weak_commits"]] == [shas["edit"]]
+    assert data["weak_commits"][0]["signals"][0]["rule"].startswith("committer only")
+    assert main(["-C", str(repo), "scan", "main..feature", "--no-questions"]) == 0
+    out = capsys.readouterr().out
+    assert "weak signal" in out and "committer only" in out
+
+
+def test_committer_only_confidence_is_configurable(repo: Path) -> None:
+    _committer_only_repo(repo, '[ai]\ncommitter_only = "medium"\n')
+    a = run(repo, "main..feature")
+    assert ai_numbers(a, "edit.py") == [1, 2]
+    assert "committer only" in (a.reason("edit.py", 1) or "")
+
+
+def test_bad_committer_only_value_is_a_one_line_error(repo: Path, capsys) -> None:
+    _committer_only_repo(repo, '[ai]\ncommitter_only = "exact"\n')
+    assert main(["-C", str(repo), "scan", "main..feature"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "committer_only" in err and "\n" not in err

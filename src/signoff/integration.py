@@ -59,6 +59,11 @@ author_emails = []
 message_patterns = []
 # Globs of files whose content is always AI-written, e.g. ["generated/**", "*.pb.go"].
 paths = []
+# The weakest signal that makes a commit's lines AI: "low", "medium" (default) or "high".
+min_confidence = "medium"
+# How sure a tool's mark on the committer alone is (aider's "(aider)" committer suffix: the tool only
+# committed the user's own edit): "low" (default: reported, not counted), "medium" or "high".
+committer_only = "low"
 
 # Checklists: shipped ones apply by default. Add or override questions (by id) in
 # .signoff/checklists/*.toml; check them with `signoff checklists lint .signoff/checklists`.

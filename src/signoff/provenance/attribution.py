@@ -133,6 +133,11 @@ class Attribution:
     def commits(self) -> list[CommitInfo]:
         return [c for c in self.all_commits if c.ai]
 
+    @property
+    def weak_commits(self) -> list[CommitInfo]:
+        """Commits whose signals are all below ``[ai] min_confidence``: reported, their lines not AI."""
+        return [c for c in self.all_commits if c.signals and not c.ai]
+
     def commit(self, sha: str) -> CommitInfo | None:
         for c in self.all_commits:
             if c.sha == sha:
@@ -199,6 +204,7 @@ class Attribution:
                 "traced_files": self.traced_files,
             },
             "commits": [c.to_json() for c in self.commits],
+            "weak_commits": [c.to_json() for c in self.weak_commits],
             "files": [fa.to_json() for fa in self.files.values() if fa.added],
             "warnings": list(self.warnings),
         }
@@ -213,6 +219,10 @@ class Attribution:
         for c in self.commits:
             best = strongest(c.signals)
             lines.append(f"  {c.sha[:12]} {c.subject[:60]}  <- {best.describe() if best else ''}")
+        for c in self.weak_commits:
+            best = strongest(c.signals)
+            why = best.describe() if best else ""
+            lines.append(f"  {c.sha[:12]} {c.subject[:60]}  weak signal, not counted: {why}")
         for fa in self.files.values():
             if fa.ai:
                 lines.append(f"  {fa.ai:>6}/{fa.added:<6} {fa.path}")

@@ -17,7 +17,7 @@ from typing import Any
 from signoff.checklists.linear import compile_linear
 from signoff.config import CONFIG_PATH
 from signoff.errors import UsageError
-from signoff.provenance.tools import MEDIUM, RANK, Catalogue, Tool
+from signoff.provenance.tools import LOW, MEDIUM, RANK, Catalogue, Tool
 
 #: Longest regex accepted from a repository's config (the repository is untrusted).
 MAX_PATTERN = 300
@@ -138,7 +138,9 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
 
     ``[ai]`` keys: ``trailers`` (``"Key"`` or ``"Key: value-regex"``), ``author_emails`` (globs),
     ``message_patterns`` (regexes, searched line-wise), ``paths`` (globs of AI-generated files),
-    ``min_confidence`` (``low`` | ``medium`` | ``high``: the weakest signal that makes lines AI).
+    ``min_confidence`` (``low`` | ``medium`` | ``high``: the weakest signal that makes lines AI),
+    ``committer_only`` (``low`` | ``medium`` | ``high``: how sure a tool mark on the committer alone is;
+    default ``low``, reported but not counted).
     Repository regexes and globs are compiled by RE2 (see the module docstring).
     """
     cat = _builtin()
@@ -158,8 +160,13 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
         for p in _str_list(ai, "message_patterns")
     ]
     cat.ai_paths = [(g, compile_glob(g, f"{where} paths")) for g in _str_list(ai, "paths")]
-    level = ai.get("min_confidence", MEDIUM)
-    if not isinstance(level, str) or level not in RANK or level == "exact":
-        raise UsageError(f"{CONFIG_PATH}: [ai] min_confidence must be one of low, medium, high")
-    cat.min_confidence = level
+    cat.min_confidence = _level(ai, "min_confidence", MEDIUM)
+    cat.committer_only = _level(ai, "committer_only", LOW)
     return cat
+
+
+def _level(ai: dict[str, Any], key: str, default: str) -> str:
+    level = ai.get(key, default)
+    if not isinstance(level, str) or level not in RANK or level == "exact":
+        raise UsageError(f"{CONFIG_PATH}: [ai] {key} must be one of low, medium, high")
+    return level

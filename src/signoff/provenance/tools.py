@@ -128,6 +128,8 @@ class Catalogue:
     prose_suffixes: tuple[str, ...] = ()
     #: signals below this confidence are reported but do not make a commit's lines AI
     min_confidence: str = MEDIUM
+    #: confidence of a tool mark on the committer alone (``[ai] committer_only``; default low: reported)
+    committer_only: str = LOW
     #: repo config: (key lowercased, value regex or None, raw)
     extra_trailers: list[tuple[str, object | None, str]] = field(default_factory=list)
     extra_emails: list[str] = field(default_factory=list)
@@ -192,6 +194,11 @@ class Catalogue:
                 return tool
         return None
 
+    def tool_in_declaration(self, text: str) -> Tool | None:
+        """The tool a text that already declares AI names, also as the first word of a
+        ``<tool>-<model>-<effort>`` slug (``codex-gpt-5.5-medium``, ``claude-opus-4-8-high``)."""
+        return self.tool_for_words(text) or self.tool_for_words(text.replace("-", " "))
+
     # -- signals -----------------------------------------------------------------------------------
     def _sig(self, kind: str, tool: Tool | None, conf: str, evidence: str, rule: str) -> Signal:
         tid = tool.id if tool else "unknown"
@@ -218,7 +225,7 @@ class Catalogue:
         if key in self.ai_keys:
             if value.strip().lower() in self.negative_values:
                 return None
-            return self._sig("trailer", self.tool_for_words(value), HIGH, line, f"AI declaration {rule}")
+            return self._sig("trailer", self.tool_in_declaration(value), HIGH, line, f"AI declaration {rule}")
         if key not in self.person_keys and key not in self.tool_keys:
             return None
         ident = _IDENTITY.match(value)
@@ -287,7 +294,7 @@ class Catalogue:
             for ob in self.on_behalf.finditer(message):
                 line = ob.group(0).strip()
                 inner = line.strip("_* \t")
-                named = self.tool_for_words(inner)
+                named = self.tool_in_declaration(inner)
                 if named is not None or _AI_WORDS.search(inner):
                     out.append(self._sig("marker", named, MEDIUM, line, "'on behalf of' agent line"))
                     break
@@ -336,7 +343,8 @@ class Catalogue:
                     continue
                 # the tool only committed (aider: "committed changes found in dirty files"): weak
                 rule = f"committer only: {s.rule}"
-                signals.append(Signal("committer", s.tool, LOW, s.evidence, rule, s.tool_name))
+                conf = self.committer_only
+                signals.append(Signal("committer", s.tool, conf, s.evidence, rule, s.tool_name))
         block = parse_trailers(message)
         signals += self.trailer_signals(block)
         signals += self.body_trailer_signals(message, block)
