@@ -139,6 +139,7 @@ def test_claude_code_footer_gives_trailer_and_marker() -> None:
         (("aider", "aider@aider.chat"), "aider"),
         (("copilot-swe-agent[bot]", "bot@example.org"), "copilot"),  # the bot login as the name
         (("roomote[bot]", f"219738659+roomote[bot]{GH}"), "roo"),
+        (("Toast (gastown)", "toast@gastown.local"), "gastown"),
     ],
 )
 def test_bot_authors_are_high(author: tuple[str, str], tool: str) -> None:
@@ -469,6 +470,10 @@ def test_tool_named_authors_without_the_address(author: tuple[str, str], confide
 
 def test_unconfirmed_addresses_are_medium() -> None:
     assert one("Fix\n\nCo-authored-by: Windsurf <windsurf@codeium.com>\n") == ("trailer", "windsurf", MEDIUM)
+    assert one("Fix\n\nCo-Authored-By: Auggie <auggie@augmentcode.com>\n") == ("trailer", "augment", MEDIUM)
+    # staff of the vendor commit by hand from its domain: low only
+    sigs = signals("Fix\n", ("Dana Smith", "dana@augmentcode.com"))
+    assert [(s.kind, s.tool, s.confidence) for s in sigs] == [("domain", "augment", LOW)]
 
 
 def test_strongest_most_specific_signal_first_names_the_tool() -> None:
