@@ -63,6 +63,10 @@ AGENT_ADDRESSES = {
     "roomote-v0[bot]@users.noreply.github.com": "roo",
     "ellipsis-dev[bot]@users.noreply.github.com": "ellipsis",
     "agent@stump.wtf": "other",  # a person's own agent account ("joestump-agent")
+    # adjudicated after the first measurement: two commits signoff flagged were the labeller's misses
+    # (bobbit's GitHub app address; Kilo's hosted Gas Town worker as a co-author)
+    "bobbit-ai@users.noreply.github.com": "bobbit",
+    "toast@gastown.local": "gastown",
 }
 #: Automation that writes no code of its own choosing: never ``ambiguous``, simply not AI.
 AMBIGUOUS_AUTHORS = {"jules-fleet[bot]@users.noreply.github.com"}
