@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -33,6 +37,7 @@ from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.provenance.attribution import attribute
 
+T = TypeVar("T")
 AI_FOOTER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
 
 
@@ -96,8 +101,24 @@ def plain_log_p(repo: Path, rng: str = "base..head") -> float:
     return plain_git(repo, "log", "-p", rng)
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) used so far by this process and its reaped children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _timed(fn: Callable[[], T]) -> tuple[float, float, T]:
+    """(wall seconds, CPU seconds incl. child processes, result) of one call."""
+    w, c = time.perf_counter(), _cpu()
+    out = fn()
+    return time.perf_counter() - w, _cpu() - c, out
+
+
 def real_history(repo: Path, rng: str, runs: int) -> None:
-    """Attribution over ``rng`` of a real clone against plain git diff / git log -p in the same run."""
+    """Attribution over ``rng`` of a real clone against plain git diff / git log -p in the same run.
+
+    Both wall time and CPU time (this process plus its git children) are reported: on a shared machine
+    the CPU ratio is the steadier one."""
     base, _, head = rng.partition("..")
     g = open_repo(repo)
     target = resolve_target(g, rng)
@@ -106,30 +127,35 @@ def real_history(repo: Path, rng: str, runs: int) -> None:
     touched = sum(1 for f in diff.files if f.added)
     print(f"{repo.name} {rng}: {n_commits} commits, {len(diff.files)} files ({touched} with added lines)")
     print(f"  +{diff.added} -{diff.removed}")
-    t_diff, t_log, t_load, t_attr, result = [], [], [], [], None
+    rows: dict[str, list[tuple[float, float]]] = {}
+    result = None
     for _ in range(runs):
-        t_diff.append(plain_git(repo, "diff", base, head))
-        t_log.append(plain_git(repo, "log", "-p", rng))
-        g = open_repo(repo)
-        t = time.perf_counter()
-        d = load_diff(g, target)
-        t1 = time.perf_counter()
-        result = attribute(g, target, d)
-        t_load.append(t1 - t)
-        t_attr.append(time.perf_counter() - t1)
+        for label, fn in (
+            ("plain git diff BASE HEAD", lambda: plain_git(repo, "diff", base, head)),
+            ("plain git log -p BASE..HEAD", lambda: plain_git(repo, "log", "-p", rng)),
+        ):
+            w, c, _ = _timed(fn)
+            rows.setdefault(label, []).append((w, c))
+        fresh = open_repo(repo)
+        w, c, d = _timed(partial(load_diff, fresh, target))
+        rows.setdefault("signoff load_diff", []).append((w, c))
+        w, c, result = _timed(partial(attribute, fresh, target, d))
+        rows.setdefault("signoff attribute()", []).append((w, c))
     assert result is not None
     print(
         f"  attribution: {result.ai}/{result.added} AI lines, {len(result.commits)} AI commits, "
         f"{result.traced_files} files traced, {len(result.warnings)} warnings"
     )
-    d0, l0 = min(t_diff), min(t_log)
-    for label, secs in (
-        ("plain git diff BASE HEAD", d0),
-        ("plain git log -p BASE..HEAD", l0),
-        ("signoff load_diff", min(t_load)),
-        ("signoff attribute()", min(t_attr)),
-    ):
-        print(f"  {label:<30} {secs:7.3f}s  x git diff {secs / d0:6.2f}  x git log -p {secs / l0:5.2f}")
+    best = {k: (min(w for w, _ in v), min(c for _, c in v)) for k, v in rows.items()}
+    dw, dc = best["plain git diff BASE HEAD"]
+    lw, lc = best["plain git log -p BASE..HEAD"]
+    head_row = f"  {'(best of ' + str(runs) + ')':<30} {'wall':>8} {'cpu':>8}"
+    print(head_row + "   x git diff (wall/cpu)   x git log -p")
+    for label, (w, c) in best.items():
+        print(
+            f"  {label:<30} {w:7.2f}s {c:7.2f}s   {w / dw:6.2f} / {c / dc:6.2f}"
+            f"        {w / lw:5.2f} / {c / lc:5.2f}"
+        )
     print("  goal: attribute() <= 3x git log -p of the same range")
 
 
