@@ -24,16 +24,22 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import itemgetter
 
 from signoff.git.runner import EMPTY_TREE, Git
 
 #: Length of the run past everything the range touched (files are never this long).
 INF = 1 << 60
 _HOLE = "\0hole"  # placeholder origin: a line the diff against one parent adds
+#: a line break followed by a line that is not part of a hunk body
+_BODY_END = re.compile(rb"\n(?![-+\\])")
 _HUNK = re.compile(rb"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _COMMIT = re.compile(rb"([0-9a-f]{40})(?: \(from ([0-9a-f]{40})\))?(?: |$)")
 
-Runs = list[list]  # [[origin, count], ...]
+#: (origin commit or None/hole, path there, start line there or 0, line count)
+Run = tuple[object, str | None, int, int]
+Runs = list[Run]
 
 
 @dataclass(slots=True)
@@ -158,16 +164,13 @@ def parse_log_patch(data: bytes) -> tuple[list[str], dict[tuple[str, str], Commi
 
 
 def _skip_body(data: bytes, pos: int, lines: int) -> int:
-    n = len(data)
-    while lines > 0 and pos < n:
-        if data[pos] != 0x5C:  # "\ No newline at end of file" does not count
-            lines -= 1
-        end = data.find(b"\n", pos)
-        pos = n if end < 0 else end + 1
-    while pos < n and data[pos] == 0x5C:
-        end = data.find(b"\n", pos)
-        pos = n if end < 0 else end + 1
-    return pos
+    """Where the hunk body starting at ``pos`` ends: every body line starts with ``+``, ``-`` or ``\\``
+    ("No newline at end of file"), and no line after a body does (``@@``, ``diff --git``, a commit id),
+    so one regex search in C finds the end whatever the counts say."""
+    if lines <= 0 and not data.startswith(b"\\", pos):
+        return pos
+    m = _BODY_END.search(data, pos - 1 if pos > 0 else 0)
+    return m.start() + 1 if m is not None else len(data)
 
 
 def _git_line_path(git_line: bytes) -> str | None:
@@ -220,7 +223,7 @@ class _Cursor:
     def __init__(self, runs: Runs) -> None:
         self.runs, self.i, self.off = runs, 0, 0
 
-    def peek(self) -> tuple[object, str | None, int, int]:
+    def peek(self) -> Run:
         """(origin, path, start line there, lines left in this run)."""
         if self.i < len(self.runs):
             o, p, s, n = self.runs[self.i]
@@ -239,40 +242,73 @@ class _Cursor:
 
 def _emit(out: Runs, origin: object, path: str | None, start: int, k: int) -> None:
     if out:
-        last = out[-1]
-        if last[0] == origin and last[1] == path and (not start or last[2] + last[3] == start):
-            last[3] += k
+        o, p, s, n = out[-1]
+        if o == origin and p == path and (not start or s + n == start):
+            out[-1] = (o, p, s, n + k)
             return
-    out.append([origin, path, start, k])
+    out.append((origin, path, start, k))
 
 
-def _copy(out: Runs, cur: _Cursor, k: int) -> None:
-    while k > 0:
-        o, p, s, n = cur.peek()
-        step = min(k, n)
-        _emit(out, o, p, s, step)
-        cur.advance(step)
-        k -= step
-        if n >= INF:
-            break
+def _piece(run: Run, off: int, k: int) -> Run:
+    """``k`` lines of ``run`` from offset ``off``."""
+    o, p, s, _ = run
+    return o, p, (s + off if s else 0), k
+
+
+class _Copier:
+    """Copies line ranges of a parent's runs into a new run list: whole runs in between as one slice
+    (C speed), only the two runs at the ends of a range are split or merged (runs of one list are
+    already maximal, so nothing inside a slice can merge)."""
+
+    __slots__ = ("ends", "out", "pos", "runs", "total")
+
+    def __init__(self, runs: Runs) -> None:
+        self.runs, self.out, self.pos = runs, [], 0
+        self.ends = list(accumulate(map(itemgetter(3), runs)))
+        self.total = self.ends[-1] if self.ends else 0
+
+    def copy(self, k: int) -> None:
+        """The next ``k`` lines of the parent (past its runs: lines older than the range)."""
+        lo, hi = self.pos, self.pos + k
+        self.pos = hi
+        if k <= 0:
+            return
+        out, runs, ends = self.out, self.runs, self.ends
+        if lo < self.total:
+            i = bisect.bisect_right(ends, lo)
+            j = bisect.bisect_left(ends, min(hi, self.total))
+            i_start = ends[i] - runs[i][3]
+            if i == j:
+                _emit(out, *_piece(runs[i], lo - i_start, min(hi, ends[i]) - lo))
+            else:
+                _emit(out, *_piece(runs[i], lo - i_start, ends[i] - lo))
+                out.extend(runs[i + 1 : j])
+                j_start = ends[j] - runs[j][3]
+                _emit(out, *_piece(runs[j], 0, min(hi, ends[j]) - j_start))
+            lo = min(hi, self.total)
+        if hi > lo:
+            _emit(out, None, None, 0, hi - lo)
+
+    def skip(self, k: int) -> None:
+        self.pos += k
 
 
 def apply_hunks(runs: Runs, hunks: list[int]) -> Runs:
     """A parent file's runs through one diff: lines the diff adds become holes."""
-    out: Runs = []
     if hunks is _WHOLE:
-        return [[_HOLE, None, 0, INF]]
-    cur = _Cursor(runs)
+        return [(_HOLE, None, 0, INF)]
+    cp = _Copier(runs)
     old_pos = 1
     for i in range(0, len(hunks), 4):
         a, b, _c, d = hunks[i], hunks[i + 1], hunks[i + 2], hunks[i + 3]
-        _copy(out, cur, (a - old_pos) if b else (a + 1 - old_pos))
-        cur.advance(b)
+        cp.copy((a - old_pos) if b else (a + 1 - old_pos))
+        cp.skip(b)
         if d:
-            _emit(out, _HOLE, None, 0, d)
+            _emit(cp.out, _HOLE, None, 0, d)
         old_pos = a + b if b else a + 1
-    _copy(out, cur, INF)
-    return out
+    cp.copy(max(cp.total - cp.pos, 0))
+    _emit(cp.out, None, None, 0, INF)
+    return cp.out
 
 
 def fill_holes(cur: Runs, other: Runs) -> Runs:
@@ -295,13 +331,18 @@ def fill_holes(cur: Runs, other: Runs) -> Runs:
 
 def _resolve(runs: Runs, sha: str, path: str) -> Runs:
     """Holes become lines ``sha`` introduced (numbered in its version of ``path``)."""
+    if not any(r[0] == _HOLE for r in runs):
+        return runs
     out: Runs = []
     pos = 1
-    for o, p, s, n in runs:
-        if o == _HOLE:
+    for run in runs:
+        n = run[3]
+        if run[0] == _HOLE:
             _emit(out, sha, path, pos, n)
+        elif out and out[-1][0] == sha:
+            _emit(out, *run)
         else:
-            _emit(out, o, p, s, n)
+            out.append(run)
         pos += n
     return out
 
@@ -344,7 +385,7 @@ def replay(
 def _one_parent(sha: str, state: dict[str, Runs], parent: dict[str, Runs], diff: CommitDiff) -> None:
     new = {}
     for path, fp in diff.files.items():
-        base = [[_HOLE, None, 0, INF]] if fp.old_path is None else parent.get(fp.old_path, _OLDER)
+        base = [(_HOLE, None, 0, INF)] if fp.old_path is None else parent.get(fp.old_path, _OLDER)
         new[path] = _resolve(apply_hunks(base, _WHOLE if fp.binary else fp.hunks), sha, path)
     for path in diff.deleted:
         state.pop(path, None)
@@ -368,7 +409,7 @@ def _merge(
         runs: Runs | None = None
         for i, d in enumerate(pdiffs):
             fp = d.files[path]
-            base = [[_HOLE, None, 0, INF]] if fp.old_path is None else pstates[i].get(fp.old_path, _OLDER)
+            base = [(_HOLE, None, 0, INF)] if fp.old_path is None else pstates[i].get(fp.old_path, _OLDER)
             cand = apply_hunks(base, _WHOLE if fp.binary else fp.hunks)
             runs = cand if runs is None else fill_holes(runs, cand)
         assert runs is not None
