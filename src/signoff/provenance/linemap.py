@@ -263,7 +263,8 @@ class _Copier:
     __slots__ = ("ends", "out", "pos", "runs", "total")
 
     def __init__(self, runs: Runs) -> None:
-        self.runs, self.out, self.pos = runs, [], 0
+        self.runs, self.pos = runs, 0
+        self.out: Runs = []
         self.ends = list(accumulate(map(itemgetter(3), runs)))
         self.total = self.ends[-1] if self.ends else 0
 
@@ -348,6 +349,13 @@ def _resolve(runs: Runs, sha: str, path: str) -> Runs:
 
 
 _OLDER: Runs = []
+
+
+def _all_new() -> Runs:
+    """The runs of a file the diff adds: every line a hole."""
+    return [(_HOLE, None, 0, INF)]
+
+
 _WHOLE: list[int] = []  # the hunks of a binary diff: every line rewritten
 
 
@@ -385,7 +393,7 @@ def replay(
 def _one_parent(sha: str, state: dict[str, Runs], parent: dict[str, Runs], diff: CommitDiff) -> None:
     new = {}
     for path, fp in diff.files.items():
-        base = [(_HOLE, None, 0, INF)] if fp.old_path is None else parent.get(fp.old_path, _OLDER)
+        base = _all_new() if fp.old_path is None else parent.get(fp.old_path, _OLDER)
         new[path] = _resolve(apply_hunks(base, _WHOLE if fp.binary else fp.hunks), sha, path)
     for path in diff.deleted:
         state.pop(path, None)
@@ -409,7 +417,7 @@ def _merge(
         runs: Runs | None = None
         for i, d in enumerate(pdiffs):
             fp = d.files[path]
-            base = [(_HOLE, None, 0, INF)] if fp.old_path is None else pstates[i].get(fp.old_path, _OLDER)
+            base = _all_new() if fp.old_path is None else pstates[i].get(fp.old_path, _OLDER)
             cand = apply_hunks(base, _WHOLE if fp.binary else fp.hunks)
             runs = cand if runs is None else fill_holes(runs, cand)
         assert runs is not None
@@ -435,7 +443,7 @@ def origin_at(runs: Runs, lines: list[int]) -> dict[int, tuple[str, str, int] | 
             idx += 1
         if idx < len(runs) and runs[idx][0] is not None and runs[idx][0] != _HOLE:
             o, p, s, _ = runs[idx]
-            out[n] = (o, p, s + (n - start))
+            out[n] = (str(o), str(p), s + (n - start))
         else:
             out[n] = None
     return out
