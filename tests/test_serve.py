@@ -74,12 +74,13 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
-def _wait_http(url: str) -> None:
-    for _ in range(100):
+def _wait_http(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     raise AssertionError(f"{url} never answered")
 

@@ -105,7 +105,7 @@ def test_demo_review_finished_and_signed_in_pilot(tmp_path: Path) -> None:
             await pilot.pause()
             assert app.record_path is not None, str(app.screen.query_one("#summary-result").render())
 
-    asyncio.run(run())
+    asyncio.run(asyncio.wait_for(run(), 60))  # bounded: a stuck worker fails the test
     records = list_records(demo.root)
     assert len(records) == 1
     assert main(["-C", str(demo.root), "verify"]) == 0
@@ -136,4 +136,4 @@ def test_bad_sarif_in_the_tui_is_a_notification_and_the_review_goes_on(tmp_path:
             sql = next(q for q in screen.questions if q.id == "db.parameterized-queries")
             assert sql.hits[0].trigger == "finding"  # the good file's findings are still there
 
-    asyncio.run(run())
+    asyncio.run(asyncio.wait_for(run(), 60))  # bounded: a stuck worker fails the test
