@@ -90,3 +90,34 @@ def test_local_pre_commit_hook_runs_the_gate(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr  # the gate ran and failed: no approval
     assert "signoff gate" in proc.stdout and "Failed" in proc.stdout
     git(repo, "log", "-1")
+
+
+def test_pre_commit_manifest_and_both_configs_are_valid(tmp_path: Path) -> None:
+    """pre-commit's own validators accept the shipped hook manifest and both snippets (the remote one
+    with a real-looking URL and commit id in place of its placeholders)."""
+    pre_commit = shutil.which("pre-commit")
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed")
+    root = Path(__file__).resolve().parents[1]
+    remote = PRE_COMMIT_REMOTE.replace("<URL of signoff's git repository>", "https://example.invalid/signoff")
+    remote = remote.replace("<40-hex commit id>", "9f2c4e7a1b" * 4)
+    (tmp_path / "local.yaml").write_text(PRE_COMMIT)
+    (tmp_path / "remote.yaml").write_text(remote)
+    checks = [
+        ["validate-manifest", str(root / ".pre-commit-hooks.yaml")],
+        ["validate-config", str(tmp_path / "local.yaml"), str(tmp_path / "remote.yaml")],
+    ]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "pc")}
+    for args in checks:
+        proc = subprocess.run(
+            [pre_commit, *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the manifest's hook is the one both snippets name
+    assert "id: signoff-gate" in (root / ".pre-commit-hooks.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(remote.replace("hooks:", "hookz:"))
+    proc = subprocess.run(
+        [pre_commit, "validate-config", str(bad)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode != 0  # the validator does reject a broken config
