@@ -81,10 +81,10 @@ async def _walk(repo: Path, drafts: Path) -> None:
                 assert (ev.path, ev.start) == (q.hits[0].path, q.hits[0].line) and ev.blob
             await pilot.press("p" if i % 2 == 0 else "f")
         answers = {q: app.session.answer_of(q) for q in triggered}
-        # the AI reason on demand, and AI lines count as looked at once on screen
+        # the AI reason on demand; AI lines count as looked at once the cursor moved through them
         fi = screen.model.file_index("lib/helper.py")
         dv.goto_file(fi)
-        await pilot.press("j", "j", "i")
+        await pilot.press("j", "j", "j", "i")
         await pilot.pause(0.7)
         assert "Claude" in str(screen.detail.query_one("#detail-body").render())
         assert app.session.seen_ai.get("lib/helper.py") == {1, 2}
@@ -170,6 +170,9 @@ async def _sign(app: SignoffApp, pilot, summary: str) -> str:
     app.screen.query_one("#summary-text").focus()
     await pilot.press(*summary)
     await pilot.press("ctrl+s")
+    await pilot.pause()
+    if app.screen.id == "confirm-open":  # approving with open items asks first (issue 12)
+        await pilot.press("y")
     await app.workers.wait_for_complete()
     await pilot.pause()
     return str(app.screen.query_one("#summary-result").render())
@@ -201,6 +204,10 @@ def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_pat
             assert app.session.reviewed_files == set(files)
             answers = await _answer_all(app, pilot, screen)
             app.session.set_note(screen.triggered_ids()[0], "checked by hand")
+            # look at the AI lines: the cursor moves through them with the diff focused (cursor/1)
+            assert screen.diffview.goto_line("lib/helper.py", 1, "new")  # opens the collapsed file
+            screen.diffview.focus()
+            await pilot.press("j")
             result = await _sign(app, pilot, "Looks right")
             assert app.record_path is not None
             # the history screen lists it (audit data: validity, and what the audit says)
@@ -228,7 +235,9 @@ def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_pat
     got = {a.id: a.answer for a in record.answers}
     assert {q: got[q] for q in answers} == {q: a.value for q, a in answers.items()}
     assert any(a.note == "checked by hand" for a in record.answers)
-    assert record.ai.lines == 2 and record.ai.lines_reviewed == 2  # lib/helper.py marked reviewed
+    assert record.ai.lines == 2 and record.ai.lines_reviewed == 2  # the cursor moved through both
+    assert record.ai.seen_definition == "cursor/1" and record.analysis.complete
+    assert not record.analysis.confirmed  # nothing was left open: no question asked
     assert record.checklists  # the relevance engine's checklists are pinned in the record
     # plain OpenSSH agrees (the payload as `signoff verify --payload` prints it)
     payload = subprocess.run(

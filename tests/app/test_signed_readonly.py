@@ -27,6 +27,9 @@ def test_after_signing_everything_is_read_only(tmp_path: Path, ssh_keys) -> None
             await pilot.press("enter")
             app.screen.query_one("#summary-text").focus()
             await pilot.press(*"fine", "ctrl+s")
+            await pilot.pause()
+            if app.screen.id == "confirm-open":  # approving with open items asks first
+                await pilot.press("y")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.record_path is not None
@@ -72,6 +75,9 @@ def test_q_on_the_signed_summary_quits(tmp_path: Path, ssh_keys) -> None:
             await pilot.press("enter")
             app.screen.query_one("#summary-text").focus()
             await pilot.press(*"ok", "ctrl+s")
+            await pilot.pause()
+            if app.screen.id == "confirm-open":  # approving with open items asks first
+                await pilot.press("y")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.record_path is not None

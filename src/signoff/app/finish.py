@@ -21,7 +21,7 @@ from signoff.app.state import ReviewState
 from signoff.audit.run import run_audit
 from signoff.errors import SigningError, SignoffError
 from signoff.records.store import list_records
-from signoff.review.compose import compose_record, sign_and_store
+from signoff.review.compose import comment_blobs, compose_record, sign_and_store
 from signoff.review.session import discard_draft, save_draft
 from signoff.review.triage import TriageInput, triage_table
 from signoff.signing.sign import resolve_signer, signing_config
@@ -65,12 +65,13 @@ def build_record(state: ReviewState, cfg: SigningConfig) -> ReviewRecord:
         known = {q.id for q in state.questions}
     ai = state.ai
     unseen = sum(session.unseen_ai(ai.line_sets()).values())
-    assert state.diff is not None and session.verdict is not None
-    diff_paths = {f.path for f in state.diff.files}
+    diff = state.full_diff  # the view may show an interdiff or a -w diff: the record is of the range
+    assert diff is not None and session.verdict is not None
+    diff_paths = {f.path for f in diff.files}
     record = compose_record(
         state.git,
         state.target,
-        state.diff,
+        diff,
         verdict=session.verdict.value,
         summary=session.summary,
         answers=session.answer_inputs(known),
@@ -80,6 +81,11 @@ def build_record(state: ReviewState, cfg: SigningConfig) -> ReviewRecord:
         understanding=session.understanding,
         files_reviewed=sorted(p for p in session.reviewed_files if p in diff_paths),
         ai_lines_reviewed=max(0, ai.total - unseen),
+        ai_seen_definition="cursor/1",
+        comments=comment_blobs(diff, session.record_comments()),
+        previous=session.previous_link(),
+        pending=state.pending_stages(),
+        confirmed=state.confirmed_open,
         started=session.started if _is_utc_stamp(session.started) else None,
         name=cfg.name,
         email=cfg.email,

@@ -162,6 +162,8 @@ class RowModel:
         #: Side-by-side row count per hunk (by ``id``; the diff keeps its hunks alive).
         self._pair_counts: dict[int, int] = {}
         self._infos = [file_info(f) for f in self.files]
+        #: Files shown as their header row only (marked reviewed: "viewed" collapses).
+        self._collapsed: set[int] = set()
         self._relayout()
 
     # -- layout ----------------------------------------------------------------------------------------
@@ -176,6 +178,8 @@ class RowModel:
         return _count_lines(hunk)
 
     def _file_len(self, fi: int) -> int:
+        if fi in self._collapsed:
+            return 1
         f = self.files[fi]
         n = 1 + (1 if self._infos[fi] else 0)
         for hi in range(len(f.hunks)):
@@ -201,12 +205,28 @@ class RowModel:
             self.side_by_side = on
             self._relayout()
 
+    def collapsed(self, fi: int) -> bool:
+        return fi in self._collapsed
+
+    def set_collapsed(self, fi: int, on: bool) -> bool:
+        """Show file ``fi`` as its header only (or in full again); True when that changed the rows."""
+        if (fi in self._collapsed) == on or not 0 <= fi < len(self.files):
+            return False
+        if on:
+            self._collapsed.add(fi)
+        else:
+            self._collapsed.discard(fi)
+        self._relayout()
+        return True
+
     def __len__(self) -> int:
         return self.total
 
     def hunk_rows(self, fi: int) -> list[int]:
         """Absolute row of each hunk header in file ``fi``."""
         rows = self._hunk_rows.get(fi)
+        if rows is None and fi in self._collapsed:
+            rows = self._hunk_rows[fi] = []
         if rows is None:
             rows = []
             r = self.file_starts[fi] + 1 + (1 if self._infos[fi] else 0)
@@ -225,7 +245,7 @@ class RowModel:
     def row(self, r: int) -> Row:
         fi = self.file_of(r)
         start = self.file_starts[fi]
-        if r == start:
+        if r == start or fi in self._collapsed:
             return Row(RowKind.FILE, fi)
         if self._infos[fi] and r == start + 1:
             return Row(RowKind.INFO, fi)
@@ -302,6 +322,8 @@ class RowModel:
     def row_for_line(self, fi: int, line_no: int, side: str = "new") -> int | None:
         """The row showing new-side (or old-side) line ``line_no`` of file ``fi``, if it is in a hunk."""
         f = self.files[fi]
+        if fi in self._collapsed:
+            return None
         for hi, h in enumerate(f.hunks):
             start, count = (h.new_start, h.new_count) if side == "new" else (h.old_start, h.old_count)
             if start <= line_no < start + max(count, 1):
@@ -329,6 +351,8 @@ class RowModel:
         rows: list[int] = []
         if low in f.path.lower() or (f.old_path and low in f.old_path.lower()):
             rows.append(self.file_starts[fi])
+        if fi in self._collapsed:
+            return rows
         for hi, h in enumerate(f.hunks):
             body = h.body.lower()
             if low not in body and low not in h.section.lower():

@@ -51,6 +51,33 @@ class ReviewState:
     draft_extra: dict[str, Any] = field(default_factory=dict, repr=False)
     draft_closed: bool = False
     _question_counts: Counter[str] = field(default_factory=Counter, repr=False)
+    #: The full diff the record covers when the view shows another (interdiff, ``-w``, more context).
+    record_diff: Diff | None = None
+    #: Analysis stages finished (``diff``, ``questions``, ``ai``) and failed.
+    stages_done: set[str] = field(default_factory=set)
+    stages_failed: set[str] = field(default_factory=set)
+    #: The reviewer saw the open items (:meth:`open_items`) and chose to sign anyway.
+    confirmed_open: bool = False
+
+    @property
+    def full_diff(self) -> Diff | None:
+        """The diff the record is about (the view may show a narrower or wider one)."""
+        return self.record_diff or self.diff
+
+    def open_items(self) -> dict[str, Any]:
+        """What a signature now would leave open: unanswered triggered questions, files not marked
+        reviewed, AI lines not looked at (``cursor/1``), analysis stages not complete."""
+        diff = self.full_diff
+        return {
+            "unanswered": [q for q in self.triggered_ids() if self.session.answer_of(q) is None],
+            "unviewed": [f.path for f in (diff.files if diff else []) if not self.is_reviewed(f.path)],
+            "ai_unseen": sum(self.session.unseen_ai(self.ai.line_sets()).values()),
+            "pending": self.pending_stages(),
+        }
+
+    def pending_stages(self) -> list[str]:
+        """Analysis stages that have not completed (still running, failed, or skipped with --no-ai)."""
+        return [s for s in ("diff", "questions", "ai") if s not in self.stages_done]
 
     @property
     def signed(self) -> bool:

@@ -232,6 +232,10 @@ class DiffOptions:
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     context: int = 3
+    #: ``git diff -w``: a view only (the record always covers the plain diff).
+    ignore_whitespace: bool = False
+    #: Only these paths (taken literally: signoff runs git with GIT_LITERAL_PATHSPECS=1); empty: all.
+    paths: tuple[str, ...] = ()
 
 
 #: Paths that configure the review itself, what git shows (attributes), or what CI runs with which

@@ -158,7 +158,9 @@ def _blocks_of(data: bytes) -> list[bytes]:
         lines_start = nxt + 1
 
 
-def diff_args(target: ReviewTarget, context: int = 3) -> list[str]:
+def diff_args(
+    target: ReviewTarget, context: int = 3, *, ignore_whitespace: bool = False, paths: tuple[str, ...] = ()
+) -> list[str]:
     """The one ``git diff`` invocation that produces the raw + patch stream for ``target``."""
     args = [
         "diff",
@@ -182,20 +184,35 @@ def diff_args(target: ReviewTarget, context: int = 3) -> list[str]:
         args += ["--end-of-options", target.base]
     else:
         args += ["--end-of-options", target.base, target.head or "HEAD"]
-    return [*args, "--"]
+    if ignore_whitespace:
+        args.insert(1, "--ignore-all-space")
+    return [*args, "--", *paths]  # GIT_LITERAL_PATHSPECS=1: no pathspec magic
 
 
 class _BlockAssigner:
     """Hands each parsed patch block to the raw entry it belongs to (typechanges take two blocks)."""
 
-    def __init__(self, files: list[FileDiff], max_bytes: int) -> None:
+    def __init__(self, files: list[FileDiff], max_bytes: int, *, sparse: bool = False) -> None:
         self.files = files
         self.max_bytes = max_bytes
         self.index = 0
         self.pending_second = False
+        #: ``-w``: a file whose changes are all whitespace has a raw entry but no patch block.
+        self.sparse = sparse
+
+    def _names_other_file(self, block: bytes) -> bool:
+        head = block.split(b"\n", 1)[0]
+        if b'"' in head or self.pending_second:
+            return False  # quoted names: trust the order
+        f = self.files[self.index]
+        name = (f.new_path or f.old_path or "").encode("utf-8", "surrogateescape")
+        return not head.endswith(b" b/" + name)
 
     def feed(self, block: bytes) -> None:
-        while self.index < len(self.files) and self.files[self.index].status is FileStatus.UNMERGED:
+        while self.index < len(self.files) and (
+            self.files[self.index].status is FileStatus.UNMERGED
+            or (self.sparse and self._names_other_file(block))
+        ):
             self.index += 1
         if self.index >= len(self.files):
             return
@@ -219,7 +236,8 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
     digest = hashlib.sha256()
     missing: list[MissingObject] = []
     try:
-        files = stream_files(git, diff_args(target, opts.context), opts.max_file_bytes, digest)
+        args = diff_args(target, opts.context, ignore_whitespace=opts.ignore_whitespace, paths=opts.paths)
+        files = stream_files(git, args, opts.max_file_bytes, digest, sparse=opts.ignore_whitespace)
     except GitCommandError as exc:
         if not _is_missing_object_error(exc):
             raise
@@ -234,8 +252,11 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
     return Diff(target=target, files=review_order(files), patch_sha256=digest.hexdigest(), missing=missing)
 
 
-def stream_files(git: Git, args: list[str], max_bytes: int, digest: Any) -> list[FileDiff]:
-    """The files of one streamed ``git diff --raw -p -z ARGS``; every patch block is fed to ``digest``."""
+def stream_files(
+    git: Git, args: list[str], max_bytes: int, digest: Any, *, sparse: bool = False
+) -> list[FileDiff]:
+    """The files of one streamed ``git diff --raw -p -z ARGS``; every patch block is fed to ``digest``.
+    ``sparse``: ARGS has ``-w``, so a file may have a raw entry and no patch block."""
     files: list[FileDiff] = []
     assigner: _BlockAssigner | None = None
     buf = b""
@@ -247,7 +268,7 @@ def stream_files(git: Git, args: list[str], max_bytes: int, digest: Any) -> list
                     continue
                 entries, pos = parse_raw(buf)
                 files = [_file_from_raw(e) for e in entries]
-                assigner = _BlockAssigner(files, max_bytes)
+                assigner = _BlockAssigner(files, max_bytes, sparse=sparse)
                 buf = buf[pos:]
             blocks, buf = _split_blocks(buf)
             for block in blocks:
@@ -256,7 +277,7 @@ def stream_files(git: Git, args: list[str], max_bytes: int, digest: Any) -> list
     if assigner is None:
         entries, pos = parse_raw(buf)
         files = [_file_from_raw(e) for e in entries]
-        assigner = _BlockAssigner(files, max_bytes)
+        assigner = _BlockAssigner(files, max_bytes, sparse=sparse)
         buf = buf[pos:]
     for block in _blocks_of(buf):
         digest.update(block)
@@ -376,7 +397,7 @@ def _degraded_files(
 ) -> tuple[list[FileDiff], list[MissingObject]]:
     """The diff when objects are missing (a partial clone): list every file from ``--raw`` (which reads
     no blobs), diff the files whose blobs are here, and mark the others as missing."""
-    args = diff_args(target, opts.context)
+    args = diff_args(target, opts.context, ignore_whitespace=opts.ignore_whitespace)
     raw_args = [a for a in args if a not in ("-p", "-M", "--full-index") and not a.startswith("-U")]
     raw_args.insert(1, "--no-renames")
     try:
@@ -409,7 +430,10 @@ def _degraded_files(
     base = [args[0], "--no-renames", *args[1:]]  # ends with "--"
     for start in range(0, len(present), _PATH_BATCH):
         paths = [p for f in present[start : start + _PATH_BATCH] for p in {f.old_path, f.new_path} if p]
-        for got in stream_files(git, [*base, *paths], opts.max_file_bytes, digest):
+        got_files = stream_files(
+            git, [*base, *paths], opts.max_file_bytes, digest, sparse=opts.ignore_whitespace
+        )
+        for got in got_files:
             if got.path in by_path:
                 _take_content(by_path[got.path], got)
     return files, missing
@@ -453,9 +477,10 @@ def _reveal_attribute_binaries(
     if not suspects:
         return
     by_path = {f.path: f for f in suspects}
-    args = diff_args(target, opts.context)
+    args = diff_args(target, opts.context, ignore_whitespace=opts.ignore_whitespace)
     paths = [p for f in suspects for p in {f.old_path, f.new_path} if p]
-    for got in stream_files(git, [args[0], "--text", *args[1:], *paths], opts.max_file_bytes, digest):
+    text_args = [args[0], "--text", *args[1:], *paths]
+    for got in stream_files(git, text_args, opts.max_file_bytes, digest, sparse=opts.ignore_whitespace):
         if got.path in by_path:
             _take_content(by_path[got.path], got)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -13,7 +15,10 @@ from textual.widgets import DataTable, Footer, Static
 from signoff.app.actions import bindings
 from signoff.app.finish import list_reviews
 from signoff.app.safe import safe_text
+from signoff.app.screens.record_view import RecordScreen
 from signoff.app.widgets.filelist import elide_middle
+from signoff.errors import SignoffError
+from signoff.records.codec import load
 from signoff.util.sanitize import visible
 
 #: Columns (row key, heading) in the order shown; "path" takes the width that is left.
@@ -88,6 +93,22 @@ class HistoryScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_row(event.cursor_row)
+
+    def action_open_record(self) -> None:
+        self.open_row(self.query_one(DataTable).cursor_row)
+
+    def open_row(self, index: int) -> None:
+        """Open the record of row ``index``: answers, comments, validity (see :mod:`.record_view`)."""
+        if not 0 <= index < len(self.rows):
+            return
+        row = self.rows[index]
+        record = None
+        with contextlib.suppress(SignoffError):  # unreadable: shown as such, with its validity
+            record = load(Path(self.git.root) / row.get("path", ""))
+        self.app.push_screen(RecordScreen(record, row))
 
     @work(thread=True, exclusive=True, group="history")
     def load(self) -> None:

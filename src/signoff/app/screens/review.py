@@ -21,6 +21,7 @@ from signoff.app.analysis import HitView
 from signoff.app.loader import run_analysis
 from signoff.app.rows import RowModel
 from signoff.app.safe import elide_middle, safe_text
+from signoff.app.screens.review_habits import ReviewHabits
 from signoff.app.screens.review_keys import ReviewKeys
 from signoff.app.state import ReviewState
 from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
@@ -36,7 +37,7 @@ PANES = {"files": "file list", "checklist": "checklist", "diff-pane": "diff", "d
 NARROW = 110
 
 
-class ReviewScreen(ReviewKeys):
+class ReviewScreen(ReviewHabits, ReviewKeys):
     """Everything a reviewer needs on one screen."""
 
     BINDINGS = bindings("review")
@@ -124,8 +125,9 @@ class ReviewScreen(ReviewKeys):
         self._update_status()
         self._update_header()
         self.call_after_refresh(self._first_paint)
+        self.diffview.comments = lambda: self.session.comments
+        self.diffview.refresh_comments()
         self.load()
-        self.set_interval(0.5, self._track_seen)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < 30, "-short")
@@ -159,9 +161,11 @@ class ReviewScreen(ReviewKeys):
         if msg.done:
             self.loaded = True
             self.t_analysis = time.perf_counter()
+            self.check_previous()  # review since the last review?
         self._update_status()
 
     def on_diff_loaded(self, msg: m.DiffLoaded) -> None:
+        self.state.stages_done.add("diff")
         self.state.diff = msg.diff
         self.model = RowModel(msg.diff)
         if not msg.diff.files:
@@ -173,6 +177,7 @@ class ReviewScreen(ReviewKeys):
         self._update_header()
 
     def on_ai_loaded(self, msg: m.AiLoaded) -> None:
+        self.state.stages_done.add("ai")
         self.state.ai = msg.ai
         self.diffview.set_ai(msg.ai)
         self.filelist.refresh_counts()
@@ -180,6 +185,8 @@ class ReviewScreen(ReviewKeys):
         self._update_header()
 
     def on_questions_loaded(self, msg: m.QuestionsLoaded) -> None:
+        if msg.with_ai or not self.state.ai_enabled:
+            self.state.stages_done.add("questions")
         self.state.set_questions(msg.questions, msg.relevance)
         self.checklist.set_questions(msg.questions)
         self.filelist.refresh_counts()
@@ -240,6 +247,7 @@ class ReviewScreen(ReviewKeys):
             t.append(f"  answered {self.session.answered(ids)}/{len(ids)}")
         if self.search_info:
             t.append(f"  {self.search_info}", style="bold")
+        t.append_text(self.view_notes())
         if self.stage:
             t.append(f"  ⏳ {self.stage}", style="bold yellow")
         self.query_one("#status", Static).update(t)
@@ -308,6 +316,7 @@ class ReviewScreen(ReviewKeys):
         fi = msg.view.current_file()
         if fi is not None:
             self.filelist.highlight_file(fi)
+        self.moved_through(msg.row, msg.through)
         self._update_header()
 
     @on(FileRows.Highlighted)
@@ -325,23 +334,6 @@ class ReviewScreen(ReviewKeys):
     def _question_chosen(self, _msg: ChecklistPanel.QuestionChosen) -> None:
         self.note_target = None  # the reviewer moved on purpose: e is for the question on screen
         self._show_current_question()
-
-    def _track_seen(self) -> None:
-        ai = self.state.ai
-        if not ai.lines or self.model is None:
-            return
-        changed = False
-        for r in self.diffview.visible_rows():
-            if r >= len(self.model):
-                break
-            _old, new = self.model.lines_at(r)
-            if new is None or new.kind != "+" or new.new_no is None:
-                continue
-            path = self.model.files[self.model.file_of(r)].path
-            if new.new_no in ai.lines.get(path, {}):
-                changed |= self.session.mark_seen(path, {new.new_no})
-        if changed:
-            self.app.save_draft()  # type: ignore[attr-defined]
 
     def _show_current_question(self) -> None:
         q = self.current_question()

@@ -61,6 +61,7 @@ class ReviewKeys(Screen[Any]):
         def _update_header(self) -> None: ...
         def _show_current_question(self) -> None: ...
         def _apply_layout(self) -> None: ...
+        def after_mark(self, path: str, now: bool) -> None: ...
 
     def _writable(self) -> bool:
         if self.state.signed:
@@ -122,6 +123,7 @@ class ReviewKeys(Screen[Any]):
             return
         path = diff.files[fi].path
         now = self.state.session.toggle_reviewed(path)
+        self.after_mark(path, now)  # viewed files collapse (and leave the list when hidden)
         self.filelist.refresh_counts()
         self.filelist.update_title(self.state.reviewed_count())
         self.diffview._invalidate()

@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, RadioButton, RadioSet, Select, Stati
 from signoff.app.actions import bindings
 from signoff.app.finish import FinishError, Outcome, sign_and_save
 from signoff.app.safe import safe_text
+from signoff.app.screens.confirm import ConfirmScreen, open_items_text
 from signoff.app.state import ReviewState
 from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_SHORT, SEVERITY_STYLE
 from signoff.app.widgets.diffpaint import AI_COLOUR
@@ -98,7 +99,7 @@ class SummaryScreen(Screen):
             f"{answered}/{len(ids)} triggered questions answered",
             style="green" if answered == len(ids) else "",
         )
-        files = r.diff.files if r.diff else []
+        files = r.full_diff.files if r.full_diff else []
         done = sum(1 for f in files if r.is_reviewed(f.path))
         t.append(f" · {done}/{len(files)} files marked reviewed\n\n")
         for q in r.questions:
@@ -114,6 +115,17 @@ class SummaryScreen(Screen):
                 t.append("\n      ")
                 t.append_text(safe_text(st.note.splitlines()[0][:100], style="italic dim"))
             t.append("\n")
+        pending = r.pending_stages()
+        if pending:
+            t.append(f"\n⚠ The analysis did not complete ({', '.join(pending)}): ", style="bold red")
+            t.append("the record will say so, and the gate refuses such a record.\n", style="red")
+        if r.session.comments:
+            t.append(f"\n{len(r.session.comments)} line comment(s) go into the record.\n")
+        if r.session.previous:
+            t.append_text(
+                safe_text(f"\nSince the review {r.session.previous.get('record', '')}", style="dim")
+            )
+            t.append(f": {len(r.session.carried)} answer(s) carried forward.\n", style="dim")
         unanswered = [q for q in r.questions if q.triggered and self.session.answer_of(q.id) is None]
         if unanswered:
             t.append(f"\n⚠ {len(unanswered)} triggered question(s) unanswered", style="bold yellow")
@@ -166,9 +178,36 @@ class SummaryScreen(Screen):
             return
         if self.signing:
             return
+        if self._ask_first():
+            return
         self.signing = True
         self._result(Text("Signing…", style="bold"))
         self.sign()
+
+    def _ask_first(self) -> bool:
+        """Approving with open items asks first, listing them (the record lists them too)."""
+        st = self.state
+        items = st.open_items()
+        if self.session.verdict != Verdict.APPROVE or st.confirmed_open or not any(items.values()):
+            return False
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                st.confirmed_open = True
+                self.action_sign()
+            else:
+                self._result(Text("Not signed: the open items are listed above.", style="yellow"))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Approve with open items?",
+                open_items_text(items),
+                question="Sign the approval anyway (the record lists these)?",
+                id="confirm-open",
+            ),
+            answered,
+        )
+        return True
 
     def _result(self, text: Text) -> None:
         box = self.query_one("#summary-result", Static)

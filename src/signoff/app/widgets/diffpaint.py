@@ -56,6 +56,9 @@ class Palette:
 class DiffPainter:
     """Row rendering for :class:`~signoff.app.widgets.diffview.DiffView` (a mixin over the view's state)."""
 
+    #: (path, side, line) of the lines with a line comment: marked ✎ in the gutter.
+    _commented: set[tuple[str, str, int]] | None = None
+
     def _reset_palette(self) -> None:
         self._palette = None
         self._token_styles.clear()
@@ -244,7 +247,13 @@ class DiffPainter:
             segs.append(Segment(new.rjust(w) + " ", self._style(bg, p.ai) if reason else g))
         sign = " " if ln is None else {"+": "+", "-": "-", "\\": " "}.get(ln.kind, " ")
         sign_fg = p.added_emph.blend(p.fg, 0.4) if sign == "+" else p.removed_emph.blend(p.fg, 0.4)
-        segs.append(Segment(sign + " ", self._style(bg, sign_fg if sign != " " else p.gutter, bold=True)))
+        mark = " "
+        if ln is not None and self.model is not None and self._commented:
+            path = self.model.files[fi].path
+            side, no = ("old", ln.old_no) if ln.kind == "-" else ("new", ln.new_no)
+            mark = "✎" if no is not None and (path, side, no) in self._commented else " "
+        segs.append(Segment(sign, self._style(bg, sign_fg if sign != " " else p.gutter, bold=True)))
+        segs.append(Segment(mark, self._style(bg, p.accent, bold=True)))
         return segs
 
     def _render_unified(

@@ -8,6 +8,8 @@ as a highlighted placeholder (``<ESC>``, ``<RLO>``, ``^M``).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from pygments.lexer import Lexer
 from rich.style import Style as RichStyle
@@ -37,10 +39,13 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=False, init=False)
 
     class CursorMoved(Message):
-        def __init__(self, view: DiffView, row: int) -> None:
+        def __init__(self, view: DiffView, row: int, *, through: bool = False) -> None:
             super().__init__()
             self.view = view
             self.row = row
+            #: The cursor stepped here line by line or page by page (j/k, pgdn, ctrl+d), passing
+            #: every row in between; False for jumps (hunk, file, hit, search, click).
+            self.through = through
 
     class Tokenised(Message):
         def __init__(self, generation: int, fi: int, old: dict[int, tuple], new: dict[int, tuple]) -> None:
@@ -64,6 +69,10 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
         self.placeholder = "Loading diff…"
         self.search_term = ""
         self.anchor: int | None = None
+        #: The line comments to mark (the screen sets it: ``session.comments``).
+        self.comments: Callable[[], list[Any]] = list
+        self._commented: set[tuple[str, str, int]] | None = None
+        self._stepping = False
         self._generation = 0
         self._cache: OrderedDict[tuple, Strip] = OrderedDict()
         self._palette: Palette | None = None
@@ -189,7 +198,8 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._cache_drop_rows(old, new)
-        self.post_message(self.CursorMoved(self, new))
+        self.post_message(self.CursorMoved(self, new, through=self._stepping))
+        self._stepping = False
 
     def _cache_drop_rows(self, *rows: int) -> None:
         for key in [k for k in self._cache if k[0] in rows]:
@@ -220,16 +230,65 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def action_cursor(self, delta: int) -> None:
+        self._stepping = True
         self.goto_row(self.cursor + delta)
 
     def action_page(self, delta: int) -> None:
         height = self.scrollable_content_region.height or 1
         if self.model is None:
             return
+        self._stepping = True
         new_top = max(0, min(int(self.scroll_y) + delta * (height - 1), len(self.model) - height))
         self.scroll_to(y=new_top, animate=False, immediate=True)
         self.cursor = max(0, min(self.cursor + delta * (height - 1), len(self.model) - 1))
         self._scroll_to_cursor()
+
+    def action_half_page(self, delta: int) -> None:
+        """Move the cursor (and the view) half a screen: ctrl+d / ctrl+u."""
+        if self.model is None:
+            return
+        half = max(1, (self.scrollable_content_region.height or 2) // 2)
+        self._stepping = True
+        top = max(0, min(int(self.scroll_y) + delta * half, max(0, len(self.model) - 1)))
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self.cursor = max(0, min(self.cursor + delta * half, len(self.model) - 1))
+        self._scroll_to_cursor()
+
+    def set_collapsed(self, fi: int, on: bool) -> bool:
+        """Collapse file ``fi`` to its header row (or expand it), keeping the cursor on its file."""
+        if self.model is None or not 0 <= fi < len(self.model.files):
+            return False
+        cur = self.model.file_of(self.cursor) if len(self.model) else 0
+        offset = self.cursor - self.model.file_starts[cur] if len(self.model) else 0
+        if not self.model.set_collapsed(fi, on):
+            return False
+        self._relayout()
+        self.goto_row(self.model.file_starts[cur] + (0 if cur == fi else offset))
+        return True
+
+    def comment_rows(self) -> list[int]:
+        """Rows of the lines that carry a line comment (the gutter marks them)."""
+        if self.model is None:
+            return []
+        rows = []
+        for path, side, no in self.commented_lines():
+            fi = self.model.file_index(path)
+            r = self.model.row_for_line(fi, no, side) if fi is not None else None
+            if r is not None:
+                rows.append(r)
+        return sorted(rows)
+
+    def refresh_comments(self) -> None:
+        """The comments changed: redraw their gutter marks."""
+        self._commented = self.commented_lines()
+        self._invalidate()
+
+    def commented_lines(self) -> set[tuple[str, str, int]]:
+        """(path, side, line) of every commented line; the screen supplies ``comments``."""
+        out: set[tuple[str, str, int]] = set()
+        for c in self.comments():
+            out.update((c.path, c.side, n) for n in range(c.start, c.end + 1))
+        return out
 
     def action_top(self) -> None:
         self.goto_row(0)
@@ -307,6 +366,8 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
         fi = self.model.file_index(path)
         if fi is None:
             return False
+        if line:
+            self.set_collapsed(fi, False)  # a collapsed (viewed) file opens to show the line
         r = self.model.row_for_line(fi, line, side) if line else None
         self.goto_row(r if r is not None else self.model.file_starts[fi], center=True)
         return r is not None

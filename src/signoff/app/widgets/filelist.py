@@ -234,6 +234,9 @@ class FileList(Vertical):
         self.ai_count: Callable[[str], int] = lambda _p: 0
         self.question_count: Callable[[str], int] = lambda _p: 0
         self.reviewed: Callable[[str], bool] = lambda _p: False
+        #: Leave the files marked reviewed out of the list (``V``).
+        self.hide_reviewed = False
+        self._shown_indices: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("Files", id="files-title", classes="pane-title")
@@ -258,7 +261,12 @@ class FileList(Vertical):
     def rebuild(self) -> None:
         """Recompute the rows (filter, flat or tree): no widgets are created, only a list of entries."""
         needle = self.filter.lower()
-        shown = [i for i, f in enumerate(self.files) if not needle or needle in f.path.lower()]
+        shown = [
+            i
+            for i, f in enumerate(self.files)
+            if (not needle or needle in f.path.lower()) and not (self.hide_reviewed and self.reviewed(f.path))
+        ]
+        self._shown_indices = shown
         make = tree_entries if self.tree_mode else flat_entries
         self.rows.set_entries(make(self.files, shown), self.rows.current_index())
         self._shown = len(shown)
@@ -272,6 +280,10 @@ class FileList(Vertical):
         if self.filter:
             title += f" · {self._shown} match"
         self.query_one("#files-title", Static).update(Text(title))
+
+    def shown_indices(self) -> list[int]:
+        """Indices (into ``files``) of the files the list shows (filter, hidden reviewed files)."""
+        return list(self._shown_indices)
 
     def refresh_counts(self) -> None:
         """Counts changed (AI marks, questions, reviewed marks): redraw the visible rows."""
