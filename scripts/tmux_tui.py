@@ -20,10 +20,16 @@ import time
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+#: A tmux server of our own (``-L``): killed when the script ends, never anyone else's sessions.
+SOCKET = f"signoff-tmux-{os.getpid()}"
+#: Seconds any one tmux command may take.
+TMUX_TIMEOUT_S = 10
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True, timeout=TMUX_TIMEOUT_S
+    ).stdout
 
 
 def send_step(session: str, step: str) -> None:
@@ -58,7 +64,7 @@ def main() -> int:
     ap.add_argument("--wait", type=float, default=3.0, help="seconds to wait for the first screen")
     ap.add_argument("--pause", type=float, default=0.6, help="seconds to wait after each step")
     ap.add_argument("--step", action="append", default=[])
-    ap.add_argument("--keep", action="store_true", help="leave the tmux session running")
+    ap.add_argument("--keep", action="store_true", help="leave the tmux server running (-L SOCKET)")
     opts = ap.parse_args()
     width, height = opts.size.split("x")
     session = f"signoff-{os.getpid()}"
@@ -69,7 +75,8 @@ def main() -> int:
         cmd.append("--no-ai")
     shell = f"cd {shlex.quote(str(opts.repo))} && PYTHONPATH={shlex.quote(str(SRC))} {shlex.join(cmd)}"
     shell += "; echo EXIT=$?; sleep 30"
-    tmux("new-session", "-d", "-s", session, "-x", width, "-y", height, shell)
+    # -f /dev/null: the user's tmux.conf (key tables, escape-time) must not change what the keys do
+    tmux("-f", "/dev/null", "new-session", "-d", "-s", session, "-x", width, "-y", height, shell)
     try:
         time.sleep(opts.wait)
         print(f"===== {opts.size} start =====")
@@ -80,8 +87,15 @@ def main() -> int:
             print(f"===== {opts.size} after: {step} =====")
             print(tmux("capture-pane", "-p", "-t", session))
     finally:
-        if not opts.keep:
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+        if opts.keep:
+            print(f"tmux server left running: tmux -L {SOCKET} attach -t {session}", file=sys.stderr)
+        else:
+            subprocess.run(
+                ["tmux", "-L", SOCKET, "kill-server"],
+                capture_output=True,
+                check=False,
+                timeout=TMUX_TIMEOUT_S,
+            )
     return 0
 
 

@@ -10,6 +10,23 @@ import pytest
 from tests.helpers import commit_files, git, make_repo
 
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
+#: No TUI test may wait on a person's editor: ``E`` runs this (it exits at once) unless a test sets its own.
+os.environ["VISUAL"] = "true"
+os.environ.pop("EDITOR", None)
+
+#: Seconds a TUI test may take in all (pytest-timeout); a stuck Pilot test fails instead of hanging CI.
+TUI_TEST_TIMEOUT_S = 60
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give every test under ``tests/app`` a ``timeout`` mark unless it has one."""
+    if not config.pluginmanager.hasplugin("timeout"):
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TUI_TEST_TIMEOUT_S))
+
 
 HOSTILE_PY = (
     "import os\n"

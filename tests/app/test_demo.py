@@ -14,6 +14,7 @@ from signoff.cli.demo import EMAIL, RANGE, build
 from signoff.cli.main import main
 from signoff.records.codec import load
 from signoff.records.store import list_records
+from tests.app.tui_helpers import settle
 
 
 def test_demo_builds_and_prints_without_opening(tmp_path: Path, capsys) -> None:
@@ -61,7 +62,7 @@ def test_demo_review_finished_and_signed_in_pilot(tmp_path: Path) -> None:
             demo.git, demo.target, draft_dir=tmp_path / "drafts", sarif=tuple(map(str, demo.sarif))
         )
         async with app.run_test(size=(140, 44)) as pilot:
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, ReviewScreen) and screen.diff is not None
@@ -101,7 +102,7 @@ def test_demo_review_finished_and_signed_in_pilot(tmp_path: Path) -> None:
             app.screen.query_one("#summary-text").focus()
             await pilot.press(*"SQL from strings, a live key, PR title in a run step")
             await pilot.press("ctrl+s")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.record_path is not None, str(app.screen.query_one("#summary-result").render())
 

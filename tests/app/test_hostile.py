@@ -10,6 +10,7 @@ from signoff.app.widgets.diffview import DiffView
 from signoff.app.widgets.filelist import FileList
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
+from tests.app.tui_helpers import settle
 
 DANGEROUS = ("\x1b", "\x07", "\u202e")
 
@@ -22,7 +23,7 @@ async def _hostile(review_repo: Path, tmp_path: Path) -> None:
     git = open_repo(review_repo)
     app = SignoffApp(git, resolve_target(git, "main..feature"), draft_dir=tmp_path / "drafts")
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         dv = app.screen.query_one(DiffView)
         assert dv.model is not None

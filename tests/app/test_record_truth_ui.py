@@ -20,6 +20,7 @@ from signoff.git.target import resolve_target
 from signoff.records.codec import load
 from signoff.records.store import list_records
 from tests.app.test_review_e2e import _configure_signing
+from tests.app.tui_helpers import settle
 
 EMAIL = "reviewer@example.com"
 
@@ -30,7 +31,7 @@ def _app(repo: Path, drafts: Path) -> SignoffApp:
 
 
 async def _ready(app: SignoffApp, pilot) -> ReviewScreen:
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ReviewScreen) and screen.loaded
@@ -112,7 +113,7 @@ def test_failed_analysis_is_recorded_as_incomplete(review_repo: Path, tmp_path: 
             assert app.screen.id == "confirm-open"  # incomplete: asks, and lists it
             assert "Analysis not complete" in str(app.screen.query_one("#confirm-body").render())
             await pilot.press("y")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
 
     asyncio.run(run())
@@ -135,14 +136,14 @@ def test_approving_with_open_items_asks_and_the_record_lists_them(
             shown = str(app.screen.query_one("#confirm-body").render())
             assert "unanswered" in shown and "not viewed" in shown and "db/query.py" in shown
             await pilot.press("n")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.record_path is None and app.screen.id == "summary"
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert app.screen.id == "confirm-open"
             await pilot.press("y")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.record_path is not None
             return [q for q in screen.triggered_ids() if app.session.answer_of(q) is None]
@@ -243,15 +244,15 @@ def test_line_comments_are_drafted_signed_and_shown(review_repo: Path, tmp_path:
             await _choose_approve_and_sign(app, pilot)
             if app.screen.id == "confirm-open":
                 await pilot.press("y")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.record_path is not None
             # the history screen: Enter opens the record with its answers, comments and validity
             await pilot.press("escape", "H")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             await pilot.press("enter")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.screen.id == "record-view"
             body = str(app.screen.query_one("#record-body").render())
@@ -280,7 +281,7 @@ def test_history_columns_fit_the_width(review_repo: Path, tmp_path: Path, ssh_ke
         async with app.run_test(size=(width, 24)) as pilot:
             await _ready(app, pilot)
             await pilot.press("H")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             table = app.screen.query_one("#history-table")
             assert table.row_count == 1

@@ -12,6 +12,7 @@ from signoff.app.widgets.diffview import DiffView
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.review.session import AnswerValue
+from tests.app.tui_helpers import settle
 
 
 class _AnyReason(str):
@@ -30,7 +31,7 @@ def _app(repo: Path, drafts: Path) -> SignoffApp:
 
 
 async def _ready(app: SignoffApp, pilot) -> ReviewScreen:
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ReviewScreen)
@@ -173,7 +174,7 @@ async def _sign(app: SignoffApp, pilot, summary: str) -> str:
     await pilot.pause()
     if app.screen.id == "confirm-open":  # approving with open items asks first (issue 12)
         await pilot.press("y")
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()
     return str(app.screen.query_one("#summary-result").render())
 
@@ -212,7 +213,7 @@ def test_full_review_signed_with_ssh_key_and_verified(review_repo: Path, tmp_pat
             assert app.record_path is not None
             # the history screen lists it (audit data: validity, and what the audit says)
             await pilot.press("escape", "H")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             table = app.screen.query_one("#history-table")
             row = [str(c) for c in table.get_row_at(0)]

@@ -16,6 +16,7 @@ from signoff.git.target import resolve_target
 from signoff.records.codec import load
 from signoff.records.model import Answer
 from signoff.records.store import list_records
+from tests.app.tui_helpers import settle
 from tests.helpers import commit_files, git
 from tests.review_helpers import allowed, signed_record, store
 
@@ -26,7 +27,7 @@ def _app(repo: Path, drafts: Path, spec: str = "main..feature") -> SignoffApp:
 
 
 async def _ready(app: SignoffApp, pilot) -> ReviewScreen:
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ReviewScreen) and screen.loaded
@@ -71,7 +72,7 @@ def test_rereview_offers_the_interdiff_and_carries_answers(
     async def run() -> None:
         app = _app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(120, 40)) as pilot:
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert isinstance(app.screen, ReviewScreen)  # offered by a notice, never in the way
             await pilot.press("R")
@@ -79,7 +80,7 @@ def test_rereview_offers_the_interdiff_and_carries_answers(
             assert app.screen.id == "rereview-offer"
             assert "reviewer@example.com" in str(app.screen.query_one("#offer-body").render())
             await pilot.press("i")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, ReviewScreen)
@@ -153,7 +154,7 @@ def test_editor_opens_the_current_line_and_never_the_repo_editor(tmp_path: Path,
             assert not marker.exists() and not log.exists()
             os.environ["EDITOR"] = str(editor)
             await pilot.press("E")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
 
     try:
@@ -212,25 +213,25 @@ def test_whitespace_toggle_and_context(tmp_path: Path) -> None:
             screen = await _ready(app, pilot)
             assert "b.txt" in [f.path for f in screen.diff.files]
             await pilot.press("W")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert "b.txt" not in [f.path for f in screen.diff.files if f.hunks]
             assert "whitespace" in str(screen.query_one("#status").render())
             assert "b.txt" in [f.path for f in screen.full_diff.files]  # the record is unchanged
             await pilot.press("W")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             # more context around hunks, then the whole file
             fi = screen.model.file_index("a.py")
             screen.diffview.goto_file(fi)
             rows = screen.model.file_end(fi) - screen.model.file_starts[fi]
             await pilot.press("x")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             fi = screen.model.file_index("a.py")
             assert screen.model.file_end(fi) - screen.model.file_starts[fi] > rows
             await pilot.press("X")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             fi = screen.model.file_index("a.py")
             assert screen.model.row_for_line(fi, 100, "new") is not None  # far from any change
@@ -250,12 +251,12 @@ def test_signed_record_after_views_is_of_the_full_diff(tmp_path: Path, ssh_keys)
         async with app.run_test(size=(100, 30)) as pilot:
             await _ready(app, pilot)
             await pilot.press("W", "x")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.press("S")
             await pilot.pause()
             app.screen.query_one("#verdict").focus()
             await pilot.press("down", "enter", "ctrl+s")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
 
     asyncio.run(run())

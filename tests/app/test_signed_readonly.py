@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import TextArea
 
 from tests.app.test_review_e2e import _configure_signing
-from tests.app.tui_helpers import keys_repo, make_app, notifications, ready, screen_text
+from tests.app.tui_helpers import keys_repo, make_app, notifications, ready, screen_text, settle
 
 
 def test_after_signing_everything_is_read_only(tmp_path: Path, ssh_keys) -> None:
@@ -30,7 +30,7 @@ def test_after_signing_everything_is_read_only(tmp_path: Path, ssh_keys) -> None
             await pilot.pause()
             if app.screen.id == "confirm-open":  # approving with open items asks first
                 await pilot.press("y")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.record_path is not None
             summary = app.screen
@@ -78,7 +78,7 @@ def test_q_on_the_signed_summary_quits(tmp_path: Path, ssh_keys) -> None:
             await pilot.pause()
             if app.screen.id == "confirm-open":  # approving with open items asks first
                 await pilot.press("y")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             assert app.record_path is not None
             app.screen.query_one("#summary-text").focus()
@@ -103,7 +103,7 @@ def test_history_table_fits_80_columns(tmp_path: Path, ssh_keys) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await ready(app, pilot)
             await pilot.press("H")
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
             table = app.screen.query_one("#history-table")
             assert table.row_count == 1

@@ -10,6 +10,7 @@ from signoff.app.analysis import AiView, HitView, QuestionView
 from signoff.app.app import SignoffApp
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
+from tests.app.tui_helpers import settle
 
 QUESTIONS = [
     QuestionView(
@@ -53,9 +54,9 @@ def _app(repo: Path, tmp: Path) -> SignoffApp:
 
 
 async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot.app)
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot.app)
     await pilot.pause()
 
 

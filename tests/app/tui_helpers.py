@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from signoff.app.app import SignoffApp
 from signoff.git.runner import open_repo
@@ -49,6 +51,15 @@ def keys_repo(tmp_path: Path, *, extra_files: int = 12) -> Path:
     return r
 
 
+#: Seconds any single wait in a TUI test may take: a stuck worker fails the test, it never hangs the run.
+WAIT_S = 30.0
+
+
+async def settle(app: Any) -> None:
+    """Wait until the app's workers are done, for at most ``WAIT_S`` seconds (then the test fails)."""
+    await asyncio.wait_for(app.workers.wait_for_complete(), WAIT_S)
+
+
 def make_app(repo: Path, drafts: Path, spec: str = "main..feature", **kw: object) -> SignoffApp:
     g = open_repo(repo)
     return SignoffApp(g, resolve_target(g, spec), draft_dir=drafts, **kw)  # type: ignore[arg-type]
@@ -58,9 +69,9 @@ async def ready(app: SignoffApp, pilot) -> object:
     """Wait for every loading worker, then return the review screen."""
     from signoff.app.screens.review import ReviewScreen
 
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ReviewScreen)

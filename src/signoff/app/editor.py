@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+#: Seconds an editor may run when there is no terminal to hand over (headless: tests, never a person).
+HEADLESS_TIMEOUT_S = 20
 #: Temporary copies live until the app exits.
 _COPIES: list[tempfile.TemporaryDirectory] = []
 
@@ -65,6 +67,10 @@ def open_in_editor(app: Any, argv: list[str], target: Path, line: int) -> int:
     """Run the editor on ``target`` at ``line`` with the terminal handed over; its exit status."""
     cmd = [*argv, f"+{max(line, 1)}", str(target)]
     if getattr(app, "is_headless", True):
-        return subprocess.run(cmd, stdin=subprocess.DEVNULL, check=False).returncode
+        try:
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, check=False, timeout=HEADLESS_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return -1
+        return done.returncode
     with app.suspend():
         return subprocess.run(cmd, check=False).returncode

@@ -316,10 +316,10 @@ class ReviewHabits:
                 target = self._previous.interdiff_target()
             else:
                 target = st.target
-                diff = st.full_diff if not self._ignore_ws else load_diff(st.git, target, opts)
-                if diff is None:
+                base = st.full_diff if not self._ignore_ws else load_diff(st.git, target, opts)
+                if base is None:
                     return
-                diff = Diff(diff.target, list(diff.files), diff.patch_sha256)
+                diff = Diff(base.target, list(base.files), base.patch_sha256)
             for path, lines in (self._contexts or {}).items():
                 wide = load_diff(st.git, target, replace(opts, context=lines, paths=(path,)))
                 by_path = {f.path: f for f in wide.files}
