@@ -1,0 +1,83 @@
+"""Per-key work does not grow with the file count (issue 15, big diffs): on 1,500 files ``r``, ``t``, ``j``
+and PgDn draw only the rows on screen, and the screen holds as many widgets as on 15 files. Timings are
+measured by ``bench/bench_tui.py``; this checks the mechanism that makes them flat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from signoff.app.widgets.diffview import DiffView
+from signoff.app.widgets.filelist import FileRows
+from tests.app.tui_helpers import make_app, ready
+from tests.helpers import commit_files, git, make_repo
+
+SIZE = (100, 30)
+
+
+def _wide_repo(tmp_path: Path, n: int) -> Path:
+    """``feature`` adds ``n`` small files in ``n // 50`` directories, one with a shell call."""
+    r = make_repo(tmp_path / f"wide-{n}")
+    commit_files(r, {"README.md": "hello\n"}, "base")
+    git(r, "checkout", "-q", "-b", "feature")
+    files: dict[str, str | None] = {
+        f"pkg{i // 50:02d}/mod_{i:04d}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(n)
+    }
+    files["pkg00/run.py"] = "import os\n\ndef run(x):\n    os.system('ls ' + x)\n"
+    commit_files(r, files, "many files")
+    return r
+
+
+async def _drawn_by(pilot, key: str, counts: Counter[str]) -> int:
+    counts.clear()
+    await pilot.press(key)
+    await pilot.pause()
+    return sum(counts.values())
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> Counter[str]:
+    """Counts the rows each list widget draws."""
+    counts: Counter[str] = Counter()
+    for cls in (FileRows, DiffView):
+        original = cls.render_line
+
+        def counted(self, y: int, _original=original, _name=cls.__name__):
+            counts[_name] += 1
+            return _original(self, y)
+
+        monkeypatch.setattr(cls, "render_line", counted)
+    return counts
+
+
+def test_keys_draw_only_what_is_on_screen_whatever_the_file_count(tmp_path: Path, drawn) -> None:
+    async def run(n: int) -> tuple[int, dict[str, int]]:
+        app = make_app(_wide_repo(tmp_path, n), tmp_path / f"drafts-{n}", ai=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ready(app, pilot)
+            assert len(screen.diff.files) == n + 1
+            nodes = len(list(app.screen.walk_children()))
+            per_key: dict[str, int] = {}
+            screen.filelist.focus_list()
+            await pilot.press("j", "j")
+            per_key["r"] = await _drawn_by(pilot, "r", drawn)
+            assert len(app.session.reviewed_files) == 1
+            per_key["t"] = await _drawn_by(pilot, "t", drawn)
+            per_key["t again"] = await _drawn_by(pilot, "t", drawn)
+            screen.diffview.focus()
+            await pilot.pause()
+            per_key["j"] = await _drawn_by(pilot, "j", drawn)
+            per_key["pagedown"] = await _drawn_by(pilot, "pagedown", drawn)
+            return nodes, per_key
+
+    small_nodes, small = asyncio.run(run(15))
+    big_nodes, big = asyncio.run(run(1500))
+    assert big_nodes == small_nodes, "no widget per file"
+    # each key redraws at most the visible rows of both lists a few times over, on 16 files or 1,501
+    height = SIZE[1]
+    for key, n in big.items():
+        assert n <= 4 * height, (key, n, big)
+    assert sum(big.values()) <= 2 * sum(small.values()) + 4 * height, (small, big)
