@@ -78,6 +78,10 @@ def test_real_bandit_and_zizmor_findings_sit_on_the_diff_under_their_questions(s
     questions = {q["id"]: q for q in doc["questions"]["triggered"]}
     sql_hits = questions["db.parameterized-queries"]["hits"]
     assert sql_hits[0]["trigger"] == "finding" and sql_hits[0]["pattern"] == "bandit:B608"
+    # tool, rule, level and message on the hit the walk-through shows; unchanged lines say so
+    assert sql_hits[0]["text"].startswith("Bandit B608 (warning): Possible SQL injection")
+    pickle = next(h for h in questions["code.unsafe-deserialization"]["hits"] if h["line"] == 15)
+    assert pickle["text"].startswith("Bandit B301 (warning, unchanged line): ")
     assert sql_hits[0]["path"] == "app/db.py" and sql_hits[0]["line"] == 12
     assert "finding" in questions["code.tls-verification"]["reasons"]
 

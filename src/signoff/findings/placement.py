@@ -182,6 +182,13 @@ def _line_texts(git: Git, files: dict[str, FileDiff], raw: list[RawFinding]) -> 
     return out
 
 
+def hit_text(f: Finding) -> str:
+    """What the walk-through shows for a finding: tool, rule, level (and whether the line is unchanged),
+    then the scanner's message."""
+    where = "" if f.changed else ", unchanged line"
+    return f"{f.raw.tool} {f.raw.rule} ({f.raw.level}{where}): {f.raw.message}"[:240]
+
+
 def attach(relevance: Relevance, findings: Findings) -> None:
     """Add each finding as a ``finding`` hit of its question; questions with findings become triggered."""
     by_q: dict[str, list[Finding]] = {}
@@ -200,7 +207,7 @@ def attach(relevance: Relevance, findings: Findings) -> None:
                 f.raw.path,
                 f.raw.line,
                 "new",
-                f"{f.raw.tool} {f.raw.rule}: {f.raw.message}"[:240],
+                hit_text(f),
                 "finding",
                 f"{f.raw.tool.lower()}:{f.raw.rule}",
                 f.id,
