@@ -209,3 +209,57 @@ def test_every_question_the_shipped_map_and_the_eval_labels_name_exists() -> Non
     # measured on held-out workflows (bench/eval_findings.py): these zizmor audits go to pinning
     for audit in ("self-repository", "superfluous-actions", "unpinned-uses"):
         assert shipped["rules"][f"zizmor:zizmor/{audit}"] == "ci.pinned-actions"
+
+
+def _sarif_of(tool: str, rule: dict, uri: str, line: int, **result) -> dict:
+    res = {"ruleId": rule["id"], "ruleIndex": 0, "message": {"text": f"{tool} says so"}, **result}
+    res["locations"] = [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": line},
+            }
+        }
+    ]
+    return {
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": tool, "rules": [rule]}}, "results": [res]}],
+    }
+
+
+#: Other producers, in the shape their SARIF takes (rule ids, tag and CWE conventions from their own
+#: documentation; written for this test, not captured from a run): none has a rule table in the map.
+OTHER_PRODUCERS = [
+    # CodeQL: zero-padded CWE tags
+    ("CodeQL", {"id": "py/sql-injection", "properties": {"tags": ["security", "external/cwe/cwe-089"]}},
+     "app/db.py", 12, "db.parameterized-queries"),
+    # Semgrep: "CWE-89: Improper Neutralization ..." tags
+    ("Semgrep OSS", {"id": "python.lang.security.audit.formatted-sql-query.formatted-sql-query",
+                     "properties": {"tags": ["CWE-89: Improper Neutralization of Special Elements used in an "
+                                             "SQL Command ('SQL Injection')", "OWASP-A03:2021 - Injection"]}},
+     "app/db.py", 12, "db.parameterized-queries"),
+    # gitleaks: no CWE, every rule a leaked credential ("gitleaks:*")
+    ("gitleaks", {"id": "generic-api-key"}, "app/settings.py", 6, "secrets.hardcoded"),
+    # Trivy: a CVE id as the rule
+    ("Trivy", {"id": "CVE-2024-3651", "properties": {"tags": ["vulnerability", "security", "HIGH"]}},
+     "requirements.txt", 1, "deps.scanning"),
+    # an unknown producer with a CWE only in properties.cwe
+    ("acme-sast", {"id": "X1", "properties": {"cwe": ["CWE-502"]}}, "app/tasks.py", 15,
+     "code.unsafe-deserialization"),
+    # and with nothing to go by: the default question
+    ("acme-lint", {"id": "style-7"}, "app/tasks.py", 11, "code.static-analysis"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("tool", "rule", "uri", "line", "question"), OTHER_PRODUCERS)
+def test_other_producers_are_placed_under_their_question(
+    shop: Path, tmp_path: Path, tool: str, rule: dict, uri: str, line: int, question: str
+) -> None:
+    git(shop, "checkout", "-q", "feature")
+    commit_files(shop, {"requirements.txt": "idna==3.6\n", "app/settings.py": "SECRET_KEY = 'x'\n" * 7})
+    sarif = tmp_path / "other.sarif"
+    sarif.write_text(json.dumps(_sarif_of(tool, rule, uri, line)))
+    code, doc = _scan(shop, "--findings", str(sarif))
+    assert code == 0 and doc["findings"]["errors"] == []
+    (item,) = doc["findings"]["items"]
+    assert (item["tool"], item["path"], item["line"], item["question"]) == (tool, uri, line, question)
