@@ -194,7 +194,8 @@ def test_config_max_file_bytes_and_bad_config(repo: Path, capsys) -> None:
     commit_files(repo, {"a.txt": "".join(f"{i}\n" for i in range(500))}, "grow")
     assert main(["-C", str(repo), "scan", "HEAD"]) == 0
     assert "too large" in capsys.readouterr().out
-    write(repo, {".signoff/config.toml": "[diff\nmax_file_bytes = 100\n"})
+    commit_files(repo, {".signoff/config.toml": "[diff\nmax_file_bytes = 100\n"}, "break the config")
+    commit_files(repo, {"a.txt": "b\n"}, "change")
     assert main(["-C", str(repo), "scan", "HEAD"]) == 2
     err = capsys.readouterr().err
     assert "config.toml" in err and "line 1" in err and "Traceback" not in err

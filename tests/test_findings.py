@@ -11,7 +11,7 @@ import pytest
 
 from signoff.cli import main
 from signoff.findings.sarif import FindingsError, load_sarif
-from tests.helpers import commit_files, git, write
+from tests.helpers import commit_files, git
 
 FIXTURES = Path(__file__).parent / "fixtures" / "findings"
 SHOP = FIXTURES / "shop"
@@ -93,15 +93,23 @@ def test_text_output_names_tool_rule_and_line(shop: Path, capsys) -> None:
     assert "app/tasks.py:15 (unchanged line)" in out
 
 
+def _on_base(repo: Path, files: dict[str, str | bytes | None]) -> None:
+    """Commit ``files`` on main (the target branch, where settings come from) under the feature branch."""
+    git(repo, "checkout", "-q", "main")
+    commit_files(repo, files, "settings")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "rebase", "-q", "main")
+
+
 def test_config_lists_sarif_files(shop: Path) -> None:
     shutil.copy(ZIZMOR, shop / "zizmor.sarif")
-    write(shop, {".signoff/config.toml": '[findings]\nsarif = ["zizmor.sarif"]\n'})
+    _on_base(shop, {".signoff/config.toml": '[findings]\nsarif = ["zizmor.sarif"]\n'})
     code, doc = _scan(shop)
     assert code == 0 and {f["tool"] for f in doc["findings"]["items"]} == {"zizmor"}
 
 
 def test_repo_map_overrides_the_shipped_mapping(shop: Path) -> None:
-    write(shop, {".signoff/findings-map.toml": '[rules]\n"bandit:B608" = "input.validate"\n'})
+    _on_base(shop, {".signoff/findings-map.toml": '[rules]\n"bandit:B608" = "input.validate"\n'})
     _, doc = _scan(shop, "--findings", str(BANDIT))
     b608 = next(f for f in doc["findings"]["items"] if f["rule"] == "B608")
     assert b608["question"] == "input.validate"
@@ -170,7 +178,7 @@ def test_size_limit(tmp_path: Path) -> None:
 
 def test_config_path_outside_the_repository_is_refused(shop: Path, tmp_path: Path, capsys) -> None:
     shutil.copy(BANDIT, tmp_path / "outside.sarif")
-    write(shop, {".signoff/config.toml": '[findings]\nsarif = ["../outside.sarif"]\n'})
+    _on_base(shop, {".signoff/config.toml": '[findings]\nsarif = ["../outside.sarif"]\n'})
     assert main(["-C", str(shop), "scan", "main..feature", "--no-ai"]) == 2
     assert "outside the repository" in capsys.readouterr().err
 

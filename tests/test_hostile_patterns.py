@@ -82,7 +82,9 @@ def _scan(repo: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], flo
 
 def _hostile_repo(tmp_path: Path, override: str) -> Path:
     repo = make_repo(tmp_path / "repo")
-    commit_files(repo, {"README.md": "x\n"}, "base")
+    # The overrides are on the target branch (a hostile repository, not only a hostile change): the
+    # change's own overrides are never in effect (tests/test_settings_from_target.py).
+    commit_files(repo, {"README.md": "x\n", ".signoff/checklists/hostile.toml": override}, "base")
     git(repo, "tag", "base")
     evil_lines = "\n".join(
         ["a" * 40 + "!", "a" * 45, "aaab", "x" * 3000, *(f"v{i} = {i}" for i in range(50))]
@@ -90,7 +92,6 @@ def _hostile_repo(tmp_path: Path, override: str) -> Path:
     commit_files(
         repo,
         {
-            ".signoff/checklists/hostile.toml": override,
             "src/attack.py": evil_lines + "\n",
             f"src/{LONG_NAME}": "x = 1\n",
         },

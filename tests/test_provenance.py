@@ -291,8 +291,8 @@ def test_config_paths_and_patterns(repo: Path) -> None:
 
 
 def test_bad_config_is_reported(repo: Path, capsys) -> None:
-    commit_files(repo, {"a.py": "x\n"}, "base")
-    commit_files(repo, {".signoff/config.toml": '[ai]\nmessage_patterns = ["("]\n'}, "bad")
+    commit_files(repo, {"a.py": "x\n", ".signoff/config.toml": '[ai]\nmessage_patterns = ["("]\n'}, "bad")
+    commit_files(repo, {"a.py": "y\n"}, "change")
     assert main(["-C", str(repo), "scan", "HEAD"]) == 2
     err = capsys.readouterr().err
     assert "[ai]" in err and "bad regex '('" in err and "RE2" in err

@@ -175,10 +175,10 @@ def test_cli_error_message_with_repo_text_is_sanitised(
     from signoff.cli.main import main
 
     repo = make_repo(tmp_path / "r")
-    commit_files(repo, {"a.py": "x = 1\n"}, "base")
     d = repo / ".signoff" / "checklists"
     d.mkdir(parents=True)
     (d / "team.toml").write_text('id = "team"\n"\\u001b]0;pwned\\u0007\\u202e" = 1\n')
+    commit_files(repo, {"a.py": "x = 1\n"}, "base")
     commit_files(repo, {"a.py": "x = 2\n"}, "change")
     code = main(["-C", str(repo), "scan", "HEAD"])
     err = capsys.readouterr().err
@@ -196,10 +196,10 @@ def test_tui_load_failure_with_markup_in_repo_text_is_shown_literally(tmp_path: 
     from signoff.app.app import SignoffApp
 
     repo = make_repo(tmp_path / "r")
-    commit_files(repo, {"a.py": "x = 1\n"}, "base")
     d = repo / ".signoff" / "checklists"
     d.mkdir(parents=True)
     (d / "team.toml").write_text('id = "team"\n"x[/] [@click=app.quit]q[/]" = 1\n')
+    commit_files(repo, {"a.py": "x = 1\n"}, "base")
     commit_files(repo, {"a.py": "x = 2\n"}, "change")
 
     async def run() -> None:

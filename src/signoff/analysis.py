@@ -5,18 +5,18 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from signoff.checklists.load import load_checklists
-from signoff.config import CONFIG_PATH, parse_config, section
+from signoff.config import section
 from signoff.diff.model import Diff, DiffOptions
 from signoff.diff.parse import load_diff
 from signoff.findings.mapping import load_map
 from signoff.findings.placement import Findings, attach, collect
-from signoff.git.objects import read_objects
-from signoff.git.runner import EMPTY_TREE, Git
+from signoff.git.runner import Git
+from signoff.git.settings import TargetSettings, target_settings
 from signoff.git.target import ReviewTarget
 from signoff.provenance.attribution import attribute
 from signoff.relevance.engine import Engine
@@ -41,13 +41,7 @@ def diff_options(git: Git, target: ReviewTarget, max_file_size: int | None = Non
 def target_config(git: Git, target: ReviewTarget) -> dict[str, Any]:
     """``.signoff/config.toml`` as committed at the target's base (the branch the change goes into; HEAD
     for index and work-tree reviews); ``{}`` when there is none."""
-    if target.base == EMPTY_TREE:
-        return {}
-    spec = f"{target.base}:{CONFIG_PATH.as_posix()}"
-    got = read_objects(git, [spec]).get(spec)
-    if got is None or got[1] != b"blob":
-        return {}
-    return parse_config(got[2], f"{CONFIG_PATH} at {target.base[:12]}")
+    return target_settings(git, target.base).config
 
 
 @dataclass
@@ -62,6 +56,8 @@ class ScanResult:
     questions: Any = None
     #: Scanner findings (signoff.findings.placement.Findings), when SARIF files were given.
     findings: Findings | None = None
+    #: The ``.signoff/`` settings in effect (committed at the target's base, never the change's own).
+    settings: TargetSettings = field(default_factory=TargetSettings)
 
 
 class Stage(StrEnum):
@@ -123,15 +119,18 @@ def analyze_stages(
         clock = now
         return event
 
-    result = ScanResult(target=target, diff=load_diff(git, target, options))
+    settings = target_settings(git, target.base)
+    result = ScanResult(target=target, diff=load_diff(git, target, options), settings=settings)
     yield done(Stage.DIFF)
     add_ai = None
     if questions:
-        engine = Engine(load_checklists(git.root, include_opt_in=tuple(include_opt_in)))
-        result.questions, add_ai = engine.evaluate_staged(result.diff)
+        checklists = load_checklists(
+            include_opt_in=tuple(include_opt_in), override_files=settings.checklist_overrides
+        )
+        result.questions, add_ai = Engine(checklists).evaluate_staged(result.diff)
         yield done(Stage.QUESTIONS)
     if ai:
-        result.ai = attribute(git, target, result.diff)
+        result.ai = attribute(git, target, result.diff, ai_config=section(settings.config, "ai"))
         yield done(Stage.AI)
         if add_ai is not None:
             result.questions = add_ai(result.ai)
@@ -156,7 +155,7 @@ def analyze(
     result = last.result
     if sarif:
         checklists = result.questions.checklists if result.questions is not None else None
-        result.findings = collect(git, result.diff, sarif, load_map(git.root, checklists))
+        result.findings = collect(git, result.diff, sarif, load_map(result.settings.findings_map, checklists))
         if result.questions is not None:
             attach(result.questions, result.findings)
     return result

@@ -32,6 +32,7 @@ from signoff.config import parse_config
 from signoff.errors import UsageError
 from signoff.git.objects import content_keys, read_objects
 from signoff.git.runner import EMPTY_TREE, Git
+from signoff.git.settings import target_settings
 from signoff.git.target import ReviewTarget
 from signoff.signing.verify import trust_from as _trust
 
@@ -277,10 +278,11 @@ def _base_covers(
     return code == 0
 
 
-def _question_severity(git: Git) -> dict[str, tuple[str, str]]:
-    """``question id -> (severity, checklist id)`` from the checklists in effect (empty if unloadable)."""
+def _question_severity(git: Git, base: str) -> dict[str, tuple[str, str]]:
+    """``question id -> (severity, checklist id)`` from the checklists in effect at the change's base (the
+    change cannot lower a question's severity for itself); empty if unloadable."""
     try:
-        cs = load_checklists(git.root)
+        cs = load_checklists(override_files=target_settings(git, base).checklist_overrides)
     except Exception:  # a broken checklist must not break the gate; answers carry severities too
         return {}
     return {q.id: (q.severity, q.checklist_id) for q in cs.questions}
@@ -290,7 +292,7 @@ def _blocking_answers(git: Git, result: GateResult, records: list[Counted], seve
     valid = sorted((c.entry for c in records if c.entry.valid and c.entry.record), key=lambda e: e.finished)
     if not any(a.answer == "fail" for e in valid for a in e.record.answers):  # type: ignore[union-attr]
         return
-    known = _question_severity(git)
+    known = _question_severity(git, result.base)
     limit = SEVERITIES.index(severity)
     for i, e in enumerate(valid):
         for a in e.record.answers:  # type: ignore[union-attr]
@@ -311,7 +313,7 @@ def _blocking_answers(git: Git, result: GateResult, records: list[Counted], seve
 def _required_checklists(git: Git, result: GateResult, required: list[str]) -> None:
     if not required:
         return
-    known = _question_severity(git)
+    known = _question_severity(git, result.base)
     for cid in required:
         best = ""
         for c in result.approvals:

@@ -145,8 +145,11 @@ def load_checklists(
     *,
     include_opt_in: Sequence[str] = (),
     builtin_directory: Path | None = None,
+    override_files: Sequence[tuple[str, bytes]] | None = None,
 ) -> ChecklistSet:
-    """The checklists in effect: shipped ones, the opt-in ones named, and ``repo_root``'s overrides.
+    """The checklists in effect: shipped ones, the opt-in ones named, and the repository's overrides:
+    ``override_files`` (``(path, bytes)``, e.g. as committed on the target branch) when given, else
+    ``repo_root``'s work-tree ``.signoff/checklists/*.toml``.
 
     Raises :class:`ChecklistError` (a UsageError) listing every problem when a file is invalid, and
     UsageError when an unknown opt-in checklist is named.
@@ -161,15 +164,16 @@ def load_checklists(
         raise UsageError(f"unknown checklist {names} (opt-in checklists: {', '.join(opt_ids)})")
     selected = [c for c in builtins if not c.opt_in or c.id in include_opt_in]
     overrides: list[OverrideFile] = []
-    if repo_root is not None:
+    files = list(override_files) if override_files is not None else []
+    if override_files is None and repo_root is not None:
         files = read_repo_overrides(Path(repo_root))
-        if files:
-            # Overrides may target opt-in checklists too; merge against everything, then select.
-            merged, overrides, problems = apply_overrides(builtins, files)
-            if problems:
-                raise ChecklistError(problems)
-            names = set(include_opt_in)
-            selected = [c for c in merged if not c.opt_in or c.id in names]
+    if files:
+        # Overrides may target opt-in checklists too; merge against everything, then select.
+        merged, overrides, problems = apply_overrides(builtins, files)
+        if problems:
+            raise ChecklistError(problems)
+        names = set(include_opt_in)
+        selected = [c for c in merged if not c.opt_in or c.id in names]
     return ChecklistSet(
         checklists=selected,
         overrides=overrides,

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from signoff.analysis import analyze, diff_options
+from signoff.analysis import analyze, diff_options, target_config
 from signoff.cli.common import add_target_arguments, open_and_resolve
 from signoff.errors import UsageError
 from signoff.findings.placement import sarif_paths
@@ -110,7 +110,7 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
         target,
         diff_options(git, target, getattr(args, "max_file_size", None)),
         include_opt_in=tuple(getattr(args, "checklist", []) or ()),
-        sarif=sarif_paths(git, getattr(args, "findings", []) or []),
+        sarif=sarif_paths(git, getattr(args, "findings", []) or [], target_config(git, target)),
         ai=not getattr(args, "no_ai", False),
     )
     if result.findings is not None and result.findings.errors:

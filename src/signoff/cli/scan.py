@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from signoff.analysis import analyze, diff_options
+from signoff.analysis import analyze, diff_options, target_config
 from signoff.cli.common import add_target_arguments, open_and_resolve
 from signoff.errors import EXIT_USAGE
 from signoff.findings.placement import sarif_paths
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         ai=not args.no_ai,
         questions=not args.no_questions or args.format == "sarif",
         include_opt_in=args.checklist,
-        sarif=sarif_paths(git, args.findings),
+        sarif=sarif_paths(git, args.findings, target_config(git, target)),
     )
     if args.format == "sarif":
         out = render_sarif(result.questions)

@@ -69,23 +69,22 @@ def _parse_map(text: str, source: str) -> dict[str, Any]:
     return data
 
 
-def load_map(root: Path | None, checklists: ChecklistSet | None = None) -> FindingsMap:
-    """The shipped mapping with ``.signoff/findings-map.toml`` on top; ids checked against ``checklists``."""
+def load_map(repo_map: bytes | None, checklists: ChecklistSet | None = None) -> FindingsMap:
+    """The shipped mapping with the repository's ``.signoff/findings-map.toml`` (``repo_map``, as committed
+    on the target branch) on top; ids checked against ``checklists``."""
     shipped = resources.files("signoff").joinpath("data/findings_map.toml").read_text(encoding="utf-8")
     data = _parse_map(shipped, "findings_map.toml")
     fmap = FindingsMap(
         dict(data.get("rules", {})), dict(data.get("cwe", {})), dict(data.get("tags", {})), data["default"]
     )
-    if root is not None:
-        path = root / REPO_MAP
-        if path.is_file() and not path.is_symlink():
-            if path.stat().st_size > _MAP_LIMIT:
-                raise UsageError(f"{REPO_MAP}: larger than {_MAP_LIMIT} bytes")
-            repo = _parse_map(path.read_text(encoding="utf-8", errors="replace"), str(REPO_MAP))
-            fmap.rules.update(repo.get("rules", {}))
-            fmap.cwe.update(repo.get("cwe", {}))
-            fmap.tags.update({k.lower(): v for k, v in repo.get("tags", {}).items()})
-            fmap.default = repo.get("default", fmap.default)
+    if repo_map is not None:
+        if len(repo_map) > _MAP_LIMIT:
+            raise UsageError(f"{REPO_MAP}: larger than {_MAP_LIMIT} bytes")
+        repo = _parse_map(repo_map.decode("utf-8", errors="replace"), str(REPO_MAP))
+        fmap.rules.update(repo.get("rules", {}))
+        fmap.cwe.update(repo.get("cwe", {}))
+        fmap.tags.update({k.lower(): v for k, v in repo.get("tags", {}).items()})
+        fmap.default = repo.get("default", fmap.default)
     if checklists is not None:
         known = {q.id for q in checklists.questions}
         for q in checklists.questions:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from signoff.config import CONFIG_PATH, load_repo_config, section
+from signoff.config import CONFIG_PATH, section
 from signoff.diff.model import Diff, FileDiff
 from signoff.errors import UsageError
 from signoff.findings.mapping import FindingsMap
@@ -95,15 +95,16 @@ class Findings:
 # -- placing findings on the diff ------------------------------------------------------------------
 
 
-def sarif_paths(git: Git, given: Sequence[str]) -> list[str]:
-    """``--findings`` files, or else ``[findings] sarif`` from the repository's config.
+def sarif_paths(git: Git, given: Sequence[str], config: dict[str, Any] | None = None) -> list[str]:
+    """``--findings`` files, or else ``[findings] sarif`` from ``config`` (the target branch's committed
+    ``.signoff/config.toml``: a change cannot empty the list to hide findings on itself).
 
     Config paths are the repository's word: they must stay inside the repository (no ``..``, no
     symlink out), so a reviewed change cannot make signoff read other files of the reviewer's machine.
     """
     if given:
         return list(given)
-    paths = section(load_repo_config(git.root), "findings").get("sarif", [])
+    paths = section(config or {}, "findings").get("sarif", [])
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise UsageError(f"{CONFIG_PATH}: [findings] sarif must be a list of file paths")
     root = git.root.resolve()
