@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.message import Message
 
-from signoff.analysis import STAGE_LABELS, Stage, analyze_stages
+from signoff.analysis import STAGE_LABELS, ScanResult, Stage, analyze_stages
 from signoff.app import messages as m
 from signoff.app.analysis import ai_view, question_views
 from signoff.app.rows import pair_counts
@@ -27,12 +27,16 @@ def longest_line(diff: Diff) -> int:
     return best
 
 
-def add_findings(state: ReviewState, diff: Diff, relevance: Any, post: Callable[[Message], object]) -> None:
-    """Scanner findings (``--findings``): read once, then added to each relevance result as hits."""
+def add_findings(
+    state: ReviewState, result: ScanResult, relevance: Any, post: Callable[[Message], object]
+) -> None:
+    """Scanner findings (``--findings``): read once, then added to each relevance result as hits. The
+    findings map is the target branch's (``result.settings``), never the change's."""
     if not state.sarif or relevance is None:
         return
     if state.findings is None:
-        state.findings = collect(state.git, diff, state.sarif, load_map(state.git.root, relevance.checklists))
+        fmap = load_map(result.settings.findings_map, relevance.checklists)
+        state.findings = collect(state.git, result.diff, state.sarif, fmap)
         for error in state.findings.errors:  # that file's findings are left out; the review goes on
             post(m.FindingsProblem(error))
     attach(relevance, state.findings)
@@ -60,7 +64,7 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
             elif ev.stage is Stage.AI:
                 post(m.AiLoaded(ai_view(r.ai)))
             else:
-                add_findings(state, r.diff, r.questions, post)
+                add_findings(state, r, r.questions, post)
                 post(
                     m.QuestionsLoaded(
                         question_views(r.questions), r.questions, ev.stage is Stage.QUESTIONS_AI

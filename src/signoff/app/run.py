@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from signoff.analysis import diff_options
+from signoff.analysis import diff_options, target_config
 from signoff.app.app import SignoffApp
 from signoff.findings.placement import sarif_paths
 
@@ -28,7 +28,7 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
         sign_key=getattr(args, "key", None),
         sign_format=getattr(args, "format", None),
         ai=not getattr(args, "no_ai", False),
-        sarif=tuple(sarif_paths(git, getattr(args, "findings", None) or [])),
+        sarif=tuple(sarif_paths(git, getattr(args, "findings", None) or [], target_config(git, target))),
     )
     code = app.run()
     session = app.session
