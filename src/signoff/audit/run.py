@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +39,7 @@ from signoff.diff.model import MissingObject
 from signoff.errors import GitCommandError, UsageError
 from signoff.git.history import History, first_parent_history
 from signoff.git.objects import (
+    blob_id,
     blobs_at,
     content_keys,
     missing_object_in,
@@ -81,11 +81,6 @@ def reviewed_base(subject: Subject) -> tuple[str, str | None]:
 
 def _from_verification(v: Verification, path: str, **kw: Any) -> RecordEntry:
     return RecordEntry(path, v.status, v.reason, v.record, v.signer, v.key, **kw)
-
-
-def _git_blob_id(data: bytes, width: int) -> str:
-    algo = hashlib.sha1 if width == 40 else hashlib.sha256
-    return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def load_tree_records(git: Git, verifier: Verifier) -> list[RecordEntry]:
@@ -249,11 +244,10 @@ def run_audit(
     verifier = verifier or Verifier.for_repo(git, allowed_signers=allowed_signers)
     entries = load_tree_records(git, verifier)
     if include_history:
-        width = len(hist.tip) if hist.tip else 40
         known = set()
         for e in entries:
             with contextlib.suppress(OSError):
-                known.add(_git_blob_id((git.root / e.path).read_bytes(), width))
+                known.add(blob_id((git.root / e.path).read_bytes(), git.object_format))
         entries += load_history_records(git, verifier, known)
     check_head_trees(git, entries)
     _add_content_keys(git, hist, entries)

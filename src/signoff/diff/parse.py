@@ -27,7 +27,7 @@ from signoff.diff.model import (
     review_order,
 )
 from signoff.errors import GitCommandError, RepoError
-from signoff.git.objects import missing_object_in, object_sizes, read_objects
+from signoff.git.objects import blob_id, missing_object_in, object_sizes, read_objects
 
 if TYPE_CHECKING:
     from signoff.git.runner import Git
@@ -332,11 +332,6 @@ def _fill_sizes(git: Git, files: list[FileDiff]) -> None:
                 f.new_size = None
 
 
-def git_blob_id(data: bytes) -> str:
-    """The object id git would give ``data`` as a blob (SHA-1 repositories)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
 def untracked_file_diffs(git: Git, options: DiffOptions) -> list[FileDiff]:
     """Untracked, non-ignored files as added-file diffs, built in-process (no subprocess per file)."""
     out: list[FileDiff] = []
@@ -365,7 +360,7 @@ def untracked_file_diffs(git: Git, options: DiffOptions) -> list[FileDiff]:
         if st.st_size > options.max_file_bytes:
             f.too_large = True
         else:
-            f.new_blob = git_blob_id(data)
+            f.new_blob = blob_id(data, git.object_format)
             f.binary = b"\0" in data[:BINARY_SNIFF]
         if not f.binary and not f.too_large and data:
             text = data.decode("utf-8", "replace")

@@ -167,3 +167,9 @@ def blobs_at(git: Git, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
         parts = line.split()
         out[pair] = parts[0].decode() if len(parts) == 2 and parts[1] != b"missing" else None
     return out
+
+
+def blob_id(data: bytes, object_format: str) -> str:
+    """The object id git gives ``data`` as a blob, in a repository of ``object_format`` (sha1 / sha256)."""
+    algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return algo(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

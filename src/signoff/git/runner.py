@@ -12,14 +12,13 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from signoff.errors import GitCommandError, RepoError
 
 if TYPE_CHECKING:
-    import git as gitpython
+    pass
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -205,10 +204,20 @@ def _probe_driver_names(
 class Git:
     """A repository opened for review; every git call made through it is hardened."""
 
-    def __init__(self, root: Path, git_dir: Path, common_dir: Path, *, shallow: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        git_dir: Path,
+        common_dir: Path,
+        *,
+        shallow: bool = False,
+        object_format: str = "sha1",
+    ) -> None:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
+        #: ``sha1`` or ``sha256``: the hash of this repository's object ids.
+        self.object_format = object_format
         self._shallow = shallow
         self._env: dict[str, str] | None = None
 
@@ -362,16 +371,6 @@ class Git:
             args = ["rev-list", "--reverse", head, f"^{base}"]
         return self.run_text(args).split()
 
-    @cached_property
-    def repo(self) -> gitpython.Repo:
-        """GitPython view of the repository, with the hardened environment on its git calls."""
-        import git as gitpython
-
-        repo = gitpython.Repo(self.root)
-        env = self.hardened_env()
-        repo.git.update_environment(**{k: v for k, v in env.items() if k.startswith("GIT_")})
-        return repo
-
 
 def open_repo(path: str | os.PathLike[str] | None = None) -> Git:
     """Open the repository containing ``path`` (default: the current directory), as ``git -C`` would."""
@@ -390,6 +389,7 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> Git:
             "--absolute-git-dir",
             "--git-common-dir",
             "--show-toplevel",
+            "--show-object-format",
         ],
         start,
         env,
@@ -409,10 +409,11 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> Git:
         raise RepoError(
             f"{start} is a bare repository: signoff needs a work tree (use a worktree or a clone)"
         )
-    if len(lines) < 6 or lines[1] != "true":
+    if len(lines) < 7 or lines[1] != "true":
         raise RepoError(f"{start} is inside the git directory, not a work tree")
     git_dir = Path(lines[3])
     common = Path(lines[4])
     if not common.is_absolute():
         common = (start / common).resolve()
-    return Git(Path(lines[5]), git_dir, common, shallow=lines[2] == "true")
+    fmt = lines[6] if lines[6] in ("sha1", "sha256") else "sha1"
+    return Git(Path(lines[5]), git_dir, common, shallow=lines[2] == "true", object_format=fmt)
