@@ -290,3 +290,22 @@ def test_init_without_ssh_key_explains(tmp_path: Path, capsys) -> None:
     assert main(["-C", str(r), "init", "--snippets", "none"]) == 0
     out = capsys.readouterr().out
     assert "not updated" in out and not (r / ".signoff/allowed_signers").exists()
+
+
+def test_broken_checklist_fails_the_gate_and_says_why(pr: Path, keys) -> None:
+    """The change breaks a repository checklist: the gate says so instead of silently losing severities."""
+    commit_files(pr, {".signoff/checklists/evil.toml": "id = 'evil'\n[[questions\n"}, "break checklists")
+    approve(pr, keys, answers=[Answer("db.parameterized-queries", "SQL parameterised?", "fail")])
+    res = gate(pr)
+    assert not res.passed
+    assert any(m.startswith("checklists could not be loaded") and "evil.toml" in m for m in res.missing)
+
+
+def test_votes_use_typed_reasons_not_message_text(pr: Path, keys) -> None:
+    from signoff.audit.gate import CountReason
+
+    approve(pr, keys, finished="2026-02-01T00:00:00Z")
+    approve(pr, keys, "ed25519-bob", "bob@example.com", finished="2026-02-02T00:00:00Z", verdict="reject")
+    res = gate(pr, min_approvals=1)
+    reasons = {c.entry.reviewer: c.reason for c in res.considered}
+    assert reasons == {"alice@example.com": CountReason.APPROVED, "bob@example.com": CountReason.VERDICT}

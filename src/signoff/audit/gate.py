@@ -21,6 +21,7 @@ a warning says so. ``--allowed-signers`` and ``--min-approvals`` override.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from signoff import __version__
 from signoff.audit.report import APPROVE, PASSING, RecordEntry
 from signoff.audit.run import check_head_trees, load_tree_records, reviewed_base, reviewed_tree
 from signoff.checklists.load import load_checklists
+from signoff.checklists.model import SEVERITIES
 from signoff.config import parse_config
 from signoff.errors import UsageError
 from signoff.git.objects import content_keys, read_objects
@@ -37,9 +39,19 @@ from signoff.git.target import ReviewTarget
 from signoff.signing.verify import trust_from as _trust
 
 GATE_SCHEMA = "signoff.gate/1"
-SEVERITIES = ("critical", "high", "medium", "low")
 ALLOWED_SIGNERS_PATH = ".signoff/allowed_signers"
 CONFIG_PATH = ".signoff/config.toml"
+
+
+class CountReason(StrEnum):
+    """Why a record about the change counts as an approval or not (``why`` is the human wording)."""
+
+    APPROVED = "approved"
+    VERDICT = "verdict"
+    INVALID = "invalid"
+    PARTIAL_BASE = "partial-base"
+    INCOMPLETE = "incomplete-analysis"
+    SUPERSEDED = "superseded"
 
 
 @dataclass
@@ -48,6 +60,7 @@ class Counted:
 
     entry: RecordEntry
     counts: bool
+    reason: CountReason
     why: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -59,6 +72,7 @@ class Counted:
             "finished": e.finished or None,
             "status": e.status.value,
             "counts": self.counts,
+            "reason": self.reason.value,
             "why": self.why,
         }
 
@@ -222,7 +236,7 @@ def run_gate(
         if not same:
             continue
         if not e.valid:
-            for_change.append(Counted(e, False, f"{e.status.value}: {e.reason}"))
+            for_change.append(Counted(e, False, CountReason.INVALID, f"{e.status.value}: {e.reason}"))
             continue
         r_base, r_base_tree = reviewed_base(e.record.subject)
         if not _base_covers(git, r_base, r_base_tree, base, base_tree, keys):
@@ -230,6 +244,7 @@ def run_gate(
                 Counted(
                     e,
                     False,
+                    CountReason.PARTIAL_BASE,
                     f"reviewed only {r_base[:12]}..{(r_head or r_tree or '')[:12]}, not from {base[:12]}",
                 )
             )
@@ -237,19 +252,22 @@ def run_gate(
         analysis = e.record.analysis
         if analysis is not None and not analysis.complete:
             pending = ", ".join(analysis.pending) or "unknown stages"
-            for_change.append(Counted(e, False, f"analysis was incomplete when signed (pending: {pending})"))
+            why = f"analysis was incomplete when signed (pending: {pending})"
+            for_change.append(Counted(e, False, CountReason.INCOMPLETE, why))
             continue
-        for_change.append(
-            Counted(e, e.verdict == APPROVE, "" if e.verdict == APPROVE else f"verdict {e.verdict}")
-        )
+        if e.verdict == APPROVE:
+            for_change.append(Counted(e, True, CountReason.APPROVED))
+        else:
+            for_change.append(Counted(e, False, CountReason.VERDICT, f"verdict {e.verdict}"))
 
     # Latest valid record per reviewer decides that reviewer's vote.
     latest: dict[str, Counted] = {}
     for c in sorted(for_change, key=lambda c: c.entry.finished):
-        if c.entry.valid and not c.why.startswith("reviewed only"):
+        if c.entry.valid and c.reason is not CountReason.PARTIAL_BASE:
             prev = latest.get(c.entry.reviewer)
             if prev is not None and prev.counts:
                 prev.counts = False
+                prev.reason = CountReason.SUPERSEDED
                 prev.why = "superseded by a later record of the same reviewer"
             latest[c.entry.reviewer] = c
     result.considered = for_change
@@ -278,12 +296,19 @@ def _base_covers(
     return code == 0
 
 
-def _question_severity(git: Git, base: str) -> dict[str, tuple[str, str]]:
+def _question_severity(git: Git, result: GateResult) -> dict[str, tuple[str, str]]:
     """``question id -> (severity, checklist id)`` from the checklists in effect at the change's base (the
-    change cannot lower a question's severity for itself); empty if unloadable."""
+    change cannot lower a question's severity for itself).
+
+    Checklists that do not load fail the gate (fail closed, and say why): without them a failed answer's
+    severity and a required checklist's questions are unknown.
+    """
     try:
-        cs = load_checklists(override_files=target_settings(git, base).checklist_overrides)
-    except Exception:  # a broken checklist must not break the gate; answers carry severities too
+        cs = load_checklists(override_files=target_settings(git, result.base).checklist_overrides)
+    except UsageError as exc:  # ChecklistError, or unreadable settings at the base
+        line = " ".join(str(exc).split())
+        if not any(m.startswith("checklists could not be loaded") for m in result.missing):
+            result.missing.append(f"checklists could not be loaded: {line}")
         return {}
     return {q.id: (q.severity, q.checklist_id) for q in cs.questions}
 
@@ -292,7 +317,7 @@ def _blocking_answers(git: Git, result: GateResult, records: list[Counted], seve
     valid = sorted((c.entry for c in records if c.entry.valid and c.entry.record), key=lambda e: e.finished)
     if not any(a.answer == "fail" for e in valid for a in e.record.answers):  # type: ignore[union-attr]
         return
-    known = _question_severity(git, result.base)
+    known = _question_severity(git, result)
     limit = SEVERITIES.index(severity)
     for i, e in enumerate(valid):
         for a in e.record.answers:  # type: ignore[union-attr]
@@ -313,7 +338,7 @@ def _blocking_answers(git: Git, result: GateResult, records: list[Counted], seve
 def _required_checklists(git: Git, result: GateResult, required: list[str]) -> None:
     if not required:
         return
-    known = _question_severity(git, result.base)
+    known = _question_severity(git, result)
     for cid in required:
         best = ""
         for c in result.approvals:
