@@ -35,10 +35,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class FinishError(Exception):
+class FinishError(SignoffError):
+    """Signing or storing failed; ``hint`` says where the draft is kept."""
+
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
-        self.message = message
         self.hint = hint
 
 

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from signoff.errors import SignoffError
+
 MAGIC = b"SSHSIG"
 BEGIN = "-----BEGIN SSH SIGNATURE-----"
 END = "-----END SSH SIGNATURE-----"
@@ -39,11 +41,11 @@ SUPPORTED_KEY_TYPES = frozenset({"ssh-ed25519", "ssh-rsa", *_ECDSA})
 _KEY_PREFIXES = ("ssh-", "ecdsa-", "sk-ssh-", "sk-ecdsa-")
 
 
-class SshSigError(Exception):
+class SshSigError(SignoffError):
     """A signature or key that cannot be parsed (malformed input)."""
 
 
-class BadSignature(Exception):
+class BadSignature(SignoffError):
     """A well-formed signature that does not verify."""
 
 
