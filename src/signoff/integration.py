@@ -6,15 +6,13 @@ The public key is found the way signing finds it (``user.signingKey``, ``gpg.for
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from signoff import __version__
 from signoff.git.runner import Git
-from signoff.records.store import make_dirs_within
 from signoff.signing.sign import resolve_signer, signing_config
+from signoff.util.atomic import write_atomic
 
 CONFIG_REL = Path(".signoff") / "config.toml"
 ALLOWED_SIGNERS_REL = Path(".signoff") / "allowed_signers"
@@ -222,21 +220,3 @@ def write_config(root: Path, *, force: bool = False) -> bool:
         return False
     write_atomic(path, CONFIG_TEMPLATE.encode(), root=root)
     return True
-
-
-def write_atomic(path: Path, data: bytes, *, root: Path) -> None:
-    """Write ``data`` to ``path`` (below ``root``) through a temp file, fsync and rename (never a partial
-    file); no symlinked directory between ``root`` and ``path`` is followed."""
-    make_dirs_within(root, path.parent)
-    if path.is_symlink():
-        raise OSError(f"{path} is a symbolic link; refusing to write through it")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, SigningError
@@ -14,6 +12,7 @@ from signoff.git.runner import open_repo
 from signoff.signing.attest import dsse_signer, sign_statement, statement
 from signoff.signing.sign import signing_config
 from signoff.signing.verify import Verifier
+from signoff.util.atomic import write_atomic
 from signoff.util.sanitize import visible
 
 
@@ -66,18 +65,7 @@ def run(args: argparse.Namespace) -> int:
     stmt = statement(record, data, rel, args.name or git.root.name)
     text = json.dumps(sign_statement(stmt, signer), sort_keys=True) + "\n"
     if args.output:
-        _write_atomic(Path(args.output), text)
+        write_atomic(Path(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return EXIT_OK
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".attest-", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -7,12 +7,9 @@ File names are built from hashes, times and sanitised slugs, never from raw inpu
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import stat
-import tempfile
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -20,37 +17,12 @@ from typing import Any
 
 import tomlkit
 
-from signoff.errors import RepoError
 from signoff.records.codec import dumps
 from signoff.records.model import ReviewRecord
+from signoff.util.atomic import make_dirs_within, write_atomic, write_new
 
 REVIEWS_DIR = Path(".signoff") / "reviews"
 DRAFTS_DIR = Path("signoff") / "drafts"
-
-
-def make_dirs_within(root: str | Path, directory: str | Path) -> Path:
-    """Create ``directory`` (``root`` or below it) one level at a time, refusing symbolic links.
-
-    The repository is untrusted: a committed ``.signoff/reviews`` (or ``.signoff``, ``2026``, ...) that is a
-    symlink to ``~/.ssh`` must not steer a write there. ``root`` itself is trusted (git's toplevel or
-    common dir); every component below it must be a real directory.
-    """
-    root = Path(root)
-    directory = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
-    current = root
-    for part in directory.relative_to(root).parts:
-        if part in ("", ".", ".."):
-            raise RepoError(f"refusing to write to {directory}: not a plain path below {root}")
-        current = current / part
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(current)
-        st = os.lstat(current)
-        if stat.S_ISLNK(st.st_mode):
-            raise RepoError(f"{current} is a symbolic link; refusing to write through it")
-        if not stat.S_ISDIR(st.st_mode):
-            raise RepoError(f"{current} is not a directory; refusing to write there")
-    return directory
 
 
 # -- records ---------------------------------------------------------------------------------------------
@@ -82,49 +54,9 @@ def write_record(root: str | Path, record: ReviewRecord) -> Path:
     make_dirs_within(root, target.parent)
     for n in range(1, 1000):
         candidate = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
-        if _write_exclusive(candidate, data):
+        if write_new(candidate, data):
             return candidate
     raise FileExistsError(f"too many records named {target}")
-
-
-def _write_exclusive(path: Path, data: bytes) -> bool:
-    """Write ``data`` to a temp file in the same directory, fsync, then link it to ``path`` (no overwrite).
-
-    False when ``path`` already exists.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:  # no hard links here: O_EXCL create, then copy the bytes
-            try:
-                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                return False
-            with os.fdopen(out, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(path, 0o644)
-        _fsync_dir(path.parent)
-        return True
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 #: At most this many records are read from a work tree (the newest, by path); the rest get one status line.
@@ -204,18 +136,7 @@ def save_draft(where: Any, key: str, data: dict[str, Any]) -> Path:
     path = draft_path(where, key)
     make_dirs_within(_common_dir(where), path.parent)
     doc = {"draft_key": key, **_drop_none(data)}
-    text = tomlkit.dumps(doc).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
     return path
 
 
