@@ -11,11 +11,11 @@ import pytest
 
 from signoff.diff.parse import load_diff
 from signoff.errors import SignoffError
+from signoff.git.objects import scratch_index_tree
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.integration import SignerLine, add_allowed_signer, write_config
 from signoff.records.store import save_draft, write_record
-from signoff.records.subject import scratch_index_tree
 
 from .helpers import commit_files, git, make_repo
 from .sigkeys import make_record

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 
 from signoff.errors import GitCommandError
 from signoff.git.runner import Git
@@ -173,3 +176,26 @@ def blob_id(data: bytes, object_format: str) -> str:
     """The object id git gives ``data`` as a blob, in a repository of ``object_format`` (sha1 / sha256)."""
     algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
     return algo(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def scratch_index_tree(git: Git, *, worktree: bool = False, untracked: bool = False) -> str:
+    """Tree id of the index (or, with ``worktree``, of the work tree) via a scratch copy of the index.
+
+    The repository's index is never written; only tree and blob objects are added (as ``git stash`` does).
+    """
+    with tempfile.TemporaryDirectory(prefix="signoff-index-") as tmp:
+        scratch = Path(tmp) / "index"
+        real = Path(git.git_dir) / "index"
+        if real.is_file():
+            shutil.copyfile(real, scratch)
+        try:
+            if worktree:
+                git.run(["add", "-A" if untracked else "-u", "--", "."], index_file=scratch)
+            out = git.run(["write-tree"], index_file=scratch)
+        except GitCommandError as exc:
+            raise GitCommandError(
+                f"could not compute the {'work tree' if worktree else 'index'} tree: {exc.message}",
+                exc.stderr,
+                exc.returncode,
+            ) from None
+        return out.decode().strip()

@@ -257,9 +257,22 @@ class Git:
         return dict(self._env)
 
     # -- running git -------------------------------------------------------------------------------
-    def run(self, args: list[str], *, input: bytes | None = None, check: bool = True) -> bytes:
-        """Run ``git ARGS`` hardened and return stdout; raise :class:`GitCommandError` on failure."""
-        proc = _run_raw(args, self.root, self.hardened_env(), input)
+    def run(
+        self,
+        args: list[str],
+        *,
+        input: bytes | None = None,
+        check: bool = True,
+        index_file: Path | None = None,
+    ) -> bytes:
+        """Run ``git ARGS`` hardened and return stdout; raise :class:`GitCommandError` on failure.
+
+        ``index_file``: use that index instead of the repository's (``GIT_INDEX_FILE``), e.g. a scratch copy.
+        """
+        env = self.hardened_env()
+        if index_file is not None:
+            env["GIT_INDEX_FILE"] = str(index_file)
+        proc = _run_raw(args, self.root, env, input)
         if check and proc.returncode != 0:
             raise GitCommandError(
                 _git_message(proc.stderr), proc.stderr.decode("utf-8", "replace"), proc.returncode

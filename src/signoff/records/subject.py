@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signoff.errors import GitCommandError
+from signoff.git.objects import scratch_index_tree
 from signoff.git.runner import EMPTY_TREE
 from signoff.records.codec import safe_path
 from signoff.records.model import Subject
@@ -43,39 +42,3 @@ def subject_for(git: Git, target: ReviewTarget, diff: Diff) -> Subject:
     if target.kind == "worktree":
         subject.worktree_tree = scratch_index_tree(git, worktree=True, untracked=target.untracked)
     return subject
-
-
-def scratch_index_tree(git: Git, *, worktree: bool = False, untracked: bool = False) -> str:
-    """Tree id of the index (or, with ``worktree``, of the work tree) via a scratch index copy."""
-    import shutil
-    import subprocess
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="signoff-index-") as tmp:
-        scratch = Path(tmp) / "index"
-        real = Path(git.git_dir) / "index"
-        if real.is_file():
-            shutil.copyfile(real, scratch)
-        env = {**git.hardened_env(), "GIT_INDEX_FILE": str(scratch)}
-        steps = []
-        if worktree:
-            steps.append(["add", "-A" if untracked else "-u", "--", "."])
-        steps.append(["write-tree"])
-        out = b""
-        for args in steps:
-            proc = subprocess.run(
-                ["git", "--no-pager", "--no-optional-locks", *args],
-                cwd=git.root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-                raise GitCommandError(
-                    f"could not compute the {'work tree' if worktree else 'index'} tree: "
-                    f"{msg[-1] if msg else 'git failed'}"
-                )
-            out = proc.stdout
-        return out.decode().strip()
