@@ -30,7 +30,6 @@ class ReviewTarget:
     head: str | None
     spec: str
     untracked: bool = False
-    base_label: str = ""
     notes: tuple[str, ...] = field(default=())
 
     def commits(self, git: Git) -> list[str]:
@@ -108,16 +107,13 @@ def _resolve_rev(git: Git, rev: str) -> ReviewTarget:
         if base is None:
             shallow = " (shallow clone: fetch more history)" if git.is_shallow() else ""
             raise RepoError(f"{a or 'HEAD'} and {b or 'HEAD'} have no common ancestor{shallow}")
-        return ReviewTarget("range", base, b_sha, rev, base_label=a or "HEAD")
+        return ReviewTarget("range", base, b_sha, rev)
     if ".." in rev:
         a, _, b = rev.partition("..")
-        return ReviewTarget(
-            "range", git.rev_parse(a or "HEAD"), git.rev_parse(b or "HEAD"), rev, base_label=a or "HEAD"
-        )
+        return ReviewTarget("range", git.rev_parse(a or "HEAD"), git.rev_parse(b or "HEAD"), rev)
     commit = git.rev_parse(rev)
     parent = _first_parent(git, commit)
-    label = f"{rev}^" if parent != EMPTY_TREE else "(empty tree)"
-    return ReviewTarget("range", parent, commit, rev, base_label=label)
+    return ReviewTarget("range", parent, commit, rev)
 
 
 def _resolve_default(git: Git, head: str, base_branch: str | None) -> ReviewTarget:
@@ -139,7 +135,7 @@ def _resolve_default(git: Git, head: str, base_branch: str | None) -> ReviewTarg
         raise RepoError(f"the current branch has no common history with {branch}: pass a RANGE")
     if mb == head:
         if git.is_dirty():
-            return ReviewTarget("worktree", head, head, "--worktree", base_label="HEAD")
+            return ReviewTarget("worktree", head, head, "--worktree")
         where = git.current_branch() or "HEAD"
         raise NothingToReview(f"nothing to review: {where} has no changes against {branch}")
-    return ReviewTarget("range", mb, head, f"{branch}...HEAD", base_label=f"merge-base with {branch}")
+    return ReviewTarget("range", mb, head, f"{branch}...HEAD")

@@ -224,9 +224,6 @@ class AllowedSigners:
             problems.append(problem)
         return Match(None, problems[0], expired=True)
 
-    def principals_for(self, key: PublicKey) -> list[str]:
-        return [e.principals for e in self.for_key(key)]
-
     def _name(self) -> str:
         return str(self.path) if self.path else "the allowed signers"
 

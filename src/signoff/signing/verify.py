@@ -17,7 +17,7 @@ import gc
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -426,10 +426,6 @@ def _judge_gpg(status_text: str, record: ReviewRecord, source: str) -> Verificat
             Status.BAD_SIGNATURE, f"signed with key {key}, but the record names {record.reviewer.key}"
         )
     return result(Status.VALID)
-
-
-def verify_files(verifier: Verifier, paths: Iterable[str | Path]) -> list[Verification]:
-    return verifier.verify_paths(list(paths))
 
 
 @contextmanager
