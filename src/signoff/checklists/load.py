@@ -172,8 +172,8 @@ def load_checklists(
         merged, overrides, problems = apply_overrides(builtins, files)
         if problems:
             raise ChecklistError(problems)
-        names = set(include_opt_in)
-        selected = [c for c in merged if not c.opt_in or c.id in names]
+        wanted = set(include_opt_in)
+        selected = [c for c in merged if not c.opt_in or c.id in wanted]
     return ChecklistSet(
         checklists=selected,
         overrides=overrides,

@@ -12,14 +12,9 @@ from signoff.checklists.model import MAX_PATTERN_LEN
 
 
 def _parser() -> Any:
-    try:
-        import re._parser as p  # Python >= 3.11
+    import re._parser as p  # type: ignore[import-not-found]  # no stubs; Python >= 3.11 has it
 
-        return p
-    except ImportError:  # pragma: no cover
-        import sre_parse as p  # type: ignore[no-redef]
-
-        return p
+    return p
 
 
 def regex_problems(source: str) -> tuple[re.Pattern[str] | None, list[str]]:

@@ -16,7 +16,7 @@ from signoff.util.atomic import write_atomic
 from signoff.util.sanitize import visible
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "attest",
         help="write a review record as a signed in-toto attestation (DSSE)",

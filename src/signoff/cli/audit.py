@@ -12,7 +12,7 @@ from signoff.git.runner import open_repo
 from signoff.output.audit import render_json, render_markdown, render_text
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "audit",
         help="history report: reviews and validity, stale reviews, unreviewed commits and AI lines",

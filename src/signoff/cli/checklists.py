@@ -14,7 +14,7 @@ from signoff.git.runner import open_repo
 from signoff.util.sanitize import visible
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("checklists", help="list, show and lint security checklists")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     ls = actions.add_parser("list", help="list checklists (with the repository's overrides)")
@@ -90,16 +90,16 @@ def _show(cs: ChecklistSet, ident: str) -> int:
         for q in cl.questions:
             print(f"  [{q.severity:8}] {q.id}: {visible(q.text)}")
         return EXIT_OK
-    q = cs.by_id(ident)
-    if q is None:
+    found = cs.by_id(ident)
+    if found is None:
         raise UsageError(f"no checklist or question {ident!r} (try: signoff checklists list --all)")
-    t = q.triggers
-    origin = "" if q.origin == "builtin" else f" (from {visible(q.origin)})"
-    print(f"{visible(q.id)} [{q.severity}] in {visible(q.checklist_id)}{origin}")
-    print(visible(q.text))
-    print(f"references: {', '.join(q.references) or '-'}")
+    t = found.triggers
+    origin = "" if found.origin == "builtin" else f" (from {visible(found.origin)})"
+    print(f"{visible(found.id)} [{found.severity}] in {visible(found.checklist_id)}{origin}")
+    print(visible(found.text))
+    print(f"references: {', '.join(found.references) or '-'}")
     print("guidance:")
-    for line in q.guidance.strip().splitlines():
+    for line in found.guidance.strip().splitlines():
         print(f"  {visible(line)}")
     print("triggers:")
     if t.always:

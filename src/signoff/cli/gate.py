@@ -23,7 +23,7 @@ from signoff.util.sanitize import visible
 _ZERO = {"0" * 40, "0" * 64}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser(
         "gate",

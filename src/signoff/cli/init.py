@@ -29,7 +29,7 @@ SNIPPETS = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "init", help="write .signoff/config.toml and allowed_signers; print CI and pre-commit snippets"
     )

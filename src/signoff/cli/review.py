@@ -32,7 +32,7 @@ NO_TERMINAL = "signoff review needs a terminal (stdin and stdout); for scripts a
 NO_TUI = "the review TUI is not installed (pip install textual); use --answers FILE for a headless review"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("review", help="review a diff in the terminal UI (the default command)")
     add_target_arguments(p)

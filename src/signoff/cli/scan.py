@@ -13,7 +13,7 @@ from signoff.output.sarif import render_sarif
 from signoff.output.scan import render_json, render_text
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("scan", help="analyse a diff without the UI (text, JSON)")
     add_target_arguments(p)

@@ -23,7 +23,7 @@ from signoff.errors import UsageError
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "serve",
         help="serve the review UI to a browser on this machine (textual-serve)",
@@ -103,7 +103,8 @@ def make_server(command: str, host: str, port: int, token: str) -> Any:
         origin = request.headers.get("Origin")
         if request.path.endswith("/ws") and origin != f"http://{request.host}":
             raise web.HTTPForbidden(text="cross-origin WebSocket refused")
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     class TokenServer(Server):
         async def _make_app(self) -> web.Application:

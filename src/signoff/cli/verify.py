@@ -17,7 +17,7 @@ from signoff.signing.verify import Status, Verification, Verifier
 from signoff.util.sanitize import visible
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "verify",
         help="verify review records (default: all under .signoff/reviews)",

@@ -146,7 +146,9 @@ def _git_message(stderr: bytes | str) -> str:
     return lines[0] if lines else "git failed"
 
 
-def _run_raw(args: list[str], cwd: Path | str, env: dict[str, str], input: bytes | None = None):
+def _run_raw(
+    args: list[str], cwd: Path | str, env: dict[str, str], input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
             ["git", "--no-pager", "--no-optional-locks", *args],
@@ -277,7 +279,8 @@ class Git:
             raise GitCommandError(
                 _git_message(proc.stderr), proc.stderr.decode("utf-8", "replace"), proc.returncode
             )
-        return proc.stdout
+        out: bytes = proc.stdout
+        return out
 
     def run_text(self, args: list[str], *, input: bytes | None = None, check: bool = True) -> str:
         return self.run(args, input=input, check=check).decode("utf-8", "replace")

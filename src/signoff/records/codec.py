@@ -6,21 +6,15 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+# The same parser as tomllib, compiled: about 4x faster (verify reads thousands of records).
+import tomli as _toml
 import tomlkit
 
 from signoff.records import fasttoml as recordtoml
 from signoff.records.model import _CANONICAL_JSON, PAYLOAD_PREFIXES, RecordError, ReviewRecord, _plain
 from signoff.util import tomlsafe
-
-if TYPE_CHECKING:
-    pass
-
-try:  # the same parser as tomllib, compiled: about 4x faster (verify reads thousands of records)
-    import tomli as _toml
-except ImportError:  # pragma: no cover
-    import tomllib as _toml
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:

@@ -23,10 +23,11 @@ import json
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from signoff.errors import UsageError
 
@@ -261,7 +262,7 @@ class ReviewRecord:
     findings: list[FindingTriage] | None = None
 
     def to_dict(self, *, signature: bool = True) -> dict[str, Any]:
-        d = _plain(self)
+        d: dict[str, Any] = _plain(self)
         if not signature:
             d.pop("signature", None)
         return d
@@ -281,10 +282,10 @@ class ReviewRecord:
     @classmethod
     def from_dict(cls, data: Any, source: str = "") -> ReviewRecord:
         try:
-            record = _fast_converter(cls)(data)
+            record: ReviewRecord = _fast_converter(cls)(data)  # type: ignore[arg-type]  # types hash
         except (_Slow, KeyError):
             try:  # missing, unknown or invalid somewhere: the strict converter says what and where
-                record = _converter(cls)(data, "", "")
+                record = _converter(cls)(data, "", "")  # type: ignore[arg-type]
             except RecordError as exc:
                 raise RecordError(exc.reason, exc.field, source) from None
         if record.schema == SCHEMA_V1:
@@ -345,8 +346,8 @@ def _default_plain(f: Any) -> Any:
 
 @cache
 def _converter(
-    tp: Any, choices: tuple[str, ...] | None = None, pattern: re.Pattern | None = None, what: str = ""
-):
+    tp: Any, choices: tuple[str, ...] | None = None, pattern: re.Pattern[str] | None = None, what: str = ""
+) -> Callable[[Any, str, str | int], Any]:
     """A function ``(value, parent_path, key) -> converted`` checking ``value`` strictly against ``tp``.
 
     Tables missing an optional field get the field's default filled in (in place), so the parsed data
@@ -388,12 +389,14 @@ def _converter(
                         default = _default_plain(f)
                         if default is not None:
                             value[f.name] = default
-            return tp(**kwargs)
+            return cast(Any, tp)(**kwargs)
 
         return conv_dc
     origin = typing.get_origin(tp)
     if origin is list:
-        item = _converter(typing.get_args(tp)[0], choices, pattern, what)
+        item: Callable[[Any, str, str | int], Any] = _converter(
+            typing.get_args(tp)[0], choices, pattern, what
+        )
 
         def conv_list(value: Any, parent: str, key: str | int) -> Any:
             if type(value) is not list:
@@ -434,7 +437,7 @@ class _Slow(Exception):
 
 
 @cache
-def _fast_converter(tp: Any):
+def _fast_converter(tp: Any) -> Callable[[Any], Any]:
     """A function ``(table) -> tp`` generated for a dataclass: every field present, every value valid.
 
     It accepts exactly what :func:`_converter` accepts without filling defaults or raising, and returns
@@ -472,7 +475,8 @@ def _fast_converter(tp: Any):
     del optional
     code.append(f"    return tp({', '.join(args)})")
     exec("\n".join(code), env)
-    return env["conv"]
+    conv: Callable[[Any], Any] = env["conv"]
+    return conv
 
 
 def _fast_check(
@@ -485,7 +489,7 @@ def _fast_check(
         origin = typing.get_origin(tp)
     if is_dataclass(tp):
         fn = f"f{next(names)}"
-        env[fn] = _fast_converter(tp)
+        env[fn] = _fast_converter(tp)  # type: ignore[arg-type]
         return f"{fn}({var})"
     if origin is list:
         code.append(f"{ind}if type({var}) is not list:")

@@ -86,7 +86,7 @@ def read_answers(path: Path) -> AnswersFile:
             raise fail(key, "missing field")
         if value not in values:
             raise fail(key, f"expected one of {', '.join(values)}; got {value!r}")
-        return value
+        return str(value)
 
     out = AnswersFile(
         verdict=choice("verdict", VERDICTS, None),

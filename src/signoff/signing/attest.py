@@ -187,7 +187,7 @@ def _key_file_signer(ref: KeyRef) -> Signer | None:
             raise SigningError("wrong passphrase") from None
     except ValueError as exc:
         raise SigningError(f"cannot read the SSH key {visible(ref.key)}: {exc}") from None
-    return CryptoSigner(private, sslib_key(ref.public_key))  # type: ignore[arg-type]
+    return CryptoSigner(private, sslib_key(ref.public_key))
 
 
 def _agent_keys() -> list[tuple[PublicKey, str]]:
@@ -205,7 +205,7 @@ def dsse_signer(cfg: SigningConfig) -> tuple[Signer, KeyRef]:
             _uri, gpg_key = GPGSigner.import_(ref.fingerprint.lower())
         except Exception as exc:  # securesystemslib raises several kinds (no gpg, no key)
             raise SigningError(f"cannot use OpenPGP key {visible(ref.fingerprint)}: {exc}") from None
-        return GPGSigner(gpg_key), ref  # type: ignore[arg-type]
+        return GPGSigner(gpg_key), ref
     assert ref.public_key is not None
     signer = None if ref.literal else _key_file_signer(ref)
     return signer or AgentSigner(ref.public_key), ref

@@ -213,7 +213,7 @@ def _default_key_from_command(command: str) -> str | None:
     for line in proc.stdout.decode("utf-8", "replace").splitlines():
         line = line.strip()
         if line.startswith("key::") or line.startswith(_SSH_KEY_PREFIXES):
-            return line
+            return str(line)
     return None
 
 
@@ -241,7 +241,7 @@ def _resolve_openpgp(cfg: SigningConfig) -> Signer:
 # -- signing ---------------------------------------------------------------------------------------
 
 
-def _run(args: list[str], data: bytes | None, cwd: str | None = None) -> subprocess.CompletedProcess:
+def _run(args: list[str], data: bytes | None, cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
             args,
@@ -346,7 +346,7 @@ def _sign_openpgp(payload: bytes, signer: Signer, program: str) -> str:
             )
         detail = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("[GNUPG:]")]
         raise SigningError(f"gpg failed to sign: {visible(detail[-1]) if detail else 'no signature'}")
-    return proc.stdout.decode("ascii", "replace")
+    return str(proc.stdout.decode("ascii", "replace"))
 
 
 def sign_record(record: ReviewRecord, cfg: SigningConfig, signer: Signer | None = None) -> ReviewRecord:

@@ -66,7 +66,7 @@ class _Reader:
             raise SshSigError("truncated data")
         (n,) = struct.unpack_from(">I", self.data, self.pos)
         self.pos += 4
-        return n
+        return int(n)
 
     def string(self) -> bytes:
         n = self.u32()
@@ -119,7 +119,7 @@ class PublicKey:
         return self.keytype.endswith("-cert-v01@openssh.com")
 
     @cached_property
-    def _key(self):
+    def _key(self) -> Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey:
         r = _Reader(self.blob)
         kt = r.string().decode("ascii", "replace")
         if kt == "ssh-ed25519":
@@ -158,6 +158,7 @@ class PublicKey:
             if kt == "ssh-ed25519":
                 if sig_type != "ssh-ed25519":
                     raise BadSignature(f"signature type {sig_type} for an {kt} key")
+                assert isinstance(key, Ed25519PublicKey)
                 key.verify(sig, data)
             elif kt in _ECDSA:
                 if sig_type != kt:
@@ -165,10 +166,12 @@ class PublicKey:
                 rr = _Reader(sig)
                 r_, s_ = rr.mpint(), rr.mpint()
                 rr.done()
+                assert isinstance(key, ec.EllipticCurvePublicKey)
                 key.verify(encode_dss_signature(r_, s_), data, ec.ECDSA(_ECDSA[kt][2]()))
             elif kt == "ssh-rsa":
                 if sig_type not in _RSA_SIG:
                     raise BadSignature(f"RSA signature type {sig_type} is not accepted (SHA-1)")
+                assert isinstance(key, rsa.RSAPublicKey)
                 key.verify(sig, data, padding.PKCS1v15(), _RSA_SIG[sig_type]())
             else:  # pragma: no cover - _key raised already
                 raise UnsupportedKey(kt)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from signoff.git.objects import read_objects
 from signoff.git.runner import EMPTY_TREE
@@ -66,13 +66,13 @@ class Verification:
         return self.status is Status.VALID
 
     #: A summary of the record (kept when ``record`` is dropped to save memory / transfer).
-    info: dict | None = None
+    info: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.info is None and self.record is not None:
             self.info = record_info(self.record)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         info = self.info or {}
         return {
             "path": self.source,
@@ -88,7 +88,7 @@ class Verification:
         }
 
 
-def record_info(r: ReviewRecord) -> dict:
+def record_info(r: ReviewRecord) -> dict[str, Any]:
     """The fields of a record that verify reports."""
     return {
         "format": r.signature.format if r.signature else None,
