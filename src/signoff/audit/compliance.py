@@ -61,7 +61,7 @@ def measures(report: AuditReport) -> dict[str, int]:
     ai_unreviewed = sum(c.ai_lines for c in report.ai_unreviewed)
     return {
         "commits": len(needing),
-        "approved_commits": sum(1 for c in needing if c.covered_by),
+        "approved_commits": len([c for c in needing if c.covered_by]),
         "unreviewed_commits": len(report.unreviewed),
         "valid_records": len(valid),
         "invalid_records": len(report.invalid),

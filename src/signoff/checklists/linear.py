@@ -66,7 +66,8 @@ def compile_glob(glob: str) -> Matcher:
     if rx.endswith(r"\Z"):
         rx = rx[:-2] + r"\z"
     try:
-        return re2.compile("(?i)" + rx, _options())
+        matcher: Matcher = re2.compile("(?i)" + rx, _options())
+        return matcher
     except Exception as exc:
         raise ValueError(f"bad path glob {glob!r}") from exc
 

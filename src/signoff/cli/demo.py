@@ -14,6 +14,7 @@ import argparse
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -93,7 +94,7 @@ jobs:
 MESSAGE = "Add a status filter to the order search\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
         help="try signoff on a throwaway repository with a risky AI-co-authored change",
@@ -162,7 +163,7 @@ def build(where: Path) -> Demo:
     return Demo(repo, key, git, resolve_target(git, RANGE), sarif)
 
 
-def _runner(repo: Path):
+def _runner(repo: Path) -> Callable[..., None]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_TERMINAL_PROMPT="0")
 

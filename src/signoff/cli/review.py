@@ -175,7 +175,9 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
     return 0
 
 
-def since_last_review(git: Any, target: Any, result: Any, given: dict[str, Any], me: str) -> tuple[dict, Any]:
+def since_last_review(
+    git: Any, target: Any, result: Any, given: dict[str, Any], me: str
+) -> tuple[dict[str, Any], Any]:
     """The answers with those carried from the latest valid earlier record of the range, and the link.
 
     Answers in the file win; carried ones fill the questions it leaves out. No earlier record: a

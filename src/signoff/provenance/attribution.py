@@ -165,7 +165,7 @@ class Attribution:
 
     def __contains__(self, item: object) -> bool:
         if isinstance(item, tuple) and len(item) == 2:
-            return self.is_ai(str(item[0]), int(item[1]))  # type: ignore[call-overload]
+            return self.is_ai(str(item[0]), int(item[1]))
         return False
 
     def ai_line_set(self) -> set[tuple[str, int]]:

@@ -152,14 +152,14 @@ def hyperscan_safe(text: str) -> bool:
 
 def _trie_pattern(words: list[str]) -> str:
     """A regex alternation of ``words`` shaped as a trie (shared prefixes factored), matching a word."""
-    trie: dict[str, dict] = {}
+    trie: dict[str, Any] = {}
     for w in words:
         node = trie
         for ch in w:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict[str, dict]) -> str:
+    def emit(node: dict[str, Any]) -> str:
         alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
         if "" in node:
             # A word ends here: match it alone (longer words sharing it as a prefix start at the same

@@ -51,7 +51,7 @@ _MEMORY: dict[str, HsDatabase] = {}
 
 def _flags() -> int:
     assert _hs is not None
-    return _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY
+    return int(_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY)
 
 
 def _accepts(source: bytes, pid: int) -> bool:
