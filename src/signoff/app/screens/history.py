@@ -14,9 +14,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from signoff.app.actions import bindings
 from signoff.app.finish import list_reviews
-from signoff.app.safe import safe_text
+from signoff.app.safe import elide_middle, safe_text
 from signoff.app.screens.record_view import RecordScreen
-from signoff.app.widgets.filelist import elide_middle
 from signoff.errors import SignoffError
 from signoff.records.codec import load
 from signoff.util.sanitize import visible

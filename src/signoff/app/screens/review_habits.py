@@ -184,7 +184,7 @@ class ReviewHabits:
             elif text.strip():
                 blob = f.new_blob if side == "new" else f.old_blob
                 self.session.add_comment(LineComment(path, lo, hi, text, side, blob))
-            dv.anchor = None
+            dv.select_anchor = None
             dv.refresh_comments()
 
         self.app.push_screen(NoteScreen(where, f"Comment on {visible(where)}", old, why="line comment"), done)

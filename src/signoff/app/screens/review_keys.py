@@ -200,7 +200,7 @@ class ReviewKeys(Screen[Any]):
         if box.display:
             box.display = False
             self.diffview.focus()
-        elif self.diffview.anchor is not None:
+        elif self.diffview.select_anchor is not None:
             self.diffview.action_toggle_selection()
         elif self.focused is not self.diffview:
             self.diffview.focus()
@@ -333,7 +333,7 @@ class ReviewKeys(Screen[Any]):
         )
         if self.state.session.add_evidence(q.id, ev):
             self.notify(safe_text(f"evidence {ev.path}:{ev.lines} attached").plain, timeout=2, markup=False)
-        dv.anchor = None
+        dv.select_anchor = None
         dv._invalidate()
         self._show_current_question()
 

@@ -4,17 +4,24 @@ syntax tokens, intraline emphasis and placeholders for unsafe characters (never 
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from pygments.lexer import Lexer
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.color import Color
 from textual.highlight import HighlightTheme
 from textual.markup import parse_style
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
-from signoff.app.rows import BodyLine, RowKind, intraline_pairs
+from signoff.app.analysis import AiView
+from signoff.app.rows import BodyLine, RowKind, RowModel, intraline_pairs
 from signoff.app.safe import elide_middle
 from signoff.diff import highlight
 from signoff.diff.intraline import changed_spans
@@ -53,11 +60,56 @@ class Palette:
     accent: Color
 
 
-class DiffPainter:
-    """Row rendering for :class:`~signoff.app.widgets.diffview.DiffView` (a mixin over the view's state)."""
+class DiffPainter(ScrollView):
+    """The diff view's state and row rendering; :class:`~signoff.app.widgets.diffview.DiffView` adds
+    navigation, highlighting workers and events."""
 
-    #: (path, side, line) of the lines with a line comment: marked ✎ in the gutter.
-    _commented: set[tuple[str, str, int]] | None = None
+    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self.model: RowModel | None = None
+        self.ai = AiView()
+        self.placeholder = "Loading diff…"
+        self.search_term = ""
+        self.select_anchor: int | None = None
+        #: The line comments to mark (the screen sets it: ``session.comments``).
+        self.comments: Callable[[], list[Any]] = list
+        #: (path, side, line) of the lines with a line comment: marked ✎ in the gutter.
+        self._commented: set[tuple[str, str, int]] | None = None
+        #: The cursor is moving through lines (j/k), not jumping: CursorMoved says so.
+        self._stepping = False
+        self._generation = 0
+        self._cache: OrderedDict[tuple, Strip] = OrderedDict()
+        self._palette: Palette | None = None
+        self._token_styles: dict[tuple, RichStyle] = {}
+        self._lexers: dict[int, Lexer | None] = {}
+        self._lexing: set[int] = set()
+        self._tokens: dict[int, tuple[dict[int, tuple], dict[int, tuple]]] = {}
+        self._intraline: OrderedDict[tuple[int, int], dict[int, list[tuple[int, int]]]] = OrderedDict()
+        self._num_width = 4
+        self._max_len = 200
+
+    @property
+    def side_by_side(self) -> bool:
+        return bool(self.model and self.model.side_by_side)
+
+    def _gutter_width(self) -> int:
+        return 1 + self._num_width + 1 + self._num_width + 1 + 2
+
+    def _invalidate(self) -> None:
+        self._generation += 1
+        self._cache.clear()
+        self.refresh()
+
+    def selection(self) -> tuple[int, int] | None:
+        if self.select_anchor is None:
+            return None
+        return (min(self.select_anchor, self.cursor), max(self.select_anchor, self.cursor))
+
+    def _request_tokens(self, fi: int) -> None:
+        """Start highlighting file ``fi`` in the background (the view's worker)."""
+        raise NotImplementedError
 
     def _reset_palette(self) -> None:
         self._palette = None
@@ -297,7 +349,7 @@ class DiffPainter:
             gw = sum(s.cell_length for s in gutter)
             text = (
                 self._text_segments(fi, hi, idx, ln, bg, emph_bg, side=side, window=(scroll_x, half))
-                if ln is not None
+                if ln is not None and idx is not None
                 else []
             )
             strip = Strip.join(

@@ -7,27 +7,19 @@ as a highlighted placeholder (``<ESC>``, ``<RLO>``, ``^M``).
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
-
 from pygments.lexer import Lexer
-from rich.style import Style as RichStyle
 from textual import events, work
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from signoff.app.actions import bindings
 from signoff.app.analysis import AiView
 from signoff.app.rows import RowModel, split_body
-from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, TAB, DiffPainter, Palette
+from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, TAB, DiffPainter
 from signoff.diff import highlight
 
 
-class DiffView(DiffPainter, ScrollView, can_focus=True):
+class DiffView(DiffPainter, can_focus=True):
     """The diff, unified or side by side, with highlighting, intraline emphasis and AI marks."""
 
     DEFAULT_CSS = """
@@ -35,8 +27,6 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
     """
 
     BINDINGS = bindings("diff")
-
-    cursor: reactive[int] = reactive(0, always_update=False, init=False)
 
     class CursorMoved(Message):
         def __init__(self, view: DiffView, row: int, *, through: bool = False) -> None:
@@ -62,28 +52,6 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
             self.fi = fi
             self.lexer = lexer
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
-        super().__init__(name=name, id=id, classes=classes)
-        self.model: RowModel | None = None
-        self.ai = AiView()
-        self.placeholder = "Loading diff…"
-        self.search_term = ""
-        self.anchor: int | None = None
-        #: The line comments to mark (the screen sets it: ``session.comments``).
-        self.comments: Callable[[], list[Any]] = list
-        self._commented: set[tuple[str, str, int]] | None = None
-        self._stepping = False
-        self._generation = 0
-        self._cache: OrderedDict[tuple, Strip] = OrderedDict()
-        self._palette: Palette | None = None
-        self._token_styles: dict[tuple, RichStyle] = {}
-        self._lexers: dict[int, Lexer | None] = {}
-        self._lexing: set[int] = set()
-        self._tokens: dict[int, tuple[dict[int, tuple], dict[int, tuple]]] = {}
-        self._intraline: OrderedDict[tuple[int, int], dict[int, list[tuple[int, int]]]] = OrderedDict()
-        self._num_width = 4
-        self._max_len = 200
-
     # -- data --------------------------------------------------------------------------------------
 
     def set_model(self, model: RowModel) -> None:
@@ -93,7 +61,7 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
         self._lexing.clear()
         self._tokens.clear()
         self._intraline.clear()
-        self.anchor = None
+        self.select_anchor = None
         self._relayout()
         self.cursor = 0
         self.post_message(self.CursorMoved(self, 0))
@@ -117,13 +85,6 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
             r = self.model.row_for_line(fi, no, side) if no else None
             self.goto_row(r if r is not None else self.model.file_starts[fi], center=True)
 
-    @property
-    def side_by_side(self) -> bool:
-        return bool(self.model and self.model.side_by_side)
-
-    def _gutter_width(self) -> int:
-        return 1 + self._num_width + 1 + self._num_width + 1 + 2
-
     def _relayout(self) -> None:
         rows = len(self.model) if self.model else 1
         width = self.scrollable_content_region.width if self.is_mounted else 80
@@ -132,11 +93,6 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
         else:
             self.virtual_size = Size(self._gutter_width() + self._max_len + 1, rows)
         self._invalidate()
-
-    def _invalidate(self) -> None:
-        self._generation += 1
-        self._cache.clear()
-        self.refresh()
 
     # -- theme -------------------------------------------------------------------------------------
 
@@ -305,13 +261,8 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
             self._invalidate()
 
     def action_toggle_selection(self) -> None:
-        self.anchor = None if self.anchor is not None else self.cursor
+        self.select_anchor = None if self.select_anchor is not None else self.cursor
         self._invalidate()
-
-    def selection(self) -> tuple[int, int] | None:
-        if self.anchor is None:
-            return None
-        return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
 
     def current_file(self) -> int | None:
         if self.model is None or not len(self.model):
@@ -441,8 +392,8 @@ class DiffView(DiffPainter, ScrollView, can_focus=True):
             return
         r = int(self.scroll_y) + offset.y
         if 0 <= r < len(self.model):
-            if event.shift and self.anchor is None:
-                self.anchor = self.cursor
+            if event.shift and self.select_anchor is None:
+                self.select_anchor = self.cursor
             self.cursor = r
             self._invalidate()
 
