@@ -293,8 +293,12 @@ def test_init_without_ssh_key_explains(tmp_path: Path, capsys) -> None:
 
 
 def test_broken_checklist_fails_the_gate_and_says_why(pr: Path, keys) -> None:
-    """The change breaks a repository checklist: the gate says so instead of silently losing severities."""
+    """The target branch holds a broken checklist (the gate reads checklists at the base): the gate says
+    so instead of silently losing severities."""
+    git(pr, "checkout", "-q", "main")
     commit_files(pr, {".signoff/checklists/evil.toml": "id = 'evil'\n[[questions\n"}, "break checklists")
+    git(pr, "checkout", "-q", "feature")
+    git(pr, "rebase", "-q", "main")
     approve(pr, keys, answers=[Answer("db.parameterized-queries", "SQL parameterised?", "fail")])
     res = gate(pr)
     assert not res.passed

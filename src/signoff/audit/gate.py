@@ -296,19 +296,19 @@ def _base_covers(
     return code == 0
 
 
-def _question_severity(git: Git, result: GateResult) -> dict[str, tuple[str, str]]:
+def _question_severity(git: Git, base: str, missing: list[str] | None = None) -> dict[str, tuple[str, str]]:
     """``question id -> (severity, checklist id)`` from the checklists in effect at the change's base (the
     change cannot lower a question's severity for itself).
 
-    Checklists that do not load fail the gate (fail closed, and say why): without them a failed answer's
-    severity and a required checklist's questions are unknown.
+    Checklists that do not load fail the gate (fail closed, and say why in ``missing``): without them a
+    failed answer's severity and a required checklist's questions are unknown.
     """
     try:
-        cs = load_checklists(override_files=target_settings(git, result.base).checklist_overrides)
+        cs = load_checklists(override_files=target_settings(git, base).checklist_overrides)
     except UsageError as exc:  # ChecklistError, or unreadable settings at the base
         line = " ".join(str(exc).split())
-        if not any(m.startswith("checklists could not be loaded") for m in result.missing):
-            result.missing.append(f"checklists could not be loaded: {line}")
+        if missing is not None and not any(m.startswith("checklists could not be loaded") for m in missing):
+            missing.append(f"checklists could not be loaded: {line}")
         return {}
     return {q.id: (q.severity, q.checklist_id) for q in cs.questions}
 
@@ -317,7 +317,7 @@ def _blocking_answers(git: Git, result: GateResult, records: list[Counted], seve
     valid = sorted((c.entry for c in records if c.entry.valid and c.entry.record), key=lambda e: e.finished)
     if not any(a.answer == "fail" for e in valid for a in e.record.answers):  # type: ignore[union-attr]
         return
-    known = _question_severity(git, result)
+    known = _question_severity(git, result.base, result.missing)
     limit = SEVERITIES.index(severity)
     for i, e in enumerate(valid):
         for a in e.record.answers:  # type: ignore[union-attr]
@@ -338,7 +338,7 @@ def _blocking_answers(git: Git, result: GateResult, records: list[Counted], seve
 def _required_checklists(git: Git, result: GateResult, required: list[str]) -> None:
     if not required:
         return
-    known = _question_severity(git, result)
+    known = _question_severity(git, result.base, result.missing)
     for cid in required:
         best = ""
         for c in result.approvals:
