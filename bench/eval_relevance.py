@@ -11,6 +11,10 @@ question (category):
 * noise: on ordinary code from the ``[noise]`` repositories, lines hit by any added-line trigger per 200
   added lines, and the questions responsible.
 
+Also per language / file kind (Go, Java, PHP, JS/TS, Python, CI workflow, Dockerfile...). A label may carry its
+own ``commit`` (advisories' fix commits: the fix's parent) and ``file_only = true`` (a file-level question such
+as a Dockerfile without ``USER``: only the file figure counts).
+
 Run: ``PYTHONPATH=src python bench/eval_relevance.py [--json OUT]``.
 """
 
@@ -28,7 +32,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MIRROR = Path(os.environ.get("SIGNOFF_MIRROR", "/work/.mirror"))
-NOISE_EXTS = (".py", ".ts", ".tsx", ".js", ".go", ".java", ".rb", ".php", ".cs", ".kt", ".yml", ".yaml")
+NOISE_EXTS = (".py", ".ts", ".tsx", ".js", ".go", ".java", ".rb", ".php", ".cs", ".kt", ".yml", ".yaml", "Dockerfile")
+LANGS = (
+    ("CI workflow", (".github/workflows/",)),
+    ("Dockerfile", ("Dockerfile",)),
+    ("Go", (".go",)),
+    ("Java", (".java", ".jsp", ".kt")),
+    ("PHP", (".php",)),
+    ("JS/TS", (".js", ".ts", ".tsx", ".ejs", ".html", ".hbs")),
+    ("Python", (".py",)),
+    ("Ruby", (".rb", ".erb")),
+    ("C#", (".cs", ".cshtml")),
+)
 NOISE_MAX_LINES = 8000
 NOISE_MAX_FILE = 1500
 WINDOW = 2
@@ -49,16 +64,27 @@ def _blob(name: str, commit: str, path: str) -> bytes | None:
         return None
 
 
-def _local(name: str, path: str) -> str:
-    return f"{name.replace('/', '__')}/{path}"
+def _local(name: str, path: str, commit: str = "") -> str:
+    return f"{name.replace('/', '__')}{'@' + commit[:10] if commit else ''}/{path}"
+
+
+def language(path: str) -> str:
+    """The language or file kind a labelled or noise file is reported under."""
+    for name, marks in LANGS:
+        if any(m in path if m.startswith(".github") else path.endswith(m) for m in marks):
+            return name
+    return "other"
 
 
 def _noise_files(spec: dict[str, dict]) -> dict[str, bytes]:
-    """Ordinary code from the noise repositories: named paths, else the first source files by name."""
+    """Ordinary code from the noise repositories: named ``paths``, else the first source files by name (under
+    the ``under`` folders when given), up to ``lines`` lines per repository."""
     out: dict[str, bytes] = {}
-    per_repo = NOISE_MAX_LINES // max(len(spec), 1)
     for name, entry in spec.items():
         commit, paths = entry["commit"], list(entry.get("paths", []))
+        per_repo = entry.get("lines", NOISE_MAX_LINES // max(len(spec), 1))
+        under = tuple(entry.get("under", ("",)))
+        exts = tuple(entry.get("exts", NOISE_EXTS))
         if not paths:
             try:
                 listing = _git(_mirror(name), "ls-tree", "-r", "--name-only", commit).decode().splitlines()
@@ -67,7 +93,8 @@ def _noise_files(spec: dict[str, dict]) -> dict[str, bytes]:
             paths = [
                 p
                 for p in sorted(listing)
-                if p.endswith(NOISE_EXTS)
+                if p.endswith(exts)
+                and p.startswith(under)
                 and not any(t in p.lower() for t in ("test", "spec", "fixture", "vendor"))
             ]
         lines = 0
@@ -111,6 +138,10 @@ def _relevance(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
     return relevant_questions(diff, max_hits_per_file=10**9)
 
 
+def _label_local(lab: dict) -> str:
+    return _local(lab["repo"], lab["path"], lab.get("commit", ""))
+
+
 def _hits(rel) -> dict[str, dict[str, set[int]]]:  # type: ignore[no-untyped-def]
     """{question id: {path: hit lines}} for added-line hits (file-level triggers count for the file)."""
     out: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -127,9 +158,9 @@ def evaluate(labels_path: Path) -> dict:
     files: dict[str, bytes] = {}
     missing = []
     for lab in labels:
-        local = _local(lab["repo"], lab["path"])
+        local = _label_local(lab)
         if local not in files:
-            data = _blob(lab["repo"], repos[lab["repo"]], lab["path"])
+            data = _blob(lab["repo"], lab.get("commit") or repos[lab["repo"]], lab["path"])
             if data is None:
                 missing.append(local)
                 continue
@@ -139,18 +170,24 @@ def evaluate(labels_path: Path) -> dict:
     known = {q.id for q in rel.checklists.questions}
     per_q: dict[str, Counter] = defaultdict(Counter)
     per_repo: dict[str, Counter] = defaultdict(Counter)
+    per_lang: dict[str, Counter] = defaultdict(Counter)
+    misses = []
     for lab in labels:
-        local = _local(lab["repo"], lab["path"])
+        local = _label_local(lab)
         if local in missing:
             continue
         q = lab["question"]
         lines = hits.get(q, {}).get(local, set())
+        file_only = bool(lab.get("file_only"))
         at_line = any(abs(n - lab["line"]) <= WINDOW for n in lines)
-        for c in (per_q[q], per_repo[lab["repo"]]):
+        for c in (per_q[q], per_repo[lab["repo"]], per_lang[language(lab["path"])]):
             c["n"] += 1
-            c["line"] += at_line
+            c["n_line"] += not file_only
+            c["line"] += at_line and not file_only
             c["file"] += bool(lines)
         per_q[q]["known"] = q in known
+        if not (lines if file_only else at_line):
+            misses.append(f"{lab['repo']}@{(lab.get('commit') or repos[lab['repo']])[:10]}:{lab['path']}:{lab['line']} {q}")
     noise_files = _noise_files(spec.get("noise", {}))
     noise_rel = _relevance(noise_files)
     noise_lines = sum(d.count(b"\n") for d in noise_files.values())
@@ -161,14 +198,20 @@ def evaluate(labels_path: Path) -> dict:
             if h.trigger == "added":
                 hit_lines.add((h.path, h.line))
                 by_q[r.question.id] += 1
+    lang_lines: Counter = Counter()
+    for p, d in noise_files.items():
+        lang_lines[language(p)] += d.count(b"\n")
+    lang_hits = Counter(language(p) for p, _ in hit_lines)
     code_files = {p for p in noise_files if not p.endswith((".yml", ".yaml"))}
     code_lines = sum(noise_files[p].count(b"\n") for p in code_files)
     code_hits = sum(1 for p, _ in hit_lines if p in code_files)
     return {
-        "labels": len(labels) - sum(1 for lab in labels if _local(lab["repo"], lab["path"]) in missing),
+        "labels": len(labels) - sum(1 for lab in labels if _label_local(lab) in missing),
         "missing_files": missing,
         "per_question": {q: dict(c) for q, c in sorted(per_q.items())},
         "per_repo": {r: dict(c) for r, c in sorted(per_repo.items())},
+        "per_language": {r: dict(c) for r, c in sorted(per_lang.items())},
+        "misses": misses,
         "noise": {
             "files": len(noise_files),
             "lines": noise_lines,
@@ -178,6 +221,10 @@ def evaluate(labels_path: Path) -> dict:
             "code_lines": code_lines,
             "code_hit_lines": code_hits,
             "code_per_200": 200 * code_hits / max(code_lines, 1),
+            "per_language": {
+                lang: {"lines": n, "hit_lines": lang_hits[lang], "per_200": 200 * lang_hits[lang] / max(n, 1)}
+                for lang, n in sorted(lang_lines.items())
+            },
         },
     }
 
@@ -186,19 +233,34 @@ def _pct(a: int, n: int) -> str:
     return f"{100 * a / n:5.1f}%" if n else "   - "
 
 
+def _table(title: str, rows: dict[str, dict], flag=None) -> Counter:  # type: ignore[no-untyped-def]
+    print(f"{title:34} {'n':>4} {'hit@line±2':>11} {'file':>7}")
+    tot: Counter = Counter()
+    for q, c in rows.items():
+        extra = flag(c) if flag else ""
+        n_line = c.get("n_line", c["n"])
+        print(f"{q:34} {c['n']:4} {_pct(c['line'], n_line):>11} {_pct(c['file'], c['n']):>7}{extra}")
+        tot.update({k: c.get(k, c["n"] if k == "n_line" else 0) for k in ("n", "n_line", "line", "file")})
+    print(f"{'ALL':34} {tot['n']:4} {_pct(tot['line'], tot['n_line']):>11} {_pct(tot['file'], tot['n']):>7}")
+    return tot
+
+
 def report(res: dict) -> None:
     print(f"held-out labels: {res['labels']} (missing files: {len(res['missing_files'])})")
-    print(f"{'question':34} {'n':>4} {'hit@line±2':>11} {'file':>7}")
-    tot = Counter()
-    for q, c in res["per_question"].items():
-        flag = "" if c.get("known") else "   (no such question)"
-        print(f"{q:34} {c['n']:4} {_pct(c['line'], c['n']):>11} {_pct(c['file'], c['n']):>7}{flag}")
-        tot.update({k: c[k] for k in ("n", "line", "file")})
-    print(f"{'ALL':34} {tot['n']:4} {_pct(tot['line'], tot['n']):>11} {_pct(tot['file'], tot['n']):>7}")
+    _table("question", res["per_question"], lambda c: "" if c.get("known") else "   (no such question)")
+    print()
+    _table("language / file kind", res.get("per_language", {}))
     print("per repository:")
     for r, c in res["per_repo"].items():
-        print(f"  {r:40} {c['n']:4} {_pct(c['line'], c['n']):>11} {_pct(c['file'], c['n']):>7}")
+        n_line = c.get("n_line", c["n"])
+        print(f"  {r:40} {c['n']:4} {_pct(c['line'], n_line):>11} {_pct(c['file'], c['n']):>7}")
+    if res.get("misses"):
+        print("missed (no hit within two lines; file-only labels: no hit in the file):")
+        for m in res["misses"]:
+            print(f"  {m}")
     nz = res["noise"]
+    if not nz["files"]:
+        return
     print(
         f"noise: {nz['hit_lines']} lines hit in {nz['lines']} lines of {nz['files']} ordinary files "
         f"= {nz['per_200']:.2f} per 200 lines (goal <= 1)"
@@ -207,6 +269,8 @@ def report(res: dict) -> None:
         f"  of which code (not CI/YAML): {nz['code_hit_lines']} lines hit in {nz['code_lines']} lines "
         f"= {nz['code_per_200']:.2f} per 200 lines"
     )
+    for lang, c in nz.get("per_language", {}).items():
+        print(f"  {lang:20} {c['hit_lines']:4} lines hit in {c['lines']:6} = {c['per_200']:.2f} per 200")
     for q, n in nz["by_question"].items():
         print(f"  {q:34} {n}")
 
