@@ -11,9 +11,9 @@ question (category):
 * noise: on ordinary code from the ``[noise]`` repositories, lines hit by any added-line trigger per 200
   added lines, and the questions responsible.
 
-Also per language / file kind (Go, Java, PHP, JS/TS, Python, CI workflow, Dockerfile...). A label may carry its
-own ``commit`` (advisories' fix commits: the fix's parent) and ``file_only = true`` (a file-level question such
-as a Dockerfile without ``USER``: only the file figure counts).
+Also per language / file kind (Go, Java, PHP, JS/TS, Python, CI workflow, Dockerfile...). A label may
+carry its own ``commit`` (advisories' fix commits: the fix's parent) and ``file_only = true`` (a
+file-level question such as a Dockerfile without ``USER``: only the file figure counts).
 
 Run: ``PYTHONPATH=src python bench/eval_relevance.py [--json OUT]``.
 """
@@ -32,7 +32,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MIRROR = Path(os.environ.get("SIGNOFF_MIRROR", "/work/.mirror"))
-NOISE_EXTS = (".py", ".ts", ".tsx", ".js", ".go", ".java", ".rb", ".php", ".cs", ".kt", ".yml", ".yaml", "Dockerfile")
+NOISE_EXTS = (
+    *(".py", ".ts", ".tsx", ".js", ".go", ".java", ".rb", ".php", ".cs", ".kt", ".yml", ".yaml"),
+    "Dockerfile",
+)
 LANGS = (
     ("CI workflow", (".github/workflows/",)),
     ("Dockerfile", ("Dockerfile",)),
@@ -187,7 +190,8 @@ def evaluate(labels_path: Path) -> dict:
             c["file"] += bool(lines)
         per_q[q]["known"] = q in known
         if not (lines if file_only else at_line):
-            misses.append(f"{lab['repo']}@{(lab.get('commit') or repos[lab['repo']])[:10]}:{lab['path']}:{lab['line']} {q}")
+            at = (lab.get("commit") or repos[lab["repo"]])[:10]
+            misses.append(f"{lab['repo']}@{at}:{lab['path']}:{lab['line']} {q}")
     noise_files = _noise_files(spec.get("noise", {}))
     noise_rel = _relevance(noise_files)
     noise_lines = sum(d.count(b"\n") for d in noise_files.values())

@@ -2,18 +2,24 @@
 
 Two routes give the same candidates (up to extra ones the confirming regex then drops):
 
-* Hyperscan: one multi-pattern database per side (all its patterns), scanned once over the text;
-  each match's end offset names a candidate line.
-* Pure ``re`` (no Hyperscan wheel, small diffs, or text Hyperscan's byte semantics would read
-  differently): each pattern's *anchors* (literals every match contains) are found with one trie regex;
-  a pattern without anchors runs as one multi-line ``finditer``, and every line its match touches is a
-  candidate (a match may start on a blank line before the line it belongs to).
+* Hyperscan: one multi-pattern database for the patterns that apply to every file, scanned once over
+  the whole text, and one per language for that language's files; each match's end offset names a
+  candidate line. Hyperscan reads bytes, so the text is first projected
+  to ASCII one character for one byte (:func:`hs_bytes`): a non-ASCII character becomes an ASCII one of
+  the same class for Python's ``re`` (word, digit, space, other; the few that case-fold to an ASCII
+  letter become that letter), so every ``re`` match is still a Hyperscan prefilter match at the same
+  offsets. Patterns that name non-ASCII characters themselves run as ``re`` over the text instead.
+* Pure ``re`` (no Hyperscan wheel, or small diffs): each pattern's *anchors* (literals every match
+  contains) are found with one trie regex; a pattern without anchors runs as one multi-line
+  ``finditer``, and every line its match touches is a candidate (a match may start on a blank line
+  before the line it belongs to).
 
 The caller confirms each candidate by running the pattern on the candidate's statement or line alone.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,9 +29,42 @@ from signoff.checklists.linear import compile_linear
 from signoff.checklists.model import Pattern
 from signoff.relevance import hsdb
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-#: Characters Python's ``\s``/``\w`` read differently from Hyperscan's byte-oriented classes.
-_NOT_HS = re.compile(r"[^\x00-\x1b\x20-\x7f]")
+#: ASCII characters Python's ``\s`` matches and Hyperscan's does not.
+_CTRL_SPACE = re.compile(r"[\x1c-\x1f]")
+#: Non-ASCII characters that Python's case-insensitive ``re`` matches to an ASCII letter.
+CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+#: A pattern that names non-ASCII characters (or \x7f) itself: not for the ASCII projection.
+_UNICODE_SOURCE = re.compile(r"[^\x00-\x7f]|\\[uUN]|\\x(?:[89a-fA-F]|7[fF])")
+_HS_ERRORS = "signoff-hs-ascii"
+
+
+def _project(ch: str) -> str:
+    """The ASCII stand-in of a non-ASCII character for Hyperscan (same ``re`` class)."""
+    fold = CASE_FOLDS.get(ch)
+    if fold is not None:
+        return fold
+    if ch.isdecimal():
+        return "0"
+    if ch.isalnum():
+        return "x"
+    return " " if ch.isspace() else "\x7f"
+
+
+def _ascii_errors(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeEncodeError):  # pragma: no cover - only registered for encoding
+        raise err
+    return "".join(map(_project, err.object[err.start : err.end])), err.end
+
+
+codecs.register_error(_HS_ERRORS, _ascii_errors)
+
+
+def hs_bytes(text: str, start: int, end: int) -> bytes:
+    """``text[start:end]`` as ASCII bytes, one byte per character, for Hyperscan (see module doc)."""
+    chunk = text[start:end]
+    if _CTRL_SPACE.search(chunk) is not None:
+        chunk = _CTRL_SPACE.sub(" ", chunk)
+    return chunk.encode("ascii", _HS_ERRORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +91,8 @@ class Scanner:
         self._multi: dict[int, Any] = {}
         self._tries: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         self._anchor_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
-        self._universes: dict[tuple[str, bool], tuple[tuple[int, str], ...]] = {}
+        #: Entries whose patterns name non-ASCII characters: scanned by ``re`` on the Hyperscan route.
+        self.unicode = [_UNICODE_SOURCE.search(e.pattern.source) is not None for e in self.entries]
 
     # ----------------------------------------------------------------------------------------------
 
@@ -82,48 +122,37 @@ class Scanner:
                 for eid in anchor_of[m.group()]:
                     yield eid, m.start(), m.end()
         for eid in eids:
-            if self.entries[eid].pattern.anchors is None:
+            if self._no_anchor(eid):
                 for m in self.multiline(eid).finditer(text, start, end):
                     yield eid, m.start(), max(m.end(), m.start() + 1)
 
-    def hyperscan(
-        self, data: bytes, eids: Sequence[int], text: str, start: int, end: int
-    ) -> Iterable[tuple[int, int, int]]:
-        """(entry id, first byte, end byte) of candidates: Hyperscan ends, rejected patterns by ``re``.
+    def hyperscan(self, data: bytes, eids: Sequence[int]) -> tuple[list[tuple[int, int]], list[int]]:
+        """Hyperscan over ``data`` (:func:`hs_bytes` of a text) with one database for ``eids``:
+        (entry id, end byte) of every prefilter match, and the entries left to ``re``
+        (:meth:`by_re`: patterns Hyperscan refused, or that name non-ASCII characters)."""
+        db = hsdb.database([(eid, self.entries[eid].pattern.source) for eid in eids if not self.unicode[eid]])
+        left = sorted(db.rejected | {eid for eid in eids if self.unicode[eid]})
+        return db.scan(data), left
 
-        The database holds every pattern of the side (and raw/statement kind), not just ``eids``: one
-        compile (cached on disk) serves every language mix, where a database per applicable set cost a
-        compile for each new mix (253 on a 12-language corpus, 77 s cold). Matches outside ``eids`` are
-        dropped here.
-        """
-        wanted = frozenset(eids)
-        db = hsdb.database(self._universe(self.entries[eids[0]]))
-        for eid, stop in db.scan(data):
-            if eid in wanted:
-                yield eid, max(stop - 1, 0), max(stop, 1)
-        for eid in db.rejected:
-            if eid in wanted:
-                for m in self.multiline(eid).finditer(text, start, end):
-                    yield eid, m.start() - start, max(m.end(), m.start() + 1) - start
-
-    def _universe(self, like: Entry) -> tuple[tuple[int, str], ...]:
-        """(id, regex) of every entry on ``like``'s side that reads lines the way ``like`` does."""
-        key = (like.side, like.raw)
-        got = self._universes.get(key)
-        if got is None:
-            got = self._universes[key] = tuple(
-                (e.eid, e.pattern.source) for e in self.entries if e.side == like.side and e.raw == like.raw
-            )
-        return got
+    def by_re(self, text: str, start: int, end: int, eids: Iterable[int]) -> Iterable[tuple[int, int, int]]:
+        """(entry id, first char, end char) of each ``eids`` pattern's matches in ``text[start:end]``."""
+        for eid in eids:
+            for m in self.multiline(eid).finditer(text, start, end):
+                yield eid, m.start(), max(m.end(), m.start() + 1)
 
     # ----------------------------------------------------------------------------------------------
+
+    def _no_anchor(self, eid: int) -> bool:
+        """Whether the entry is scanned whole (no anchors, or it names non-ASCII characters, which the
+        ASCII-lowered text of :func:`lowered` does not keep)."""
+        return self.entries[eid].pattern.anchors is None or self.unicode[eid]
 
     def _trie(self, key: tuple[int, ...]) -> re.Pattern[str] | None:
         if key in self._tries:
             return self._tries[key]
         found: dict[str, list[int]] = {}
         for eid in key:
-            for a in self.entries[eid].pattern.anchors or ():
+            for a in () if self._no_anchor(eid) else self.entries[eid].pattern.anchors or ():
                 found.setdefault(a, []).append(eid)
         # Fold each anchor into a shorter one it contains: its occurrences are a subset, and the trie
         # stops at the shorter word.
@@ -141,13 +170,9 @@ class Scanner:
 
 
 def lowered(text: str) -> str:
-    """ASCII-lower-cased ``text`` with every character kept in place (anchors are lower-case)."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
-
-
-def hyperscan_safe(text: str) -> bool:
-    """Whether Hyperscan's byte semantics read ``text`` exactly like Python's ``re`` (plain ASCII)."""
-    return text.isascii() and _NOT_HS.search(text) is None
+    """ASCII-lower-cased ``text`` with every character kept in place (anchors are lower-case ASCII):
+    non-ASCII characters become their :func:`hs_bytes` stand-ins (a few extra candidates at most)."""
+    return text.lower() if text.isascii() else hs_bytes(text, 0, len(text)).lower().decode("ascii")
 
 
 def _trie_pattern(words: list[str]) -> str:

@@ -21,7 +21,7 @@ from signoff.checklists.load import load_checklists
 from signoff.checklists.model import ChecklistSet, Pattern
 from signoff.diff.model import FileStatus
 from signoff.relevance import hsdb
-from signoff.relevance.candidates import Entry, Scanner, hyperscan_safe, lowered
+from signoff.relevance.candidates import Entry, Scanner, hs_bytes, lowered
 from signoff.relevance.hitutil import AiLines, ai_lines, clip, first_line, mask, ranges, redact_line, sniff
 from signoff.relevance.model import Hit, QuestionResult, Relevance
 from signoff.relevance.statements import SideText, build_side
@@ -30,9 +30,10 @@ if TYPE_CHECKING:
     from signoff.diff.model import Diff, FileDiff
     from signoff.git.runner import Git
 
-#: Changed lines from which the Hyperscan route is taken (below, compiling a database costs more than
-#: it saves; both routes give the same hits).
+#: Changed lines, or characters, from which the Hyperscan route is taken (below, compiling a database
+#: the first time costs more than it saves; both routes give the same hits).
 HYPERSCAN_MIN_LINES = 4000
+HYPERSCAN_MIN_CHARS = 200_000
 ROUTES = ("auto", "hyperscan", "re")
 _SIDES = (("added", "+"), ("removed", "-"))
 
@@ -105,7 +106,7 @@ class Engine:
         self.scanner = Scanner(self.entries)
         self.glob_owner = glob_owner
         self.globs = GlobSet([g for _, g in glob_owner])
-        self._applicable: dict[tuple[str, frozenset[str], bool], tuple[int, ...]] = {}
+        self._applicable: dict[tuple[str, frozenset[str], bool, bool], tuple[int, ...]] = {}
 
     # ----------------------------------------------------------------------------------------------
 
@@ -190,7 +191,7 @@ class Engine:
 
     def applicable(self, side: str, kinds: frozenset[str], raw: bool) -> tuple[int, ...]:
         """Entries of ``side`` that apply to files of ``kinds`` and read raw lines (or statements)."""
-        key = (side, kinds, raw)
+        key = (side, kinds, raw, False)
         got = self._applicable.get(key)
         if got is None:
             got = self._applicable[key] = tuple(
@@ -203,34 +204,71 @@ class Engine:
     def _use_hyperscan(self, text: SideText) -> bool:
         if self.route == "re" or not hsdb.AVAILABLE:
             return False
-        return self.route == "hyperscan" or text.line_count >= HYPERSCAN_MIN_LINES
+        return (
+            self.route == "hyperscan"
+            or text.line_count >= HYPERSCAN_MIN_LINES
+            or len(text.code) >= HYPERSCAN_MIN_CHARS
+        )
 
     def candidates(self, text: SideText, side: str) -> dict[tuple[int, bool], set[int]]:
         """{(entry id, raw): statement indexes (lines, for raw entries)} worth confirming."""
         use_hs = self._use_hyperscan(text)
-        lowers: dict[bool, str] = {}
         found: dict[tuple[int, bool], set[int]] = defaultdict(set)
-        for kinds, first, end in text.groups:
-            for raw in (False, True):
-                eids = self.applicable(side, kinds, raw)
-                if not eids:
-                    continue
-                body = text.raw if raw else text.code
-                s, e = text.span(first, end)
-                if use_hs and hyperscan_safe(body[s:e]):
-                    spans: Iterable[tuple[int, int, int]] = (
-                        (eid, s + a, s + b)
-                        for eid, a, b in self.scanner.hyperscan(body[s:e].encode("ascii"), eids, body, s, e)
-                    )
-                else:
-                    if raw not in lowers:
-                        lowers[raw] = lowered(body)
-                    spans = self.scanner.fallback(body, lowers[raw], s, e, eids)
-                for eid, a, b in spans:
-                    units = found[(eid, raw)]
-                    for line in range(text.line_at(a), text.line_at(b - 1) + 1):
-                        units.add(line if raw else text.stmt_of_line(line))
+        for raw in (False, True):
+            body = text.raw if raw else text.code
+            spans = self._hs_spans(text, body, side, raw) if use_hs else self._re_spans(text, body, side, raw)
+            for eid, a, b in spans:
+                units = found[(eid, raw)]
+                for line in range(text.line_at(a), text.line_at(b - 1) + 1):
+                    units.add(line if raw else text.stmt_of_line(line))
         return found
+
+    def _re_spans(self, text: SideText, body: str, side: str, raw: bool) -> Iterable[tuple[int, int, int]]:
+        """Candidate spans by the pure-``re`` route, group by group."""
+        low = lowered(body)
+        for kinds, first, end in text.groups:
+            eids = self.applicable(side, kinds, raw)
+            if eids:
+                s, e = text.span(first, end)
+                yield from self.scanner.fallback(body, low, s, e, eids)
+
+    def _hs_spans(self, text: SideText, body: str, side: str, raw: bool) -> Iterable[tuple[int, int, int]]:
+        """Candidate spans by Hyperscan: one database for the patterns that apply to every file, scanned
+        once over the whole text, and one per language for that language's groups (file kinds)."""
+        if not body:
+            return
+        data = hs_bytes(body, 0, len(body))
+        jobs: list[tuple[tuple[int, ...], int, int]] = [(self.lang_entries(side, raw, ""), 0, len(body))]
+        for lang in sorted(set().union(*(kinds for kinds, _, _ in text.groups))):
+            eids = self.lang_entries(side, raw, lang)
+            if eids:
+                jobs += [(eids, *text.span(f, e)) for kinds, f, e in text.groups if lang in kinds]
+        left: dict[int, set[int]] = defaultdict(set)
+        for eids, s, e in jobs:
+            if not eids:
+                continue
+            ends, rejected = self.scanner.hyperscan(data[s:e] if (s, e) != (0, len(body)) else data, eids)
+            for eid, stop in ends:
+                yield eid, s + max(stop - 1, 0), s + max(stop, 1)
+            for eid in rejected:
+                left[eid].add(s)
+        if left:  # patterns Hyperscan refused (or naming non-ASCII characters): ``re`` group by group
+            for kinds, first, end in text.groups:
+                s, e = text.span(first, end)
+                ok = set(self.applicable(side, kinds, raw))
+                yield from self.scanner.by_re(body, s, e, [eid for eid in sorted(left) if eid in ok])
+
+    def lang_entries(self, side: str, raw: bool, lang: str) -> tuple[int, ...]:
+        """Entries of ``side``/``raw`` that name ``lang`` (``""``: those that apply to every file)."""
+        key = (side, frozenset((lang,)), raw, True)
+        got = self._applicable.get(key)
+        if got is None:
+            got = self._applicable[key] = tuple(
+                e.eid
+                for e in self.entries
+                if e.side == side and e.raw == raw and (lang in e.langs if lang else not e.langs)
+            )
+        return got
 
     def _scan(
         self, text: SideText, side: str, files: list[FileDiff], kinds: list[frozenset[str]], results: _Results

@@ -72,6 +72,7 @@ _TOKENS = {
     "both": re.compile(_STR + r"|(#[^\n]*|//[^\n]*|" + _BLOCK + ")"),
 }
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_PLUS_ONE = (1).__add__
 _TRAILING_CHARS = frozenset("+\\.,=([%|&?")
 _LEADING_CHARS = frozenset(".+%?")
 _TRIVIAL_BODY = re.compile(r"^\s*(?:pass|\.\.\.|continue|return|nil|end)\s*(?:#.*)?$")
@@ -278,10 +279,14 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
         cont = continuations(code, fk)
         side.file_idx.append(fi)
         side.file_first.append(first)
-        side.line_starts += accumulate((len(x) + 1 for x in code[:-1]), initial=pos)
-        side.stmt_first += [first + i for i in range(len(code)) if i == 0 or not cont[i - 1]]
+        side.line_starts += accumulate(map(_PLUS_ONE, map(len, code[:-1])), initial=pos)
         pos += sum(map(len, code)) + len(code)
-        code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont), strict=True))
+        if True in cont:
+            side.stmt_first += [first + i for i in range(len(code)) if i == 0 or not cont[i - 1]]
+            code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont), strict=True))
+        else:  # one statement per line (the common case for data and markup files)
+            side.stmt_first += range(first, first + len(code))
+            code_parts += ("\n".join(code), "\n")
         raw_parts.append("\n".join(lines))
         side.seg_first += [first + i for i, _ in segs]
         side.seg_hunk += [h for _, h in segs]
