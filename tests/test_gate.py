@@ -235,12 +235,14 @@ def test_pre_commit_hooks_file() -> None:
     assert "id: signoff-gate" in text and "stages: [pre-push]" in text and "entry: signoff gate" in text
 
 
-def test_init_writes_config_and_allowed_signer(tmp_path: Path, keys, capsys) -> None:
+def test_init_writes_config_and_allowed_signer(tmp_path: Path, keys, capsys, monkeypatch) -> None:
     r = make_repo(tmp_path / "repo")
-    git(r, "config", "gpg.format", "ssh")
-    git(r, "config", "user.signingKey", str(keys["ed25519"].pub_path))
-    git(r, "config", "user.email", "alice@example.com")
-    assert main(["-C", str(r), "init"]) == 0
+    user = tmp_path / "user.gitconfig"  # the user's own (global) config: init trusts nothing else
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(user))
+    git(r, "config", "--global", "gpg.format", "ssh")
+    git(r, "config", "--global", "user.signingKey", str(keys["ed25519"].pub_path))
+    git(r, "config", "--global", "user.email", "alice@example.com")
+    assert main(["-C", str(r), "init", "--yes"]) == 0
     out = capsys.readouterr().out
     assert "--- github ---" in out and "--- gitlab ---" in out and "--- pre-commit ---" in out
     import tomllib
@@ -263,6 +265,7 @@ def test_init_writes_config_and_allowed_signer(tmp_path: Path, keys, capsys) -> 
         input=b"x",
         capture_output=True,
         check=True,
+        timeout=30,
     ).stdout
     (tmp_path / "sig").write_bytes(sig)
     subprocess.run(
@@ -282,6 +285,7 @@ def test_init_writes_config_and_allowed_signer(tmp_path: Path, keys, capsys) -> 
         input=b"x",
         capture_output=True,
         check=True,
+        timeout=30,
     )
 
 

@@ -159,20 +159,24 @@ class SignerLine:
     keytype: str
     key: str
     source: str
+    #: ``SHA256:…``, shown before the key is trusted.
+    fingerprint: str = ""
 
     def line(self) -> str:
         return f'{self.principal} namespaces="{NAMESPACE}" {self.keytype} {self.key}'
 
 
 def user_signer(git: Git, key: str | None = None, email: str | None = None) -> tuple[SignerLine | None, str]:
-    """The user's allowed-signers line, found exactly as signing finds the key (:mod:`signoff.signing.sign`).
+    """The user's allowed-signers line: the key and principal from ``key`` / ``email`` (flags) or the
+    user's global/system git config, never the repository's own ``.git/config`` (a clone chooses that:
+    it must not choose whose key the maintainer trusts).
 
     Returns ``(line, "")`` or ``(None, reason)`` saying what to configure.
     """
-    cfg = signing_config(git, key=key, fmt="ssh" if key else None)
+    cfg = signing_config(git, key=key, fmt="ssh" if key else None, user_only=True)
     principal = email or cfg.email
     if not principal:
-        return None, "git config user.email is not set (or pass --email)"
+        return None, "git config --global user.email is not set (or pass --email)"
     if any(c.isspace() for c in principal) or principal.startswith(("#", "-")) or '"' in principal:
         return None, f"user.email is not usable as a principal: {principal!r}"
     if cfg.format != "ssh":
@@ -185,20 +189,42 @@ def user_signer(git: Git, key: str | None = None, email: str | None = None) -> t
         return None, "no SSH public key found for user.signingKey"
     keytype, b64 = signer.public_key.openssh().split(" ", 1)
     source = "user.signingKey (key::)" if signer.literal else signer.key
-    return SignerLine(principal, keytype, b64, source), ""
+    return SignerLine(principal, keytype, b64, source, signer.fingerprint), ""
+
+
+#: Identity settings a repository's own config may hold, which ``init`` ignores.
+IDENTITY_KEYS = ("user.signingKey", "gpg.format", "user.email")
+
+
+def ignored_repo_identity(git: Git) -> list[str]:
+    """The identity keys set in the repository's own ``.git/config`` (or files it includes), which
+    ``init`` does not use; one ``git config`` call."""
+    pattern = "^(" + "|".join(k.lower().replace(".", "\\.") for k in IDENTITY_KEYS) + ")$"
+    code, out = git.try_run(["config", "--local", "--includes", "-z", "--get-regexp", pattern])
+    if code != 0:
+        return []
+    names = {item.split(b"\n", 1)[0].decode("utf-8", "replace") for item in out.split(b"\0") if item}
+    return [k for k in IDENTITY_KEYS if k.lower() in names]
+
+
+def already_trusted(root: Path, signer: SignerLine) -> bool:
+    """Whether ``.signoff/allowed_signers`` already holds ``signer``'s key."""
+    try:
+        existing = (root / ALLOWED_SIGNERS_REL).read_text("utf-8")
+    except FileNotFoundError:
+        return False
+    return any(signer.key in f and signer.keytype in f for f in map(str.split, existing.splitlines()))
 
 
 def add_allowed_signer(root: Path, signer: SignerLine) -> bool:
     """Append ``signer`` to ``.signoff/allowed_signers`` unless its key is already there; True if added."""
     path = root / ALLOWED_SIGNERS_REL
+    if already_trusted(root, signer):
+        return False
     try:
         existing = path.read_text("utf-8")
     except FileNotFoundError:
         existing = ""
-    for raw in existing.splitlines():
-        fields = raw.split()
-        if signer.key in fields and signer.keytype in fields:
-            return False
     header = (
         ""
         if existing

@@ -67,9 +67,18 @@ class SigningConfig:
     name: str = ""
 
 
-def signing_config(git: Git | None, *, key: str | None = None, fmt: str | None = None) -> SigningConfig:
-    """Read git's signing settings; ``key`` / ``fmt`` (from ``--key`` / ``--format``) win."""
-    conf = git.config_get if git is not None else (lambda k: trusted_config(None, k))
+def signing_config(
+    git: Git | None, *, key: str | None = None, fmt: str | None = None, user_only: bool = False
+) -> SigningConfig:
+    """Read git's signing settings; ``key`` / ``fmt`` (from ``--key`` / ``--format``) win.
+
+    ``user_only``: identity and key (``user.signingKey``, ``gpg.format``, ``user.email``, ``user.name``)
+    from the global and system config only, as for a trust decision (``signoff init``).
+    """
+    if user_only or git is None:
+        conf = lambda k: trusted_config(git, k)  # noqa: E731
+    else:
+        conf = git.config_get
     if fmt is not None and fmt not in FORMATS:
         raise SigningError(f"unknown signing format {fmt!r}: use ssh or openpgp")
     key = key or conf("user.signingKey") or None
