@@ -97,6 +97,8 @@ def test_demo_review_finished_and_signed_in_pilot(tmp_path: Path) -> None:
                 await pilot.press("f")
             await pilot.press("S")
             await pilot.pause()
+            overview = str(app.screen.query_one("#summary-overview").render())
+            assert "4 of 5 scanner finding(s) untriaged" in overview, overview  # B608 was judged
             app.screen.query_one("#verdict").focus()
             await pilot.press("down", "enter")  # changes requested
             app.screen.query_one("#summary-text").focus()

@@ -16,6 +16,7 @@ from signoff.app.screens.confirm import ConfirmScreen, open_items_text
 from signoff.app.state import ReviewState
 from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_SHORT, SEVERITY_STYLE
 from signoff.app.widgets.diffpaint import AI_COLOUR
+from signoff.findings.placement import Findings
 from signoff.review.session import ReviewSession, Verdict
 
 LEVEL_OPTIONS = [(v, v) for v in ("high", "medium", "low", "none")]
@@ -130,6 +131,7 @@ class SummaryScreen(Screen):
         if unanswered:
             t.append(f"\n⚠ {len(unanswered)} triggered question(s) unanswered", style="bold yellow")
             t.append(" — they will be recorded as skipped.\n", style="yellow")
+        t.append_text(findings_line(r.findings, self.session.findings))
         unseen = self.session.unseen_ai(r.ai.line_sets())
         if unseen:
             total = sum(unseen.values())
@@ -258,3 +260,18 @@ class SummaryScreen(Screen):
         t.append("\nThe review is read-only now. ", style="bold")
         t.append("Commit the record to share it (git add .signoff). Press q to quit.", style="dim")
         self._result(t)
+
+
+def findings_line(findings: Findings | None, judged: dict[str, dict[str, str]]) -> Text:
+    """How many scanner findings on the change are still untriaged (they are signed in as such)."""
+    t = Text()
+    items = findings.items if findings is not None else []
+    if not items:
+        return t
+    open_ = sum(1 for f in items if judged.get(f.id, {}).get("triage", "untriaged") == "untriaged")
+    if open_:
+        t.append(f"\n⚠ {open_} of {len(items)} scanner finding(s) untriaged", style="bold yellow")
+        t.append(" (T in the review) — recorded as untriaged; audit lists them.\n", style="yellow")
+    else:
+        t.append(f"\n✓ all {len(items)} scanner findings triaged\n", style="green")
+    return t
