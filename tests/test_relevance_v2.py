@@ -186,3 +186,22 @@ def test_every_shipped_pattern_compiles_in_hyperscan() -> None:
                 db = hsdb.database(like)
                 refused = [engine.scanner.entries[eid].pattern.source for eid in db.rejected]
                 assert refused == [], refused
+
+
+def test_long_dockerfile_run_with_comment_lines_is_one_statement(tmp_path: Path) -> None:
+    """A RUN continued over many lines, with comment lines inside (Docker drops them), is one statement:
+    the clean-up at its end counts for the install at its start."""
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"README.md": "x\n"}, "base")
+    steps = "".join(f"\tmake step{i}; \\\n" for i in range(20))
+    cleaned = (
+        "FROM debian:12\nRUN set -eux; \\\n\tapt-get update; \\\n\tapt-get install -y --no-install-recommends gcc; \\\n"
+        f"# build it\n{steps}\tapt-get purge -y --auto-remove; \\\n\tapt-get dist-clean\n"
+    )
+    dirty = "FROM debian:12\nRUN set -eux; \\\n\tapt-get update; \\\n\tapt-get install -y gcc; \\\n" + steps + "\ttrue\n"
+    commit_files(repo, {"clean/Dockerfile": cleaned, "dirty/Dockerfile": dirty}, "c")
+    rel = _rel(repo)
+    hits = _hits(rel, "container.temp-files") if rel.result("container.temp-files") else []
+    assert [p for p, _ in hits] == ["dirty/Dockerfile"]
+    retention = rel.result("data.retention")
+    assert retention is None or not retention.hits  # apt-get purge is not data retention

@@ -72,6 +72,22 @@ _EXT = {
     ".md": "markdown",
 }
 
+#: Server-side template files: the language of their code blocks, and ``html``.
+_TEMPLATE_EXT = {
+    ".ejs": ("javascript", "html"),
+    ".jsp": ("java", "html"),
+    ".jspx": ("java", "html"),
+    ".erb": ("ruby", "html"),
+    ".cshtml": ("csharp", "html"),
+    ".razor": ("csharp", "html"),
+    ".hbs": ("html",),
+    ".handlebars": ("html",),
+    ".mustache": ("html",),
+    ".twig": ("html",),
+    ".gohtml": ("html",),
+    ".tmpl": ("html",),
+}
+
 _NAMES = {
     "dockerfile": "dockerfile",
     "containerfile": "dockerfile",
@@ -136,6 +152,7 @@ def path_kinds(path: str) -> frozenset[str]:
         ext_kind = _EXT.get(lower[dot:])
         if ext_kind:
             kinds.add(ext_kind)
+        kinds.update(_TEMPLATE_EXT.get(lower[dot:], ()))
     named = _NAMES.get(lower)
     if named:
         kinds.add(named)

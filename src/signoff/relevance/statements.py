@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Physical lines one statement may span (bounds the cost of an unbalanced bracket).
 MAX_STATEMENT_LINES = 12
+#: A Dockerfile instruction continued with ``\`` (explicit, so a long ``RUN`` stays one statement).
+MAX_DOCKERFILE_LINES = 400
 
 _HASH = frozenset(
     {
@@ -144,10 +146,15 @@ def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
             else:
                 depth = span = 0
     elif kinds & _BACKSLASH:
+        docker = "dockerfile" in kinds
         span = 0
         for i, line in enumerate(code[:-1]):
             span += 1
-            if span < MAX_STATEMENT_LINES and line.rstrip().endswith("\\"):
+            end = line.rstrip()
+            # Dockerfile: a comment line (blanked) inside a continued instruction does not end it.
+            if span < (MAX_DOCKERFILE_LINES if docker else MAX_STATEMENT_LINES) and (
+                end.endswith("\\") or (docker and not end and i and cont[i - 1] and code[i + 1].strip())
+            ):
                 cont[i] = True
             else:
                 span = 0
