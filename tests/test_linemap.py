@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signoff.git.runner import EMPTY_TREE, open_repo
-from signoff.provenance.linemap import c_unquote, log_args, origin_in, parse_log_patch, run_starts, trace
+from signoff.provenance.linemap import c_unquote, log_args, origin_in, parse_log_patch, run_starts
+from signoff.provenance.tracepass import trace
 from tests.helpers import commit_files, git, git_env, make_repo
 
 WORDS = ["a", "b", "c", "x = 1", "}", "", "return", "foo()", "bar", "# note"]
@@ -134,7 +135,13 @@ def build(repo: Path, steps: list[tuple[str, list[tuple[int, int, int]]]]) -> No
             branches.append(f"side{k}")
         elif kind == "merge" and branches:
             _merge(repo, branches.pop(0))
-        elif kind == "revert" and git(repo, "rev-parse", "HEAD") != git(repo, "rev-parse", "base^{commit}"):
+        elif (
+            kind == "revert"
+            and git(repo, "rev-parse", "HEAD") != git(repo, "rev-parse", "base^{commit}")
+            and git(
+                repo, "diff", "--name-only", "HEAD^", "HEAD"
+            ).strip()  # an empty commit cannot be reverted
+        ):
             merge = len(git(repo, "rev-parse", "HEAD^@").split()) > 1
             git(repo, "revert", "--no-edit", *(["-m", "1"] if merge else []), "HEAD")
         else:

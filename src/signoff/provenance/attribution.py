@@ -33,9 +33,10 @@ from signoff.git.runner import EMPTY_TREE, Git
 from signoff.git.target import ReviewTarget
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import CommitInfo, read_commits
-from signoff.provenance.linemap import Runs, origin_in, run_starts, trace
+from signoff.provenance.linemap import Runs, origin_in, run_starts
 from signoff.provenance.linenotes import LineNotes, read_line_notes
 from signoff.provenance.tools import EXACT, Catalogue, Signal, strongest
+from signoff.provenance.tracepass import trace
 
 # --------------------------------------------------------------------------------------------------
 # Attribution model
@@ -338,6 +339,10 @@ def attribute(
         runs = trace(git, target.base, target.head, parents)
         result.traced_files = sum(1 for f in files if f.path in runs)
     note_reasons: dict[tuple[str, str], str] = {}
+    # a commit without line-level notes gives every line the same reason (or none): decided once
+    for c in result.all_commits:
+        if c.sha not in notes.spans and not (c.whole_commit_ai and c.note_decides):
+            note_reasons[(c.sha, "\0")] = (c.reason or "") if c.whole_commit_ai else ""
     for f in files:
         fa = FileAttribution(f.path, f.added, runs=runs.get(f.path, []), single_commit=single)
         result.files[f.path] = fa
@@ -382,6 +387,9 @@ def _commit_reason(
     if origin is None:
         return None
     sha, orig_path, orig = origin
+    decided = cache.get((sha, "\0"))
+    if decided is not None:
+        return decided or None
     commit = by_sha.get(sha)
     if commit is None:
         return None

@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import itemgetter
 
-from signoff.git.runner import EMPTY_TREE, Git
-
 #: Length of the run past everything the range touched (files are never this long).
 INF = 1 << 60
 _HOLE = "\0hole"  # placeholder origin: a line the diff against one parent adds
@@ -52,6 +50,8 @@ class FilePatch:
     hunks: list[int] = field(default_factory=list)
     #: git printed "Binary files ... differ": every line counts as rewritten
     binary: bool = False
+    #: from a ``--raw`` listing: the content changed but the hunks were not read (yet)
+    pending: bool = False
 
 
 @dataclass
@@ -62,19 +62,30 @@ class CommitDiff:
     deleted: list[str] = field(default_factory=list)
 
 
-def log_args(revs: list[str]) -> list[str]:
-    """The ``git log`` arguments whose output :func:`parse_log_patch` reads."""
+def patch_flags() -> list[str]:
+    """Diff options shared by every pass whose hunks :func:`parse_log_patch` reads."""
     return [
-        "log",
-        "-p",
         "-U0",
         "--inter-hunk-context=0",
-        "--diff-merges=separate",
         "-M",
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
         "--no-relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        "--diff-algorithm=myers",
+    ]
+
+
+def log_args(revs: list[str], *, merges: bool = True) -> list[str]:
+    """The ``git log`` arguments whose output :func:`parse_log_patch` reads (``merges``: also each
+    merge's diff against each parent)."""
+    return [
+        "log",
+        "-p",
+        *patch_flags(),
+        "--diff-merges=separate" if merges else "--diff-merges=off",
         "--oneline",
         "--no-abbrev-commit",
         "--no-decorate",
@@ -82,9 +93,6 @@ def log_args(revs: list[str]) -> list[str]:
         "--no-notes",
         "--no-mailmap",
         "--topo-order",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        "--diff-algorithm=myers",
         "--end-of-options",
         *revs,
         "--",
@@ -430,7 +438,7 @@ def _merge(
 def _identical(diff: CommitDiff, path: str) -> bool:
     """The parent's file equals the commit's: no diff at all, or a pure rename or mode change."""
     fp = diff.files.get(path)
-    return fp is None or (bool(fp.old_path) and not fp.hunks and not fp.binary)
+    return fp is None or (bool(fp.old_path) and not fp.hunks and not fp.binary and not fp.pending)
 
 
 def origin_at(runs: Runs, lines: list[int]) -> dict[int, tuple[str, str, int] | None]:
@@ -447,16 +455,6 @@ def origin_at(runs: Runs, lines: list[int]) -> dict[int, tuple[str, str, int] | 
         else:
             out[n] = None
     return out
-
-
-def trace(git: Git, base: str, head: str, parents: dict[str, tuple[str, ...]]) -> dict[str, Runs]:
-    """Runs of origins of every file of ``head`` the range ``base..head`` touched, from one ``git log``.
-
-    ``parents``: every commit of the range -> its parents (from the commit-level pass).
-    """
-    revs = [head] if base == EMPTY_TREE else [f"{base}..{head}"]
-    order, diffs = parse_log_patch(git.run(log_args(revs)))
-    return replay(order, parents, diffs, head)
 
 
 def run_starts(runs: Runs) -> list[int]:
