@@ -326,10 +326,9 @@ def test_hostile_text_is_sanitised_in_text_output(repo: Path, capsys) -> None:
 
 
 def _committer_only_repo(repo: Path, config: str | None) -> dict[str, str]:
-    commit_files(repo, {"base.txt": "b\n"}, "base")
+    # the configuration comes from the base branch (a change cannot configure its own review)
+    commit_files(repo, {"base.txt": "b\n", **({".signoff/config.toml": config} if config else {})}, "base")
     git(repo, "checkout", "-q", "-b", "feature")
-    if config is not None:
-        commit_files(repo, {".signoff/config.toml": config}, "config")
     write(repo, {"edit.py": lines("x = 1", "y = 2")})
     git(repo, "add", "-A")
     # aider commits the user's own dirty-file edits with its suffix on the committer only
