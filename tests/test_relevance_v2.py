@@ -195,10 +195,15 @@ def test_long_dockerfile_run_with_comment_lines_is_one_statement(tmp_path: Path)
     commit_files(repo, {"README.md": "x\n"}, "base")
     steps = "".join(f"\tmake step{i}; \\\n" for i in range(20))
     cleaned = (
-        "FROM debian:12\nRUN set -eux; \\\n\tapt-get update; \\\n\tapt-get install -y --no-install-recommends gcc; \\\n"
+        "FROM debian:12\nRUN set -eux; \\\n\tapt-get update; \\\n"
+        "\tapt-get install -y --no-install-recommends gcc; \\\n"
         f"# build it\n{steps}\tapt-get purge -y --auto-remove; \\\n\tapt-get dist-clean\n"
     )
-    dirty = "FROM debian:12\nRUN set -eux; \\\n\tapt-get update; \\\n\tapt-get install -y gcc; \\\n" + steps + "\ttrue\n"
+    dirty = (
+        "FROM debian:12\nRUN set -eux; \\\n\tapt-get update; \\\n\tapt-get install -y gcc; \\\n"
+        + steps
+        + "\ttrue\n"
+    )
     commit_files(repo, {"clean/Dockerfile": cleaned, "dirty/Dockerfile": dirty}, "c")
     rel = _rel(repo)
     hits = _hits(rel, "container.temp-files") if rel.result("container.temp-files") else []

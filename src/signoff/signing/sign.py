@@ -18,6 +18,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -75,10 +76,11 @@ def signing_config(
     ``user_only``: identity and key (``user.signingKey``, ``gpg.format``, ``user.email``, ``user.name``)
     from the global and system config only, as for a trust decision (``signoff init``).
     """
-    if user_only or git is None:
-        conf = lambda k: trusted_config(git, k)  # noqa: E731
-    else:
-        conf = git.config_get
+
+    def user_config(name: str) -> str | None:
+        return trusted_config(git, name)
+
+    conf: Callable[[str], str | None] = user_config if user_only or git is None else git.config_get
     if fmt is not None and fmt not in FORMATS:
         raise SigningError(f"unknown signing format {fmt!r}: use ssh or openpgp")
     key = key or conf("user.signingKey") or None
