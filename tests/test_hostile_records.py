@@ -87,7 +87,14 @@ def test_verify_payload_of_hostile_file(planted: tuple[Path, dict[str, Path]], k
 
 
 @pytest.mark.parametrize(
-    "argv", [["audit"], ["audit", "--format", "markdown"], ["gate", "main..topic"], ["scan", "main..topic"]]
+    "argv",
+    [
+        ["audit"],
+        ["audit", "--format", "markdown"],
+        ["audit", "--history"],  # hung on the FIFO: the work-tree records' blob ids read it with read_bytes
+        ["gate", "main..topic"],
+        ["scan", "main..topic"],
+    ],
 )
 def test_other_commands_over_planted_records(planted: tuple[Path, dict[str, Path]], argv: list[str]) -> None:
     repo, _ = planted
@@ -130,3 +137,16 @@ def test_many_records_are_bounded(
     assert "r000004.toml" not in out and "r000005.toml" in out
     assert main(["-C", str(repo), "audit", "--format", "json"]) == 1
     assert "5 older records not read" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv", [["audit"], ["scan", "--worktree"], ["scan", "main..topic", "--findings", "{fifo}"]]
+)
+def test_fifo_config_and_sarif_never_block(planted: tuple[Path, dict[str, Path]], argv: list[str]) -> None:
+    """A FIFO where the config or a SARIF file should be is refused, not opened for a blocking read."""
+    repo, _ = planted
+    os.mkfifo(repo / ".signoff" / "config.toml")
+    os.mkfifo(repo / "scan.sarif")
+    proc = _signoff(repo, *[a.format(fifo=repo / "scan.sarif") for a in argv], cap=30)
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    assert "regular file" in proc.stderr or argv[0] == "scan", proc.stderr

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from signoff.errors import UsageError
 from signoff.util import tomlsafe
+from signoff.util.files import read_regular
 
 CONFIG_PATH = Path(".signoff") / "config.toml"
 #: A config larger than this is refused (the repository is untrusted).
@@ -23,13 +25,13 @@ def load_repo_config(root: Path) -> dict[str, Any]:
     try:
         if path.is_symlink():
             raise UsageError(f"{CONFIG_PATH} is a symbolic link: refusing to follow it")
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise UsageError(f"{CONFIG_PATH} is larger than {MAX_CONFIG_BYTES} bytes")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_CONFIG_BYTES, follow_symlinks=False)
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise UsageError(f"cannot read {CONFIG_PATH}: {exc.strerror}") from exc
+        if exc.errno == errno.EFBIG:
+            raise UsageError(f"{CONFIG_PATH} is larger than {MAX_CONFIG_BYTES} bytes") from None
+        raise UsageError(f"cannot read {CONFIG_PATH}: {exc.strerror}") from None
     return parse_config(data, str(CONFIG_PATH))
 
 

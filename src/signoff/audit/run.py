@@ -51,7 +51,7 @@ from signoff.git.objects import (
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import read_commits
-from signoff.records.codec import MAX_RECORD_BYTES, loads
+from signoff.records.codec import MAX_RECORD_BYTES, loads, read_bytes
 from signoff.records.model import RecordError, Subject
 from signoff.records.store import REVIEWS_DIR, cap_records, list_records, too_many_message
 from signoff.signing.verify import Status, Verification, Verifier
@@ -246,8 +246,8 @@ def run_audit(
     if include_history:
         known = set()
         for e in entries:
-            with contextlib.suppress(OSError):
-                known.add(blob_id((git.root / e.path).read_bytes(), git.object_format))
+            with contextlib.suppress(OSError, RecordError):  # a FIFO, device or huge file is never read
+                known.add(blob_id(read_bytes(git.root / e.path), git.object_format))
         entries += load_history_records(git, verifier, known)
     check_head_trees(git, entries)
     _add_content_keys(git, hist, entries)

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from signoff.errors import UsageError
+from signoff.util.files import read_regular
 from signoff.util.sanitize import visible
 
 #: Largest SARIF file read (CodeQL runs on big repositories reach tens of MB).
@@ -77,7 +78,7 @@ def _read(path: Path, source: str, max_bytes: int) -> Any:
         size = path.stat().st_size
         if size > max_bytes:
             raise FindingsError(source, f"{size} bytes is larger than the {max_bytes}-byte limit")
-        raw = path.read_bytes()
+        raw = read_regular(path, max_bytes)  # a FIFO or device is refused, never read (it could block)
     except OSError as exc:
         raise FindingsError(source, f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:

@@ -100,6 +100,12 @@ def _read_bytes(path: str | Path) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """A record file's bytes under the same rules as :func:`read_text` (regular files only, no symlink
+    followed, no FIFO opened blocking, size-capped); :class:`RecordError` or :class:`OSError` otherwise."""
+    return _read_bytes(path)
+
+
 def _file_type(mode: int) -> str:
     for test, name in (
         (stat.S_ISDIR, "a directory"),
