@@ -61,8 +61,37 @@ def arm_programs(repo: Path, marker: Path) -> None:
         ("sequence.editor", s),
         ("uploadpack.packObjectsHook", s),
         ("core.hooksPath", str(hooks)),
+        # Keys git's documentation (git help --config, git-config(1), 2.39) gives a program for, that
+        # only other commands run: planted so a new git call of signoff's cannot start reaching them.
+        ("gpg.ssh.defaultKeyCommand", s),
+        ("web.browser", "evil"),
+        ("browser.evil.cmd", s),
+        ("man.viewer", "evil"),
+        ("man.evil.cmd", s),
+        ("guitool.evil.cmd", s),
+        ("sendemail.toCmd", s),
+        ("sendemail.ccCmd", s),
+        ("sendemail.sendmailCmd", s),
+        ("submodule.evil.update", f"!{s}"),
+        ("remote.evil.url", "evil::x"),
+        ("remote.evil.vcs", "evil"),
+        ("protocol.ext.allow", "always"),
+        ("url.ext::" + s + " %G/.insteadOf", "https://example.invalid/"),
+        ("credential.https://example.invalid.helper", f"!{s}"),
     ]:
         git(repo, "config", key, value)
+    # Values reached only through include.path / includeIf: drivers named in .git/info/attributes.
+    included = repo.parent / f"included-{repo.name}.gitconfig"
+    included.write_text(
+        f'[filter "incl"]\n\tclean = {s}\n\tsmudge = {s}\n\tprocess = {s}\n\trequired = true\n'
+        f'[diff "incl"]\n\ttextconv = {s}\n\tcommand = {s}\n'
+    )
+    git(repo, "config", "include.path", str(included))
+    git(repo, "config", f"includeIf.gitdir:{repo}/.path", str(included))
+    info = repo / ".git" / "info"
+    info.mkdir(exist_ok=True)
+    with (info / "attributes").open("a") as f:
+        f.write("*.txt filter=incl diff=incl\n*.md diff=incl\n")
 
 
 def base_and_topic(path: Path, topic: dict[str, str | bytes | None], base: dict | None = None) -> Path:
