@@ -12,12 +12,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signoff.checklists.load import load_checklists
 from signoff.diff.parse import load_diff
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
-from signoff.relevance import hsdb
+from signoff.relevance import hsdb, statements
 from signoff.relevance.candidates import CASE_FOLDS, hs_bytes, lowered
 from signoff.relevance.engine import Engine, relevant_questions
 from signoff.relevance.model import Relevance
@@ -210,3 +212,18 @@ def test_long_dockerfile_run_with_comment_lines_is_one_statement(tmp_path: Path)
     assert [p for p, _ in hits] == ["dirty/Dockerfile"]
     retention = rel.result("data.retention")
     assert retention is None or not retention.hits  # apt-get purge is not data retention
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["/", "*", "#", '"', "'", "`", "\\", "a", " ", "\n", "/*", "*/", "//"]), max_size=40
+    )
+)
+def test_comments_blanked_line_by_line_as_over_the_whole_text(parts: list[str]) -> None:
+    """Only lines with a comment starter (and the lines a block comment spans) are tokenized; the result
+    equals tokenizing the whole text at once."""
+    lines = "".join(parts).split("\n")
+    for style in ("hash", "slash", "both"):
+        whole = statements._TOKENS[style].sub(statements._blank, "\n".join(lines)).split("\n")
+        assert statements.blank_comments(lines, style) == whole

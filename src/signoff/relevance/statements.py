@@ -74,6 +74,8 @@ _TOKENS = {
     "both": re.compile(_STR + r"|(#[^\n]*|//[^\n]*|" + _BLOCK + ")"),
 }
 _NOT_NEWLINE = re.compile(r"[^\n]")
+#: What starts a comment, per comment style.
+_STARTERS = {"hash": ("#",), "slash": ("//", "/*"), "both": ("#", "//", "/*")}
 _PLUS_ONE = (1).__add__
 _TRAILING_CHARS = frozenset("+\\.,=([%|&?")
 _LEADING_CHARS = frozenset(".+%?")
@@ -96,13 +98,47 @@ def _blank(m: re.Match[str]) -> str:
 
 
 def blank_comments(lines: list[str], style: str | None) -> list[str]:
-    """The lines with comments replaced by spaces (strings kept; block comments across lines)."""
+    """The lines with comments replaced by spaces (strings kept; block comments across lines).
+
+    Strings and line comments never span lines, so only the lines holding a comment starter change, with
+    the lines a block comment runs over: those runs are tokenized, the other lines are kept as they are.
+    """
     if style is None:
         return lines
-    text = "\n".join(lines)
-    if "#" not in text and "/" not in text:
-        return lines
-    return _TOKENS[style].sub(_blank, text).split("\n")
+    starters = _STARTERS[style]
+    out: list[str] | None = None
+    i, n = 0, len(lines)
+    while i < n:
+        if not any(st in lines[i] for st in starters):
+            i += 1
+            continue
+        j = i + 1
+        while True:
+            blanked, open_block = _blank_chunk("\n".join(lines[i:j]), style)
+            if not open_block or j >= n:
+                break
+            j = next((k + 1 for k in range(j, n) if "*/" in lines[k]), n)
+        if out is None:
+            out = list(lines)
+        out[i:j] = blanked.split("\n")
+        i = j
+    return lines if out is None else out
+
+
+def _blank_chunk(chunk: str, style: str) -> tuple[str, bool]:
+    """``chunk`` with its comments blanked, and whether it ends inside an unterminated block comment."""
+    pieces: list[str] = []
+    pos = 0
+    open_block = False
+    for m in _TOKENS[style].finditer(chunk):
+        comment = m.group(1)
+        if comment is None:
+            continue
+        pieces += (chunk[pos : m.start()], _NOT_NEWLINE.sub(" ", comment))
+        pos = m.end()
+        open_block = comment.startswith("/*") and (len(comment) < 4 or not comment.endswith("*/"))
+    pieces.append(chunk[pos:])
+    return "".join(pieces), open_block and pos == len(chunk)
 
 
 def _continues(line: str, nxt: str) -> bool:
