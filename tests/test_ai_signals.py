@@ -269,6 +269,9 @@ def test_glob_to_regex() -> None:
     assert glob_to_regex("generated/").match("generated/x/y.txt")
     assert glob_to_regex("/top.txt").match("top.txt")
     assert not glob_to_regex("/top.txt").match("sub/top.txt")
+    # the same dialect as checklist paths (signoff.util.globs): character classes
+    assert glob_to_regex("gen_[ab].go").match("x/gen_a.go")
+    assert not glob_to_regex("gen_[!ab].go").match("gen_a.go")
 
 
 def test_inline_patterns() -> None:

@@ -272,6 +272,10 @@ def test_glob_regex() -> None:
     assert m(".github/workflows/**", ".github/workflows/ci.yml")
     assert not m(".github/workflows/**", "x/.github/workflows/ci.yml")
     assert not m("*.py", "a.pyc")
+    # one dialect with the [ai] paths setting: directory globs and character classes
+    assert m("generated/", "a/generated/x.py") and not m("generated/", "generated.py")
+    assert m("/vendor/", "vendor/x/y.go") and not m("/vendor/", "a/vendor/y.go")
+    assert m("v[0-9].py", "src/v1.py") and not m("v[!0-9].py", "v1.py")
 
 
 def test_builtin_dir_is_package_data_or_checkout() -> None:

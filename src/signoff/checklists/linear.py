@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import re2  # type: ignore[import-untyped]
 
-from signoff.util.globs import glob_regex
+from signoff.util.globs import glob_body
 
 #: Memory RE2 may use for one compiled program (bounds the DFA cache; larger patterns are refused).
 MAX_MEM = 8 << 20
@@ -62,11 +62,8 @@ def compile_linear(source: str, *, multiline: bool = False) -> tuple[Matcher | N
 
 def compile_glob(glob: str) -> Matcher:
     """A path glob as an RE2 pattern matching the whole path (raises ValueError when it is not valid)."""
-    rx = glob_regex(glob)
-    if rx.endswith(r"\Z"):
-        rx = rx[:-2] + r"\z"
     try:
-        matcher: Matcher = re2.compile("(?i)" + rx, _options())
+        matcher: Matcher = re2.compile("(?i)" + glob_body(glob) + r"\z", _options())
         return matcher
     except Exception as exc:
         raise ValueError(f"bad path glob {glob!r}") from exc
@@ -79,10 +76,7 @@ class GlobSet:
         self.globs = list(globs)
         self._set = re2.Set.FullMatchSet(_options()) if globs else None
         for g in self.globs:
-            rx = glob_regex(g)
-            if rx.endswith(r"\Z"):
-                rx = rx[:-2]
-            if self._set.Add("(?i)" + rx) < 0:  # type: ignore[union-attr]
+            if self._set.Add("(?i)" + glob_body(g)) < 0:  # type: ignore[union-attr]
                 raise ValueError(f"bad path glob {g!r}")
         if self._set is not None:
             self._set.Compile()

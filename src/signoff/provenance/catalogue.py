@@ -18,6 +18,7 @@ from signoff.checklists.linear import compile_linear
 from signoff.config import CONFIG_PATH
 from signoff.errors import UsageError
 from signoff.provenance.tools import LOW, MEDIUM, RANK, Catalogue, Tool
+from signoff.util.globs import glob_body
 
 #: Longest regex accepted from a repository's config (the repository is untrusted).
 MAX_PATTERN = 300
@@ -32,37 +33,9 @@ def compile_repo_regex(pattern: str, where: str, *, flags: str = "") -> Any:
     return matcher
 
 
-def glob_to_regex(glob: str) -> str:
-    """Gitignore-like glob as a regex: ``*`` within a segment, ``**`` across, no ``/`` = any directory."""
-    core = glob.strip()
-    dir_only = core.endswith("/")
-    core = core.rstrip("/")
-    anchored = "/" in core
-    g = core.lstrip("/") + ("/**" if dir_only else "")
-    i, out = 0, []
-    while i < len(g):
-        if g.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif g.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif g[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif g[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(g[i]))
-            i += 1
-    body = "".join(out)
-    return (body if anchored else r"(?:.*/)?" + body) + r"\z"
-
-
 def compile_glob(glob: str, where: str) -> Any:
-    """A path glob as an RE2 pattern (``match`` against the whole repository-relative path)."""
-    return compile_repo_regex(glob_to_regex(glob), where, flags="s")
+    """A path glob (the one dialect, :mod:`signoff.util.globs`) as an RE2 pattern for the whole path."""
+    return compile_repo_regex(glob_body(glob) + r"\z", where, flags="s")
 
 
 @cache
