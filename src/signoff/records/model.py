@@ -26,10 +26,12 @@ import typing
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from signoff.errors import UsageError
+from signoff.findings.sarif import LEVELS as SARIF_LEVELS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,9 +47,27 @@ PAYLOAD_PREFIXES = {s: f"{s}\n".encode() for s in SCHEMAS}
 #: The payload's JSON form (one encoder, reused: ``json.dumps`` builds a new one per call).
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
-VERDICTS = ("approve", "changes-requested", "reject")
+
+class Verdict(StrEnum):
+    """A review's verdict (``review.verdict``)."""
+
+    APPROVE = "approve"
+    CHANGES_REQUESTED = "changes-requested"
+    REJECT = "reject"
+
+
+class AnswerValue(StrEnum):
+    """A reviewer's answer to a question (a record may also say ``skipped``)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NA = "na"
+
+
+VERDICTS = tuple(v.value for v in Verdict)
+#: How thoroughly the reviewer looked, how well they understood the change.
 LEVELS = ("high", "medium", "low", "none")
-ANSWERS = ("pass", "fail", "na", "skipped")
+ANSWERS = (*(a.value for a in AnswerValue), "skipped")
 KINDS = ("range", "staged", "worktree")
 FORMATS = ("ssh", "openpgp")
 
@@ -123,13 +143,38 @@ class ChecklistRef:
     sha256: str = field(metadata=_pattern(r"[0-9a-f]{64}", "a sha256 hex digest"))
 
 
+def line_range(start: int, end: int) -> str:
+    """``"12"`` or ``"12-20"``: the inclusive range as records write it."""
+    return str(start) if start == end else f"{start}-{end}"
+
+
+def parse_line_range(lines: str) -> tuple[int, int]:
+    """``"12-20"`` -> ``(12, 20)``, ``"12"`` -> ``(12, 12)``."""
+    first, _, last = lines.partition("-")
+    return int(first), int(last or first)
+
+
 @dataclass
 class Evidence:
+    """A pointer into the reviewed change (in a record and in a review in progress alike)."""
+
     path: str
     #: ``"12"`` or ``"12-20"`` (inclusive), on ``side`` of the diff.
     lines: str = field(metadata=_pattern(r"[0-9]+(?:-[0-9]+)?", "N or N-M"))
     blob: str = field(default="", metadata=_pattern(f"(?:{_OID})?", "a full blob id or empty"))
     side: str = field(default="new", metadata=_choices("new", "old"))
+
+    @classmethod
+    def span(cls, path: str, start: int, end: int, blob: str | None = None, side: str = "new") -> Evidence:
+        return cls(path, line_range(start, end), blob or "", side)
+
+    @property
+    def start(self) -> int:
+        return parse_line_range(self.lines)[0]
+
+    @property
+    def end(self) -> int:
+        return parse_line_range(self.lines)[1]
 
 
 @dataclass
@@ -211,7 +256,6 @@ class Analysis:
 
 #: How a reviewer judged a scanner finding (``untriaged``: seen in the review, not judged).
 TRIAGE = ("true-positive", "false-positive", "accepted-risk", "untriaged")
-SARIF_LEVELS = ("error", "warning", "note", "none")
 
 
 @dataclass

@@ -8,59 +8,20 @@ were on the same target. ``signoff review --answers`` keeps its drafts in the sa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from signoff.records import store
-from signoff.records.model import Comment, Previous
-from signoff.records.model import Evidence as RecordEvidence
+from signoff.records.model import LEVELS as LEVELS  # the session's vocabulary is the record's
+from signoff.records.model import AnswerValue as AnswerValue
+from signoff.records.model import Comment, Previous, line_range, parse_line_range
+from signoff.records.model import Evidence as Evidence
+from signoff.records.model import Verdict as Verdict
 from signoff.review.compose import AnswerInput
 
 DRAFT_SCHEMA = "signoff.draft/1"
-LEVELS = ("high", "medium", "low", "none")
-
-
-class AnswerValue(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    NA = "na"
-
-
-class Verdict(StrEnum):
-    APPROVE = "approve"
-    CHANGES_REQUESTED = "changes-requested"
-    REJECT = "reject"
-
-
-@dataclass
-class Evidence:
-    """A pointer into the reviewed change: a path, an inclusive line range, the blob it is in."""
-
-    path: str
-    start: int
-    end: int
-    blob: str | None = None
-    side: str = "new"
-
-    @property
-    def lines(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": _text(self.path),
-            "start": self.start,
-            "end": self.end,
-            "blob": self.blob,
-            "side": self.side,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Evidence:
-        return cls(str(d["path"]), int(d["start"]), int(d["end"]), d.get("blob"), str(d.get("side", "new")))
 
 
 @dataclass
@@ -73,7 +34,7 @@ class QuestionState:
         return {
             "answer": self.answer.value if self.answer else None,
             "note": self.note,
-            "evidence": [e.to_dict() for e in self.evidence],
+            "evidence": [_evidence_dict(e) for e in self.evidence],
         }
 
     @classmethod
@@ -82,7 +43,7 @@ class QuestionState:
         return cls(
             AnswerValue(ans) if ans else None,
             str(d.get("note", "")),
-            [Evidence.from_dict(e) for e in d.get("evidence", [])],
+            [_evidence_from_dict(e) for e in d.get("evidence", [])],
         )
 
 
@@ -99,7 +60,7 @@ class LineComment:
 
     @property
     def lines(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+        return line_range(self.start, self.end)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,11 +165,7 @@ class ReviewSession:
             if st.answer is None:
                 st.answer = AnswerValue(a.answer) if a.answer in AnswerValue._value2member_map_ else None
                 st.note = st.note or a.note
-                for e in a.evidence:
-                    first, _, last = e.lines.partition("-")
-                    st.evidence.append(
-                        Evidence(e.path, int(first), int(last or first), e.blob or None, e.side)
-                    )
+                st.evidence.extend(a.evidence)
                 self.carried.add(qid)
         self.reanswer = {q for q in plan.reanswer if self.answer_of(q) is None}
         self.reviewed_files |= set(plan.files)
@@ -317,7 +274,7 @@ class ReviewSession:
                 continue
             if st.answer is None and not st.note and not st.evidence:
                 continue
-            evidence = [RecordEvidence(_text(e.path), e.lines, e.blob or "", e.side) for e in st.evidence]
+            evidence = [replace(e, path=_text(e.path)) for e in st.evidence]
             out[qid] = AnswerInput(st.answer.value if st.answer else "skipped", st.note, evidence)
         return out
 
@@ -357,19 +314,15 @@ class ReviewSession:
         """A session holding answers given as ``compose.AnswerInput`` s (``signoff review --answers``)."""
         s = cls(target_key=target_key, reviewed_files=set(files_reviewed), summary=summary)
         for c in comments:
-            first, _, last = c.lines.partition("-")
-            s.comments.append(
-                LineComment(c.path, int(first), int(last or first), c.text, c.side, c.blob or None)
-            )
+            first, last = parse_line_range(c.lines)
+            s.comments.append(LineComment(c.path, first, last, c.text, c.side, c.blob or None))
         s.verdict = Verdict(verdict) if verdict else None
         s.thoroughness, s.understanding = thoroughness, understanding
         for qid, a in answers.items():
             st = s.state(qid)
             st.answer = AnswerValue(a.answer) if a.answer in AnswerValue._value2member_map_ else None
             st.note = a.note
-            for e in a.evidence:
-                first, _, last = e.lines.partition("-")
-                st.evidence.append(Evidence(e.path, int(first), int(last or first), e.blob or None, e.side))
+            st.evidence.extend(a.evidence)
         return s
 
     # -- persistence -------------------------------------------------------------------------------
@@ -425,6 +378,16 @@ class ReviewSession:
 def _text(path: str) -> str:
     """A path storable as TOML text (undecodable bytes, kept by git as surrogates, become ``\\xNN``)."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    """Evidence as a draft keeps it (``start``/``end`` numbers, as drafts always had)."""
+    return {"path": _text(e.path), "start": e.start, "end": e.end, "blob": e.blob or None, "side": e.side}
+
+
+def _evidence_from_dict(d: dict[str, Any]) -> Evidence:
+    side = str(d.get("side", "new"))
+    return Evidence.span(str(d["path"]), int(d["start"]), int(d["end"]), d.get("blob"), side)
 
 
 def _ranges(lines: set[int]) -> list[list[int]]:

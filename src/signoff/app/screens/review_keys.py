@@ -324,7 +324,7 @@ class ReviewKeys(Screen[Any]):
             self.notify("Put the cursor on a diff line (v selects a range).", timeout=3)
             return
         f = diff.files[fi]
-        ev = Evidence(
+        ev = Evidence.span(
             path=f.new_path if side == "new" and f.new_path else (f.old_path or f.path),
             start=min(nos),
             end=max(nos),

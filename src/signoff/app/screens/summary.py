@@ -17,14 +17,11 @@ from signoff.app.state import ReviewState
 from signoff.app.widgets.checklist import ANSWER_MARK, SEVERITY_SHORT, SEVERITY_STYLE
 from signoff.app.widgets.diffpaint import AI_COLOUR
 from signoff.findings.placement import Findings
-from signoff.review.session import ReviewSession, Verdict
+from signoff.review.session import LEVELS, ReviewSession, Verdict
 
-LEVEL_OPTIONS = [(v, v) for v in ("high", "medium", "low", "none")]
-VERDICTS = [
-    (Verdict.APPROVE, "Approve"),
-    (Verdict.CHANGES_REQUESTED, "Changes requested"),
-    (Verdict.REJECT, "Reject"),
-]
+LEVEL_OPTIONS = [(v, v) for v in LEVELS]
+#: (verdict, label): "Approve", "Changes requested", "Reject".
+VERDICT_OPTIONS = [(v, v.value.replace("-", " ").capitalize()) for v in Verdict]
 
 
 class SummaryScreen(Screen):
@@ -46,7 +43,7 @@ class SummaryScreen(Screen):
             yield Static(self._overview(), id="summary-overview")
             yield Static(Text("Verdict", style="bold"), classes="summary-label")
             with RadioSet(id="verdict"):
-                for v, label in VERDICTS:
+                for v, label in VERDICT_OPTIONS:
                     yield RadioButton(label, value=self.session.verdict == v, id=f"verdict-{v.value}")
             with Horizontal(id="summary-depth"):
                 yield Static(Text("Thoroughness ", style="bold"), classes="summary-inline")
