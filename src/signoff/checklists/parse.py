@@ -277,6 +277,81 @@ def _question(
     )
 
 
+def _read_toml(data: bytes, path: str) -> tuple[str, dict[str, Any]] | Problem:
+    """The file's text and TOML document, or the one problem that stops parsing it."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(path, f"not UTF-8 text (byte {exc.start})")
+    try:
+        return text, tomlsafe.loads(text)
+    except tomlsafe.TooDeep as exc:
+        return Problem(path, f"refused: {exc}")
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_POS.search(msg)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        msg = _TOML_POS.sub("", msg).strip()
+        return Problem(path, f"TOML syntax error: {msg}", line, col)
+
+
+def _sources(ctx: _Ctx, doc: dict[str, Any], *, required: bool) -> list[Source]:
+    sources: list[Source] = []
+    raw_sources = doc.get("source")
+    if raw_sources is None:
+        if required:
+            ctx.add("missing required field 'source' ([[source]] document = ..., section = ...)")
+    elif not isinstance(raw_sources, list) or not raw_sources:
+        ctx.add("'source' must be a non-empty array of tables ([[source]])", key="source")
+    else:
+        for i, s in enumerate(raw_sources):
+            w = f"source[{i}]"
+            if not isinstance(s, dict):
+                ctx.add("each source must be a table with document and section", w)
+                continue
+            _unknown(ctx, s, _SOURCE_KEYS, w, None)
+            doc_name = _str(ctx, s, "document", w, None, required=True)
+            section = _str(ctx, s, "section", w, None, required=True)
+            if doc_name and section:
+                sources.append(Source(doc_name, section))
+    return sources
+
+
+def _questions(
+    ctx: _Ctx,
+    doc: dict[str, Any],
+    cid: str,
+    known: dict[str, Question],
+    *,
+    full: bool,
+    strict: bool,
+    origin: str,
+) -> list[Question]:
+    raw_questions = doc.get("questions")
+    questions: list[Question] = []
+    if raw_questions is None:
+        ctx.add("missing required field 'questions' ([[questions]])")
+        return questions
+    if not isinstance(raw_questions, list):
+        ctx.add("'questions' must be an array of tables ([[questions]])", key="questions")
+        return questions
+    seen: set[str] = set()
+    for i, rq in enumerate(raw_questions):
+        qid = rq.get("id") if isinstance(rq, dict) else None
+        if isinstance(qid, str):
+            if qid in seen:
+                ctx.add(f"duplicate question id '{qid}'", f"questions[{i}]", qid=qid)
+                continue
+            seen.add(qid)
+        base = known.get(qid) if isinstance(qid, str) else None
+        q = _question(ctx, rq, i, cid, base, strict=strict, origin=origin)
+        if q is not None:
+            questions.append(q)
+    if full and not raw_questions:
+        ctx.add("a checklist needs at least one question", key="questions")
+    return questions
+
+
 def parse_checklist(
     data: bytes,
     path: str,
@@ -293,22 +368,12 @@ def parse_checklist(
     ``questions`` is required, and questions whose id is in ``known_questions`` may be partial (fields
     given replace the original's). Returns the checklist (merged, for an override) and the problems.
     """
+    read = _read_toml(data, path)
+    if isinstance(read, Problem):
+        return None, [read]
+    text, doc = read
     problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(path, f"not UTF-8 text (byte {exc.start})")]
     ctx = _Ctx(path, text, problems, trusted=origin == "builtin", known_anchors=known_anchors)
-    try:
-        doc = tomlsafe.loads(text)
-    except tomlsafe.TooDeep as exc:
-        return None, [Problem(path, f"refused: {exc}")]
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        msg = _TOML_POS.sub("", msg).strip()
-        return None, [Problem(path, f"TOML syntax error: {msg}", line, col)]
     _unknown(ctx, doc, _CHECKLIST_KEYS, "", None)
     cid = _str(ctx, doc, "id", "", None, required=True)
     if cid is not None and not _ID_RE.match(cid):
@@ -319,83 +384,35 @@ def parse_checklist(
     version = _str(ctx, doc, "version", "", None, required=full)
     description = _str(ctx, doc, "description", "", None, required=full)
     opt_in = _bool(ctx, doc, "opt_in", "", None)
-    sources: list[Source] = []
-    raw_sources = doc.get("source")
-    if raw_sources is None:
-        if full and strict:
-            ctx.add("missing required field 'source' ([[source]] document = ..., section = ...)")
-    elif not isinstance(raw_sources, list) or not raw_sources:
-        ctx.add("'source' must be a non-empty array of tables ([[source]])", key="source")
-    else:
-        for i, s in enumerate(raw_sources):
-            w = f"source[{i}]"
-            if not isinstance(s, dict):
-                ctx.add("each source must be a table with document and section", w)
-                continue
-            _unknown(ctx, s, _SOURCE_KEYS, w, None)
-            doc_name = _str(ctx, s, "document", w, None, required=True)
-            section = _str(ctx, s, "section", w, None, required=True)
-            if doc_name and section:
-                sources.append(Source(doc_name, section))
-    raw_questions = doc.get("questions")
-    questions: list[Question] = []
-    if raw_questions is None:
-        ctx.add("missing required field 'questions' ([[questions]])")
-    elif not isinstance(raw_questions, list):
-        ctx.add("'questions' must be an array of tables ([[questions]])", key="questions")
-    else:
-        seen: set[str] = set()
-        known = known_questions or {}
-        for i, rq in enumerate(raw_questions):
-            qid = rq.get("id") if isinstance(rq, dict) else None
-            if isinstance(qid, str):
-                if qid in seen:
-                    ctx.add(f"duplicate question id '{qid}'", f"questions[{i}]", qid=qid)
-                    continue
-                seen.add(qid)
-            q = _question(
-                ctx,
-                rq,
-                i,
-                cid or "",
-                known.get(qid) if isinstance(qid, str) else None,
-                strict=strict,
-                origin=origin,
-            )
-            if q is not None:
-                questions.append(q)
-        if full and not raw_questions:
-            ctx.add("a checklist needs at least one question", key="questions")
+    sources = _sources(ctx, doc, required=full and strict)
+    questions = _questions(
+        ctx, doc, cid or "", known_questions or {}, full=full, strict=strict, origin=origin
+    )
     if cid is None or (full and not (title and version and description)):
         return None, problems
-    sha = hashlib.sha256(data).hexdigest()
     if base is not None:
         # An override: base metadata with any fields given replaced; ``questions`` holds only this
         # file's questions (merged with the originals they override); apply_overrides places them.
-        return (
-            replace(
-                base,
-                title=title or base.title,
-                version=version or base.version,
-                description=description or base.description,
-                sources=tuple(sources) or base.sources,
-                opt_in=opt_in if "opt_in" in doc else base.opt_in,
-                questions=questions,
-            ),
-            problems,
-        )
-    return (
-        Checklist(
-            id=cid,
-            title=title or "",
-            version=version or "",
-            description=description or "",
-            sources=tuple(sources),
+        merged = replace(
+            base,
+            title=title or base.title,
+            version=version or base.version,
+            description=description or base.description,
+            sources=tuple(sources) or base.sources,
+            opt_in=opt_in if "opt_in" in doc else base.opt_in,
             questions=questions,
-            opt_in=opt_in,
-            path=path,
-            sha256=sha,
-            origin=origin,
-        ),
-        problems,
+        )
+        return merged, problems
+    checklist = Checklist(
+        id=cid,
+        title=title or "",
+        version=version or "",
+        description=description or "",
+        sources=tuple(sources),
+        questions=questions,
+        opt_in=opt_in,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        origin=origin,
     )
+    return checklist, problems

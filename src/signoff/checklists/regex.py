@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse  # type: ignore[import-not-found]  # no stubs; Python >= 3.11 has it
 from typing import Any
 
 from signoff.checklists.model import MAX_PATTERN_LEN
 
 # --------------------------------------------------------------------------------------------------
 # Regex helpers
-
-
-def _parser() -> Any:
-    import re._parser as p  # type: ignore[import-not-found]  # no stubs; Python >= 3.11 has it
-
-    return p
 
 
 def regex_problems(source: str) -> tuple[re.Pattern[str] | None, list[str]]:
@@ -41,7 +36,7 @@ def regex_problems(source: str) -> tuple[re.Pattern[str] | None, list[str]]:
 
 
 def _nested_unbounded(source: str) -> bool:
-    p = _parser()
+    p = sre_parse
     try:
         tree = p.parse(source)
     except Exception:
@@ -83,7 +78,7 @@ def _ambiguous_repeat(source: str) -> str | None:
     nothing (``(a|a)*b``, ``(a|ab)+c``: exponential), and three or more adjacent unbounded repeats
     that can all match the same characters (``\s*\s*\s*x``: one polynomial degree each).
     """
-    p = _parser()
+    p = sre_parse
     try:
         tree = p.parse(source)
     except Exception:
@@ -210,7 +205,7 @@ def regex_anchors(source: str) -> frozenset[str] | None:
     Used as a fast ``str.find`` prefilter before the real regex runs on the candidate line. ``None`` when
     no literal of 3+ characters (or a small set of non-ASCII characters) is required.
     """
-    p = _parser()
+    p = sre_parse
     try:
         tree = p.parse(source)
     except Exception:

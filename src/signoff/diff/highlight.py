@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Token, _TokenType
+from pygments.util import ClassNotFound
 
 #: A token span within one line: ``(start, end, token type)``.
 TokenSpan = tuple[int, int, _TokenType]
@@ -53,9 +55,6 @@ def _options() -> dict[str, object]:
 
 @lru_cache(maxsize=256)
 def _lexer_by_alias(alias: str) -> Lexer | None:
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
     try:
         return get_lexer_by_name(alias, **_options())
     except ClassNotFound:
@@ -64,9 +63,6 @@ def _lexer_by_alias(alias: str) -> Lexer | None:
 
 @lru_cache(maxsize=1024)
 def _lexer_by_name(name: str) -> Lexer | None:
-    from pygments.lexers import get_lexer_for_filename
-    from pygments.util import ClassNotFound
-
     if os.path.splitext(name)[1].lower() in _PLAIN_EXT - {""}:
         return None
     try:

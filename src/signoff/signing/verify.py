@@ -14,6 +14,7 @@ parsed the way git parses them.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import subprocess
 import tempfile
@@ -324,8 +325,6 @@ class Verifier:
             return _verify_many(self, paths, keep_records)
         chunks = [[str(p) for p in paths[i::jobs]] for i in range(jobs)]
         try:
-            import multiprocessing
-
             ctx = multiprocessing.get_context("fork")
         except ValueError:  # pragma: no cover - no fork on this platform
             return _verify_many(self, paths, keep_records)
