@@ -222,45 +222,58 @@ def run_gate(
             trees += [reviewed_tree(e.record.subject)[1] or "", reviewed_base(e.record.subject)[1] or ""]
     keys = content_keys(git, [t for t in trees if t and t != EMPTY_TREE])
     keys.setdefault(EMPTY_TREE, EMPTY_TREE)
-    head_key = keys.get(head_tree, head_tree)
 
     # Records about this change (any validity), each with why it counts or not.
-    for_change: list[Counted] = []
-    for e in entries:
-        if e.record is None:
-            continue
-        r_head, r_tree = reviewed_tree(e.record.subject)
-        same = (r_head is not None and r_head == head) or (
-            r_tree is not None and (r_tree == head_tree or keys.get(r_tree) == head_key)
-        )
-        if not same:
-            continue
-        if not e.valid:
-            for_change.append(Counted(e, False, CountReason.INVALID, f"{e.status.value}: {e.reason}"))
-            continue
-        r_base, r_base_tree = reviewed_base(e.record.subject)
-        if not _base_covers(git, r_base, r_base_tree, base, base_tree, keys):
-            for_change.append(
-                Counted(
-                    e,
-                    False,
-                    CountReason.PARTIAL_BASE,
-                    f"reviewed only {r_base[:12]}..{(r_head or r_tree or '')[:12]}, not from {base[:12]}",
-                )
-            )
-            continue
-        analysis = e.record.analysis
-        if analysis is not None and not analysis.complete:
-            pending = ", ".join(analysis.pending) or "unknown stages"
-            why = f"analysis was incomplete when signed (pending: {pending})"
-            for_change.append(Counted(e, False, CountReason.INCOMPLETE, why))
-            continue
-        if e.verdict == APPROVE:
-            for_change.append(Counted(e, True, CountReason.APPROVED))
-        else:
-            for_change.append(Counted(e, False, CountReason.VERDICT, f"verdict {e.verdict}"))
+    for_change = [
+        c for e in entries if (c := _classify(git, e, head, head_tree, base, base_tree, keys)) is not None
+    ]
+    latest = _latest_votes(for_change)
+    result.considered = for_change
+    result.approvals = [c for c in latest.values() if c.counts]
 
-    # Latest valid record per reviewer decides that reviewer's vote.
+    _blocking_answers(git, result, for_change, severity)
+    _required_checklists(git, result, required)
+    _explain(result)
+    return result
+
+
+def _classify(
+    git: Git,
+    e: RecordEntry,
+    head: str,
+    head_tree: str,
+    base: str,
+    base_tree: str,
+    keys: dict[str, str],
+) -> Counted | None:
+    """Whether record ``e`` is about this change (None: not) and, if so, whether it counts and why."""
+    if e.record is None:
+        return None
+    r_head, r_tree = reviewed_tree(e.record.subject)
+    head_key = keys.get(head_tree, head_tree)  # trees with the same content share a key
+    same = (r_head is not None and r_head == head) or (
+        r_tree is not None and (r_tree == head_tree or keys.get(r_tree) == head_key)
+    )
+    if not same:
+        return None
+    if not e.valid:
+        return Counted(e, False, CountReason.INVALID, f"{e.status.value}: {e.reason}")
+    r_base, r_base_tree = reviewed_base(e.record.subject)
+    if not _base_covers(git, r_base, r_base_tree, base, base_tree, keys):
+        why = f"reviewed only {r_base[:12]}..{(r_head or r_tree or '')[:12]}, not from {base[:12]}"
+        return Counted(e, False, CountReason.PARTIAL_BASE, why)
+    analysis = e.record.analysis
+    if analysis is not None and not analysis.complete:
+        pending = ", ".join(analysis.pending) or "unknown stages"
+        why = f"analysis was incomplete when signed (pending: {pending})"
+        return Counted(e, False, CountReason.INCOMPLETE, why)
+    if e.verdict == APPROVE:
+        return Counted(e, True, CountReason.APPROVED)
+    return Counted(e, False, CountReason.VERDICT, f"verdict {e.verdict}")
+
+
+def _latest_votes(for_change: list[Counted]) -> dict[str, Counted]:
+    """The latest valid record per reviewer decides that reviewer's vote; earlier approvals are superseded."""
     latest: dict[str, Counted] = {}
     for c in sorted(for_change, key=lambda c: c.entry.finished):
         if c.entry.valid and c.reason is not CountReason.PARTIAL_BASE:
@@ -270,13 +283,7 @@ def run_gate(
                 prev.reason = CountReason.SUPERSEDED
                 prev.why = "superseded by a later record of the same reviewer"
             latest[c.entry.reviewer] = c
-    result.considered = for_change
-    result.approvals = [c for c in latest.values() if c.counts]
-
-    _blocking_answers(git, result, for_change, severity)
-    _required_checklists(git, result, required)
-    _explain(result)
-    return result
+    return latest
 
 
 def _base_covers(
