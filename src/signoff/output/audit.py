@@ -75,73 +75,77 @@ def render_text(report: AuditReport, *, limit: int = 50) -> str:
     )
     for w in report.warnings:
         add(f"warning: {_v(w)}")
-
-    def section(title: str, rows: list[str]) -> None:
+    for title, rows in [*_text_sections(report), ("Compliance controls", compliance_text(report))]:
         if not rows:
-            return
+            continue
         add("")
         add(f"{title} ({len(rows)})")
         out.extend(f"  {row}" for row in rows[:limit])
         if len(rows) > limit:
             add(f"  … {len(rows) - limit} more (see --format json)")
-
-    section(
-        "Records not valid",
-        [f"{r.status.value:<14} {_v(_where(r))}  {_v(r.reason)}" for r in report.invalid],
-    )
-    section("Unreviewed commits", [_commit_line(c) for c in report.unreviewed])
-    section(
-        "AI-attributed lines never reviewed",
-        [
-            f"{c.sha[:12]} {c.ai_lines:>6} lines  {_v(c.ai_commits[0][1])}"
-            + (f" (+{len(c.ai_commits) - 1} more commits)" if len(c.ai_commits) > 1 else "")
-            for c in report.ai_unreviewed
-        ],
-    )
-    section(
-        "Failed answers with no later passing review",
-        [
-            f"{_v(f.question)} [{_v(f.severity) or '?'}] by {_v(f.reviewer)} {f.finished[:10]}"
-            f"  {_v(f.record)}"
-            for f in report.outstanding
-        ],
-    )
-    section(
-        "Scanner findings nobody triaged",
-        [
-            f"{_v(tool)} {_v(rule)} {_v(path)}:{line}  {_v(msg)}  ({_v(where)})"
-            for tool, rule, path, line, msg, where in untriaged_rows(report)
-        ],
-    )
-    section(
-        "Stale reviews (reviewed paths changed since, no newer approval)",
-        [
-            f"{_v(r.path)} by {_v(r.reviewer)}: {', '.join(_v(p) for p in r.stale_paths[:5])}"
-            + (" …" if len(r.stale_paths) > 5 else "")
-            for r in report.stale
-        ],
-    )
-    section(
-        "Reviews",
-        [
-            f"{r.finished[:10]} {r.verdict or '-':<17} {_validity(r):<18} {_v(r.reviewer)}  {_v(_where(r))}"
-            for r in sorted(report.records, key=lambda r: r.finished, reverse=True)
-        ],
-    )
-    section(
-        "Reviewers",
-        [
-            f"{_v(st.reviewer)}: {st.records} records, {st.approvals} approvals, "
-            f"{st.changes_requested} changes requested, {st.rejected} rejected, {st.invalid} not valid, "
-            f"{st.commits_covered} commits covered, {st.stale} stale, last {st.last[:10] or '-'}"
-            for st in report.reviewers
-        ],
-    )
-    section("Compliance controls", compliance_text(report))
     add("")
     problems = report.problems()
     add("problems: " + "; ".join(problems) if problems else "no problems found")
     return "\n".join(out) + "\n"
+
+
+def _text_sections(report: AuditReport) -> list[tuple[str, list[str]]]:
+    """The text report's sections: title and one line per item."""
+    return [
+        (
+            "Records not valid",
+            [f"{r.status.value:<14} {_v(_where(r))}  {_v(r.reason)}" for r in report.invalid],
+        ),
+        ("Unreviewed commits", [_commit_line(c) for c in report.unreviewed]),
+        (
+            "AI-attributed lines never reviewed",
+            [
+                f"{c.sha[:12]} {c.ai_lines:>6} lines  {_v(c.ai_commits[0][1])}"
+                + (f" (+{len(c.ai_commits) - 1} more commits)" if len(c.ai_commits) > 1 else "")
+                for c in report.ai_unreviewed
+            ],
+        ),
+        (
+            "Failed answers with no later passing review",
+            [
+                f"{_v(f.question)} [{_v(f.severity) or '?'}] by {_v(f.reviewer)} {f.finished[:10]}"
+                f"  {_v(f.record)}"
+                for f in report.outstanding
+            ],
+        ),
+        (
+            "Scanner findings nobody triaged",
+            [
+                f"{_v(tool)} {_v(rule)} {_v(path)}:{line}  {_v(msg)}  ({_v(where)})"
+                for tool, rule, path, line, msg, where in untriaged_rows(report)
+            ],
+        ),
+        (
+            "Stale reviews (reviewed paths changed since, no newer approval)",
+            [
+                f"{_v(r.path)} by {_v(r.reviewer)}: {', '.join(_v(p) for p in r.stale_paths[:5])}"
+                + (" …" if len(r.stale_paths) > 5 else "")
+                for r in report.stale
+            ],
+        ),
+        (
+            "Reviews",
+            [
+                f"{r.finished[:10]} {r.verdict or '-':<17} {_validity(r):<18} "
+                f"{_v(r.reviewer)}  {_v(_where(r))}"
+                for r in sorted(report.records, key=lambda r: r.finished, reverse=True)
+            ],
+        ),
+        (
+            "Reviewers",
+            [
+                f"{_v(st.reviewer)}: {st.records} records, {st.approvals} approvals, "
+                f"{st.changes_requested} changes requested, {st.rejected} rejected, {st.invalid} not valid, "
+                f"{st.commits_covered} commits covered, {st.stale} stale, last {st.last[:10] or '-'}"
+                for st in report.reviewers
+            ],
+        ),
+    ]
 
 
 def _where(r: RecordEntry) -> str:
@@ -179,10 +183,9 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
         f"| {s['records']} | {s['valid']} | {s['invalid']} | {s['stale']} | {s['commits']} | "
         f"{s['unreviewed']} | {s['ai_unreviewed_lines']} | {s['failed_outstanding']} |"
     )
-
-    def table(title: str, head: list[str], rows: list[list[str]]) -> None:
+    for title, head, rows in [*_md_problem_tables(report), *_md_history_tables(report)]:
         if not rows:
-            return
+            continue
         add("")
         add(f"## {title} ({len(rows)})")
         add("")
@@ -193,90 +196,111 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
         if len(rows) > limit:
             add("")
             add(f"… {len(rows) - limit} more (see the JSON report).")
-
-    table(
-        "Records not valid",
-        ["record", "status", "reason"],
-        [[_md(_where(r)), r.status.value, _md(r.reason)] for r in report.invalid],
-    )
-    table(
-        "Unreviewed commits",
-        ["commit", "date", "author", "subject", "AI lines"],
-        [
-            [
-                f"`{c.sha[:12]}`",
-                _date(c.time),
-                _md(c.author),
-                _md(c.subject),
-                str(c.ai_lines) if c.ai_commits else "",
-            ]
-            for c in report.unreviewed
-        ],
-    )
-    table(
-        "Failed answers with no later passing review",
-        ["question", "severity", "reviewer", "date", "record"],
-        [
-            [_md(f.question), _md(f.severity), _md(f.reviewer), f.finished[:10], _md(f.record)]
-            for f in report.outstanding
-        ],
-    )
-    table(
-        "Scanner findings nobody triaged",
-        ["tool", "rule", "location", "message", "listed by"],
-        [
-            [_md(tool), _md(rule), f"{_md(path)}:{line}", _md(msg), _md(where)]
-            for tool, rule, path, line, msg, where in untriaged_rows(report)
-        ],
-    )
-    table(
-        "Stale reviews",
-        ["record", "reviewer", "changed paths"],
-        [[_md(r.path), _md(r.reviewer), ", ".join(_md(p) for p in r.stale_paths[:5])] for r in report.stale],
-    )
-    table(
-        "Reviews",
-        ["date", "reviewer", "verdict", "validity", "commits covered", "record"],
-        [
-            [
-                r.finished[:10],
-                _md(r.reviewer),
-                r.verdict,
-                _md(_validity(r)),
-                str(len(r.covers)),
-                _md(_where(r)),
-            ]
-            for r in sorted(report.records, key=lambda r: r.finished, reverse=True)
-        ],
-    )
-    table(
-        "Line comments",
-        ["date", "reviewer", "validity", "where", "comment"],
-        [
-            [r.finished[:10], _md(r.reviewer), _md(_validity(r)), _md(f"{c.path}:{c.lines}"), _md(c.text)]
-            for r in sorted(report.records, key=lambda r: r.finished, reverse=True)
-            if r.record is not None
-            for c in r.record.comments or []
-        ],
-    )
-    table(
-        "Reviewers",
-        ["reviewer", "records", "approvals", "changes requested", "rejected", "not valid", "commits covered"],
-        [
-            [
-                _md(st.reviewer),
-                str(st.records),
-                str(st.approvals),
-                str(st.changes_requested),
-                str(st.rejected),
-                str(st.invalid),
-                str(st.commits_covered),
-            ]
-            for st in report.reviewers
-        ],
-    )
     out.extend(compliance_markdown(report, _md))
     return "\n".join(out) + "\n"
+
+
+_Table = tuple[str, list[str], list[list[str]]]
+
+
+def _md_problem_tables(report: AuditReport) -> list[_Table]:
+    """Markdown tables of what needs attention: title, header, rows."""
+    return [
+        (
+            "Records not valid",
+            ["record", "status", "reason"],
+            [[_md(_where(r)), r.status.value, _md(r.reason)] for r in report.invalid],
+        ),
+        (
+            "Unreviewed commits",
+            ["commit", "date", "author", "subject", "AI lines"],
+            [
+                [
+                    f"`{c.sha[:12]}`",
+                    _date(c.time),
+                    _md(c.author),
+                    _md(c.subject),
+                    str(c.ai_lines) if c.ai_commits else "",
+                ]
+                for c in report.unreviewed
+            ],
+        ),
+        (
+            "Failed answers with no later passing review",
+            ["question", "severity", "reviewer", "date", "record"],
+            [
+                [_md(f.question), _md(f.severity), _md(f.reviewer), f.finished[:10], _md(f.record)]
+                for f in report.outstanding
+            ],
+        ),
+        (
+            "Scanner findings nobody triaged",
+            ["tool", "rule", "location", "message", "listed by"],
+            [
+                [_md(tool), _md(rule), f"{_md(path)}:{line}", _md(msg), _md(where)]
+                for tool, rule, path, line, msg, where in untriaged_rows(report)
+            ],
+        ),
+        (
+            "Stale reviews",
+            ["record", "reviewer", "changed paths"],
+            [
+                [_md(r.path), _md(r.reviewer), ", ".join(_md(p) for p in r.stale_paths[:5])]
+                for r in report.stale
+            ],
+        ),
+    ]
+
+
+def _md_history_tables(report: AuditReport) -> list[_Table]:
+    """Markdown tables of the review history: reviews, line comments, reviewers."""
+    newest_first = sorted(report.records, key=lambda r: r.finished, reverse=True)
+    return [
+        (
+            "Reviews",
+            ["date", "reviewer", "verdict", "validity", "commits covered", "record"],
+            [
+                [
+                    r.finished[:10],
+                    _md(r.reviewer),
+                    r.verdict,
+                    _md(_validity(r)),
+                    str(len(r.covers)),
+                    _md(_where(r)),
+                ]
+                for r in newest_first
+            ],
+        ),
+        (
+            "Line comments",
+            ["date", "reviewer", "validity", "where", "comment"],
+            [
+                [r.finished[:10], _md(r.reviewer), _md(_validity(r)), _md(f"{c.path}:{c.lines}"), _md(c.text)]
+                for r in newest_first
+                if r.record is not None
+                for c in r.record.comments or []
+            ],
+        ),
+        (
+            "Reviewers",
+            [
+                *("reviewer", "records", "approvals", "changes requested"),
+                *("rejected", "not valid", "commits covered"),
+            ],
+            [
+                [
+                    _md(st.reviewer),
+                    str(st.records),
+                    str(st.approvals),
+                    str(st.changes_requested),
+                    str(st.rejected),
+                    str(st.invalid),
+                    str(st.commits_covered),
+                ]
+                for st in report.reviewers
+            ],
+        ),
+    ]
 
 
 RENDERERS: dict[str, Callable[..., str]] = {
