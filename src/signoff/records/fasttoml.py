@@ -14,6 +14,7 @@ never reads a value differently.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 # Anything that needs the full parser: control characters (TOML forbids most; tab and CR are legal but
@@ -93,46 +94,51 @@ def _parse(text: str) -> dict[str, Any]:
                 raise _Outside
             cur[key] = value[1:end]
         elif value == "[":  # an array, one item per line, closed by "]" on its own line
-            items = []
-            for line in lines:
-                if line == "]":
-                    break
-                if line[:5] == '    "' and line[-2:] == '",' and line.find('"', 5) == len(line) - 2:
-                    items.append(line[5:-2])
-                    continue
-                if not line.startswith("    ") or line[-1:] != ",":
-                    raise _Outside
-                item, end = _value(line, 4)
-                if end != len(line) - 1:
-                    raise _Outside
-                items.append(item)
-            else:
-                raise _Outside
-            cur[key] = items
+            cur[key] = _array(lines)
         elif value.startswith("'''"):  # a multi-line literal string without quotes inside
-            first = value[3:]
-            if "'" in first:
-                raise _Outside
-            parts = [first] if first else []  # a newline right after the opening quotes is trimmed
-            for line in lines:
-                if line.endswith("'''"):
-                    line = line[:-3]
-                    if "'" in line:
-                        raise _Outside
-                    parts.append(line)
-                    break
-                if "'" in line:
-                    raise _Outside
-                parts.append(line)
-            else:
-                raise _Outside
-            cur[key] = "\n".join(parts)
+            cur[key] = _literal(value[3:], lines)
         else:
             item, end = _value(value, 0)
             if end != len(value) and not value.startswith(" #", end):
                 raise _Outside
             cur[key] = item
     return root
+
+
+def _array(lines: Iterator[str]) -> list[Any]:
+    """The items of an array opened by ``key = [``: one per line, closed by ``]`` on its own line."""
+    items: list[Any] = []
+    for line in lines:
+        if line == "]":
+            return items
+        if line[:5] == '    "' and line[-2:] == '",' and line.find('"', 5) == len(line) - 2:
+            items.append(line[5:-2])
+            continue
+        if not line.startswith("    ") or line[-1:] != ",":
+            raise _Outside
+        item, end = _value(line, 4)
+        if end != len(line) - 1:
+            raise _Outside
+        items.append(item)
+    raise _Outside
+
+
+def _literal(first: str, lines: Iterator[str]) -> str:
+    """A multi-line literal string (no quotes inside) whose first line, after the quotes, is ``first``."""
+    if "'" in first:
+        raise _Outside
+    parts = [first] if first else []  # a newline right after the opening quotes is trimmed
+    for line in lines:
+        if line.endswith("'''"):
+            line = line[:-3]
+            if "'" in line:
+                raise _Outside
+            parts.append(line)
+            return "\n".join(parts)
+        if "'" in line:
+            raise _Outside
+        parts.append(line)
+    raise _Outside
 
 
 #: Bare keys already checked (the record schema's few dozen names, bounded).
