@@ -398,44 +398,7 @@ def _converter(
     equals the model's plain form (see :func:`loads_with_payload`). Paths are only built for errors.
     """
     if is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        convs: dict[str, Any] = {}
-        required: list[str] = []
-        optional: list[Any] = []
-        plain_str = _converter(str)
-        for f in fields(tp):
-            m = f.metadata
-            convs[f.name] = _converter(hints[f.name], m.get("choices"), m.get("pattern"), m.get("what", ""))
-            if f.default is MISSING and f.default_factory is MISSING:
-                required.append(f.name)
-            else:
-                optional.append(f)
-
-        def conv_dc(value: Any, parent: str, key: str | int) -> Any:
-            if type(value) is not dict:
-                raise RecordError(f"expected a table, got {_tname(value)}", _path(parent, key))
-            here = _path(parent, key) if key != "" else ""
-            kwargs = {}
-            for k, v in value.items():
-                c = convs.get(k)
-                if c is None:
-                    raise RecordError("unknown field", _path(here, str(k)))
-                if c is plain_str and type(v) is str:  # the common case, without a call
-                    kwargs[k] = v
-                else:
-                    kwargs[k] = c(v, here, k)
-            if len(kwargs) != len(convs):
-                for k in required:
-                    if k not in value:
-                        raise RecordError("missing field", _path(here, k))
-                for f in optional:
-                    if f.name not in value:
-                        default = _default_plain(f)
-                        if default is not None:
-                            value[f.name] = default
-            return cast(Any, tp)(**kwargs)
-
-        return conv_dc
+        return _dataclass_converter(tp)
     origin = typing.get_origin(tp)
     if origin is list:
         item: Callable[[Any, str, str | int], Any] = _converter(
@@ -474,6 +437,48 @@ def _converter(
         return value
 
     return conv_scalar
+
+
+def _dataclass_converter(tp: Any) -> Callable[[Any, str, str | int], Any]:
+    """The converter of a table into the dataclass ``tp`` (unknown and missing fields are errors)."""
+    hints = typing.get_type_hints(tp)
+    convs: dict[str, Any] = {}
+    required: list[str] = []
+    optional: list[Any] = []
+    plain_str = _converter(str)
+    for f in fields(tp):
+        m = f.metadata
+        convs[f.name] = _converter(hints[f.name], m.get("choices"), m.get("pattern"), m.get("what", ""))
+        if f.default is MISSING and f.default_factory is MISSING:
+            required.append(f.name)
+        else:
+            optional.append(f)
+
+    def conv_dc(value: Any, parent: str, key: str | int) -> Any:
+        if type(value) is not dict:
+            raise RecordError(f"expected a table, got {_tname(value)}", _path(parent, key))
+        here = _path(parent, key) if key != "" else ""
+        kwargs = {}
+        for k, v in value.items():
+            c = convs.get(k)
+            if c is None:
+                raise RecordError("unknown field", _path(here, str(k)))
+            if c is plain_str and type(v) is str:  # the common case, without a call
+                kwargs[k] = v
+            else:
+                kwargs[k] = c(v, here, k)
+        if len(kwargs) != len(convs):
+            for k in required:
+                if k not in value:
+                    raise RecordError("missing field", _path(here, k))
+            for f in optional:
+                if f.name not in value:
+                    default = _default_plain(f)
+                    if default is not None:
+                        value[f.name] = default
+        return cast(Any, tp)(**kwargs)
+
+    return conv_dc
 
 
 class _Slow(Exception):
