@@ -19,9 +19,8 @@ from signoff.records.model import (
     Evidence,
     RecordError,
     ReviewRecord,
-    _converter,
-    _fast_converter,
 )
+from signoff.records.strict import converter, fast_converter
 from tests.sigkeys import make_record, sign_in_process
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -185,8 +184,8 @@ def test_property_any_values_agree(summary: str, name: str, paths: list[str], no
 
 def test_fast_converter_equals_the_strict_one_or_defers() -> None:
     data = tomllib.loads(dumps(_big_record()))
-    fast = _fast_converter(ReviewRecord)(tomllib.loads(dumps(_big_record())))
-    assert fast == _converter(ReviewRecord)(data, "", "")
+    fast = fast_converter(ReviewRecord)(tomllib.loads(dumps(_big_record())))
+    assert fast == converter(ReviewRecord)(data, "", "")
     for edit in (
         lambda d: d["review"].pop("tool"),
         lambda d: d["answers"][1]["evidence"][0].update(side="middle"),
@@ -197,7 +196,7 @@ def test_fast_converter_equals_the_strict_one_or_defers() -> None:
         bad = tomllib.loads(dumps(_big_record()))
         edit(bad)
         with pytest.raises(Exception) as info:
-            _fast_converter(ReviewRecord)(bad)
+            fast_converter(ReviewRecord)(bad)
         assert not isinstance(info.value, RecordError)  # it defers; the strict converter names the field
         with pytest.raises(RecordError):
             ReviewRecord.from_dict(bad)

@@ -13,7 +13,8 @@ import tomli as _toml
 import tomlkit
 
 from signoff.records import fasttoml as recordtoml
-from signoff.records.model import _CANONICAL_JSON, PAYLOAD_PREFIXES, RecordError, ReviewRecord, _plain
+from signoff.records.model import _CANONICAL_JSON, PAYLOAD_PREFIXES, RecordError, ReviewRecord
+from signoff.records.strict import plain
 from signoff.util import tomlsafe
 
 
@@ -146,7 +147,7 @@ def _str_array(values: list[str]) -> Any:
 
 def _table(obj: Any, comments: dict[str, str] | None = None) -> Any:
     t = tomlkit.table()
-    for k, v in _plain(obj).items():
+    for k, v in plain(obj).items():
         if isinstance(v, str):
             item = _str(v)
         elif isinstance(v, list) and all(isinstance(x, str) for x in v):

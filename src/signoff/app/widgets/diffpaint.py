@@ -426,14 +426,7 @@ class DiffPainter(ScrollView):
             for s, e in self._emphasis(fi, hi).get(idx, ()):
                 for i in range(s, min(e, n)):
                     emph[i] = True
-        match = [False] * n
-        if self.search_term:
-            low, term = text.lower(), self.search_term.lower()
-            pos = low.find(term)
-            while pos >= 0 and term:
-                for i in range(pos, min(pos + len(term), n)):
-                    match[i] = True
-                pos = low.find(term, pos + len(term))
+        match = _search_marks(text, self.search_term)
         unsafe: dict[int, str] = {}
         for s, _e, ph in unsafe_spans(text):
             unsafe[s] = ph
@@ -456,20 +449,7 @@ class DiffPainter(ScrollView):
             key = (ttypes[i], emph[i], match[i])
             while j < n and j not in unsafe and (ttypes[j], emph[j], match[j]) == key:
                 j += 1
-            chunk = text[i:j]
-            if "\t" in chunk:
-                parts = []
-                for ch in chunk:
-                    if ch == "\t":
-                        k = TAB - (col % TAB)
-                        parts.append(" " * k)
-                        col += k
-                    else:
-                        parts.append(ch)
-                        col += 1
-                chunk = "".join(parts)
-            else:
-                col += len(chunk)
+            chunk, col = _expand_tabs(text[i:j], col)
             cbg = p.match if match[i] else (emph_bg if emph[i] else bg)
             style = self._tok_style(cbg, ttypes[i])
             if match[i]:
@@ -490,3 +470,33 @@ class DiffPainter(ScrollView):
         if last < len(text):
             segs.append(Segment(text[last:], style))
         return segs
+
+
+def _search_marks(text: str, term: str) -> list[bool]:
+    """Per character of ``text``: inside a case-insensitive match of the search term."""
+    marks = [False] * len(text)
+    if not term:
+        return marks
+    low, term = text.lower(), term.lower()
+    pos = low.find(term)
+    while pos >= 0:
+        for i in range(pos, min(pos + len(term), len(text))):
+            marks[i] = True
+        pos = low.find(term, pos + len(term))
+    return marks
+
+
+def _expand_tabs(chunk: str, col: int) -> tuple[str, int]:
+    """``chunk`` with tabs expanded to the next tab stop from column ``col``; and the column after it."""
+    if "\t" not in chunk:
+        return chunk, col + len(chunk)
+    parts = []
+    for ch in chunk:
+        if ch == "\t":
+            k = TAB - (col % TAB)
+            parts.append(" " * k)
+            col += k
+        else:
+            parts.append(ch)
+            col += 1
+    return "".join(parts), col
