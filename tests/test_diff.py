@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signoff.diff.model import DiffOptions, FileStatus, LineKind
+from signoff.diff.model import DiffOptions, FileStatus, Hunk, LineKind, body_lines, side_by_side
 from signoff.diff.parse import load_diff
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
@@ -235,3 +235,29 @@ def test_diff_options_shared_by_scan_review_and_tui(repo: Path) -> None:
     commit_files(repo, {}, "config")
     assert diff_options(g, resolve_target(g, worktree=True)).max_file_bytes == 4096
     assert diff_options(g, resolve_target(g, worktree=True), 99).max_file_bytes == 99
+
+
+@given(
+    st.lists(st.sampled_from(["+a", "-b", " c", "", "\\ No newline at end of file"]), max_size=20),
+    st.integers(1, 50),
+    st.integers(1, 50),
+)
+def test_one_line_numbering_for_every_view(body: list[str], old_start: int, new_start: int) -> None:
+    """Lines on a side are numbered on from the side's start; every view of a hunk agrees."""
+    h = Hunk(old_start, 0, new_start, 0, "", "\n".join(body))
+    lines = body_lines(h)
+    shown = [ln for ln in lines if ln.kind is not LineKind.NO_NEWLINE]
+    assert [ln.new_no for ln in shown if ln.new_no is not None] == list(
+        range(new_start, new_start + sum(ln.kind is not LineKind.REMOVED for ln in shown))
+    )
+    assert [ln.old_no for ln in shown if ln.old_no is not None] == list(
+        range(old_start, old_start + sum(ln.kind is not LineKind.ADDED for ln in shown))
+    )
+    assert h.added_numbers() == [ln.new_no for ln in shown if ln.kind is LineKind.ADDED]
+    assert [(ln.kind, ln.old_no, ln.new_no) for ln in h.lines] == [
+        (ln.kind, ln.old_no, ln.new_no) for ln in shown
+    ]
+    pairs = side_by_side(lines)
+    assert sorted(i for p in pairs for i in set(p) if i is not None) == [
+        i for i, ln in enumerate(lines) if ln.kind is not LineKind.NO_NEWLINE
+    ]

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signoff.app.rows import RowKind, RowModel, pair_body, pair_count, pair_counts, split_body
-from signoff.diff.model import Hunk
+from signoff.app.rows import RowKind, RowModel, pair_count, pair_counts
+from signoff.diff.model import Hunk, body_lines, side_by_side
 from signoff.diff.parse import load_diff
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
@@ -34,8 +34,8 @@ def test_row_for_line_and_lines_at_agree(review_repo: Path) -> None:
     model = _model(review_repo)
     fi = model.file_index("app.py")
     assert fi is not None
-    for side_by_side in (False, True):
-        model.set_side_by_side(side_by_side)
+    for sbs in (False, True):
+        model.set_side_by_side(sbs)
         r = model.row_for_line(fi, 8, "new")
         assert r is not None
         _old, new = model.lines_at(r)
@@ -45,9 +45,9 @@ def test_row_for_line_and_lines_at_agree(review_repo: Path) -> None:
 
 def test_side_by_side_pairs_removed_with_added() -> None:
     h = Hunk(1, 3, 1, 3, "", " a\n-b\n-c\n+B\n d\n\\ No newline at end of file")
-    body = split_body(h)
+    body = body_lines(h)
     assert [ln.kind for ln in body] == [" ", "-", "-", "+", " ", "\\"]
-    assert pair_body(body) == [(0, 0), (1, 3), (2, None), (4, 4)]
+    assert side_by_side(body) == [(0, 0), (1, 3), (2, None), (4, 4)]
     assert body[4].old_no == 4 and body[4].new_no == 3
 
 
@@ -79,7 +79,7 @@ _LINE = st.tuples(
 def test_pair_count_matches_pairing_the_lines(lines: list[tuple[str, str]]) -> None:
     body = "\n".join(k + t if k else "" for k, t in lines)
     h = Hunk(1, 1, 1, 1, "", body)
-    assert pair_count(h) == len(pair_body(split_body(h)))
+    assert pair_count(h) == len(side_by_side(body_lines(h)))
 
 
 def test_side_by_side_layout_from_counts_made_ahead(review_repo: Path) -> None:

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
 
-from signoff.diff.model import Diff, FileDiff, Hunk
+from signoff.diff.model import Diff, FileDiff, Hunk, Line, body_lines, side_by_side
 
 
 class RowKind(IntEnum):
@@ -26,16 +26,6 @@ class RowKind(IntEnum):
 
 
 @dataclass(slots=True)
-class BodyLine:
-    """One hunk body line: ``kind`` is ``' '``, ``'+'``, ``'-'`` or ``'\\'``."""
-
-    kind: str
-    text: str
-    old_no: int | None
-    new_no: int | None
-
-
-@dataclass(slots=True)
 class Row:
     kind: RowKind
     file: int
@@ -44,61 +34,13 @@ class Row:
     index: int = -1
 
 
-def split_body(hunk: Hunk) -> list[BodyLine]:
-    """The hunk's body lines with old/new numbers (``\\`` lines kept, numbered like the line before)."""
-    out: list[BodyLine] = []
-    if not hunk.body:
-        return out
-    old_no, new_no = hunk.old_start, hunk.new_start
-    for raw in hunk.body.split("\n"):
-        p = raw[:1]
-        if p == "+":
-            out.append(BodyLine("+", raw[1:], None, new_no))
-            new_no += 1
-        elif p == "-":
-            out.append(BodyLine("-", raw[1:], old_no, None))
-            old_no += 1
-        elif p == "\\":
-            out.append(BodyLine("\\", raw, None, None))
-        else:
-            out.append(BodyLine(" ", raw[1:], old_no, new_no))
-            old_no += 1
-            new_no += 1
-    return out
-
-
-def pair_body(lines: list[BodyLine]) -> list[tuple[int | None, int | None]]:
-    """Side-by-side pairs of body-line indexes: context on both sides, removed runs beside added runs."""
-    pairs: list[tuple[int | None, int | None]] = []
-    i, n = 0, len(lines)
-    while i < n:
-        k = lines[i].kind
-        if k == "\\":
-            i += 1
-        elif k == " ":
-            pairs.append((i, i))
-            i += 1
-        else:
-            r0 = i
-            while i < n and lines[i].kind in "-\\":
-                i += 1
-            a0 = i
-            while i < n and lines[i].kind in "+\\":
-                i += 1
-            rem = [j for j in range(r0, a0) if lines[j].kind == "-"]
-            add = [j for j in range(a0, i) if lines[j].kind == "+"]
-            for m in range(max(len(rem), len(add))):
-                pairs.append((rem[m] if m < len(rem) else None, add[m] if m < len(add) else None))
-    return pairs
-
-
 #: A run of removed lines and, when one follows, the run of added lines beside it (``\\`` lines inside
 #: either run). No required tail, so a long run never backtracks.
 _CHANGE_RUN = re.compile(r"^-[^\n]*(?:\n[-\\][^\n]*)*(?:\n(\+[^\n]*(?:\n[+\\][^\n]*)*))?", re.MULTILINE)
 
 
 def pair_count(hunk: Hunk) -> int:
-    """``len(pair_body(split_body(hunk)))`` without splitting the hunk (regex scans at C speed).
+    """``len(side_by_side(body_lines(hunk)))`` without splitting the hunk (regex scans at C speed).
 
     Rows = body lines - ``\\`` lines - the lines saved by putting each removed run beside the added run
     after it (the shorter of the two).
@@ -120,11 +62,6 @@ def pair_count(hunk: Hunk) -> int:
 def pair_counts(diff: Diff) -> dict[int, int]:
     """Side-by-side row counts of every hunk, by ``id(hunk)`` (for :meth:`RowModel.add_pair_counts`)."""
     return {id(h): pair_count(h) for f in diff.files for h in f.hunks}
-
-
-def intraline_pairs(lines: list[BodyLine]) -> list[tuple[int, int]]:
-    """(removed, added) body-line indexes paired for intraline emphasis."""
-    return [(a, b) for a, b in pair_body(lines) if a is not None and b is not None and a != b]
 
 
 def _count_lines(hunk: Hunk) -> int:
@@ -155,7 +92,7 @@ class RowModel:
         self.diff = diff
         self.files = diff.files
         self.side_by_side = side_by_side
-        self._body_cache: OrderedDict[tuple[int, int], list[BodyLine]] = OrderedDict()
+        self._body_cache: OrderedDict[tuple[int, int], list[Line]] = OrderedDict()
         self._pair_cache: OrderedDict[tuple[int, int], list[tuple[int | None, int | None]]] = OrderedDict()
         self._cache_size = cache_hunks
         self._hunk_rows: dict[int, list[int]] = {}
@@ -260,11 +197,11 @@ class RowModel:
 
     # -- content ---------------------------------------------------------------------------------------
 
-    def body(self, fi: int, hi: int) -> list[BodyLine]:
+    def body(self, fi: int, hi: int) -> list[Line]:
         key = (fi, hi)
         lines = self._body_cache.get(key)
         if lines is None:
-            lines = split_body(self.files[fi].hunks[hi])
+            lines = body_lines(self.files[fi].hunks[hi])
             self._body_cache[key] = lines
             if len(self._body_cache) > self._cache_size:
                 self._body_cache.popitem(last=False)
@@ -276,13 +213,13 @@ class RowModel:
         key = (fi, hi)
         p = self._pair_cache.get(key)
         if p is None:
-            p = pair_body(self.body(fi, hi))
+            p = side_by_side(self.body(fi, hi))
             self._pair_cache[key] = p
             if len(self._pair_cache) > self._cache_size * 4:
                 self._pair_cache.popitem(last=False)
         return p
 
-    def lines_at(self, r: int) -> tuple[BodyLine | None, BodyLine | None]:
+    def lines_at(self, r: int) -> tuple[Line | None, Line | None]:
         """(old-side, new-side) body lines shown on row ``r`` (unified: the same line twice or one side)."""
         row = self.row(r)
         if row.kind is RowKind.LINE:

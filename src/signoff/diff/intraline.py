@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from signoff.diff.model import Line, LineKind
+from signoff.diff.model import Line, side_by_side
 
 Span = tuple[int, int]
 
@@ -73,21 +73,8 @@ def changed_spans(old: str, new: str) -> tuple[list[Span], list[Span]]:
 
 
 def pair_lines(lines: Sequence[Line]) -> list[tuple[int, int]]:
-    """Index pairs ``(removed, added)`` in ``lines``: each removed run paired with the added run after it."""
-    pairs: list[tuple[int, int]] = []
-    i, n = 0, len(lines)
-    while i < n:
-        if lines[i].kind is not LineKind.REMOVED:
-            i += 1
-            continue
-        r0 = i
-        while i < n and lines[i].kind is LineKind.REMOVED:
-            i += 1
-        a0 = i
-        while i < n and lines[i].kind is LineKind.ADDED:
-            i += 1
-        pairs.extend(zip(range(r0, a0), range(a0, i), strict=False))
-    return pairs
+    """Index pairs ``(removed, added)`` in ``lines``: the side-by-side pairs with a line on both sides."""
+    return [(a, b) for a, b in side_by_side(lines) if a is not None and b is not None and a != b]
 
 
 def hunk_spans(lines: Sequence[Line]) -> dict[int, list[Span]]:

@@ -8,9 +8,10 @@ its text. Counts come from C-speed ``str.count`` rather than a Python loop per l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,17 +56,17 @@ _STATUS_LETTERS = {
 
 
 class LineKind(StrEnum):
-    CONTEXT = "context"
-    ADDED = "added"
-    REMOVED = "removed"
+    """A body line's kind; the value is its prefix in the diff (``"\\"``: "No newline at end of file")."""
 
-
-_PREFIX_KIND = {" ": LineKind.CONTEXT, "+": LineKind.ADDED, "-": LineKind.REMOVED}
+    CONTEXT = " "
+    ADDED = "+"
+    REMOVED = "-"
+    NO_NEWLINE = "\\"
 
 
 @dataclass(slots=True)
 class Line:
-    """One line of a hunk."""
+    """One line of a hunk (``text`` without the prefix; a ``NO_NEWLINE`` line keeps its whole text)."""
 
     kind: LineKind
     text: str
@@ -114,6 +115,13 @@ class Hunk:
             if line.kind is LineKind.ADDED:
                 yield line.new_no or 0, line.text
 
+    def added_numbers(self) -> list[int]:
+        """New-side numbers of the added lines (no :class:`Line` objects made)."""
+        # number_lines' rule for the new side alone: new-side lines are numbered on from new_start.
+        prefixes = [raw[:1] for raw in self.body.split("\n")] if self.body else []
+        new_side = [p for p in prefixes if p != "-" and p != "\\"]
+        return [self.new_start + i for i, p in enumerate(new_side) if p == "+"]
+
     def new_line_at(self, offset: int) -> int:
         """New-side line number of the body line containing character ``offset``."""
         before = self.body[:offset]
@@ -135,36 +143,88 @@ def _count_prefix(body: str, prefix: str) -> int:
     return body.count("\n" + prefix) + (1 if body.startswith(prefix) else 0)
 
 
+def number_lines(hunk: Hunk) -> tuple[list[str], list[int], list[int]]:
+    """The one place that numbers a hunk's lines: the raw lines (with their prefixes) and, for each, the
+    running old-side and new-side line number.
+
+    On a side a line is on, the running number is its own number; elsewhere it is the number of the last
+    line before it on that side (so a removed line stands before new-side line ``new + 1``). An empty
+    line (a context line whose leading space a mail client or editor stripped) counts as context.
+    Computed with ``accumulate``, without a Python loop per line.
+    """
+    if not hunk.body:
+        return [], [], []
+    raws = hunk.body.split("\n")
+    prefixes = [r[:1] for r in raws]
+    old = list(accumulate([p != "+" and p != "\\" for p in prefixes], initial=hunk.old_start - 1))
+    new = list(accumulate([p != "-" and p != "\\" for p in prefixes], initial=hunk.new_start - 1))
+    return raws, old[1:], new[1:]
+
+
+def walk_body(hunk: Hunk) -> Iterator[tuple[LineKind, str, int | None, int | None]]:
+    """Each body line as ``(kind, raw line with its prefix, old no, new no)`` (from :func:`number_lines`).
+
+    Added lines have no old number, removed lines no new number, a ``NO_NEWLINE`` line neither.
+    """
+    for raw, old, new in zip(*number_lines(hunk), strict=True):
+        p = raw[:1]
+        if p == "+":
+            yield LineKind.ADDED, raw, None, new
+        elif p == "-":
+            yield LineKind.REMOVED, raw, old, None
+        elif p == "\\":
+            yield LineKind.NO_NEWLINE, raw, None, None
+        else:
+            yield LineKind.CONTEXT, raw, old, new
+
+
+def body_lines(hunk: Hunk) -> list[Line]:
+    """Every body line of the hunk as a :class:`Line` (``NO_NEWLINE`` lines included, as shown)."""
+    return [
+        Line(kind, raw if kind is LineKind.NO_NEWLINE else raw[1:], old, new)
+        for kind, raw, old, new in walk_body(hunk)
+    ]
+
+
 def _materialise(hunk: Hunk) -> list[Line]:
     out: list[Line] = []
-    old_no, new_no = hunk.old_start, hunk.new_start
-    if not hunk.body:
-        return out
-    for raw in hunk.body.split("\n"):
-        if not raw:
-            # An empty context line whose leading space was stripped by a mail client or editor.
-            out.append(Line(LineKind.CONTEXT, "", old_no, new_no))
-            old_no += 1
-            new_no += 1
-            continue
-        prefix = raw[0]
-        if prefix == "\\":
+    for line in body_lines(hunk):
+        if line.kind is LineKind.NO_NEWLINE:
             if out:
                 out[-1].no_newline = True
-            continue
-        kind = _PREFIX_KIND.get(prefix, LineKind.CONTEXT)
-        text = raw[1:]
-        if kind is LineKind.ADDED:
-            out.append(Line(kind, text, None, new_no))
-            new_no += 1
-        elif kind is LineKind.REMOVED:
-            out.append(Line(kind, text, old_no, None))
-            old_no += 1
         else:
-            out.append(Line(kind, text, old_no, new_no))
-            old_no += 1
-            new_no += 1
+            out.append(line)
     return out
+
+
+def side_by_side(lines: Sequence[Line]) -> list[tuple[int | None, int | None]]:
+    """Side-by-side pairs of indexes into ``lines``: context beside itself, each run of removed lines
+    beside the run of added lines after it (position by position), ``NO_NEWLINE`` lines left out."""
+    pairs: list[tuple[int | None, int | None]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        k = lines[i].kind
+        if k is LineKind.NO_NEWLINE:
+            i += 1
+        elif k is LineKind.CONTEXT:
+            pairs.append((i, i))
+            i += 1
+        else:
+            r0 = i
+            while i < n and lines[i].kind in _REMOVED_RUN:
+                i += 1
+            a0 = i
+            while i < n and lines[i].kind in _ADDED_RUN:
+                i += 1
+            rem = [j for j in range(r0, a0) if lines[j].kind is LineKind.REMOVED]
+            add = [j for j in range(a0, i) if lines[j].kind is LineKind.ADDED]
+            for m in range(max(len(rem), len(add))):
+                pairs.append((rem[m] if m < len(rem) else None, add[m] if m < len(add) else None))
+    return pairs
+
+
+_REMOVED_RUN = (LineKind.REMOVED, LineKind.NO_NEWLINE)
+_ADDED_RUN = (LineKind.ADDED, LineKind.NO_NEWLINE)
 
 
 @dataclass

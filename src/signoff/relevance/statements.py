@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from typing import TYPE_CHECKING
 
+from signoff.diff.model import number_lines
+
 if TYPE_CHECKING:
     from signoff.diff.model import FileDiff, Hunk
 
@@ -282,24 +284,11 @@ def _side_lines(f: FileDiff, prefix: str) -> tuple[list[str], list[tuple[int, Hu
 
 def _numbers(h: Hunk, prefix: str) -> tuple[list[int], list[int]]:
     """Numbers of the hunk's ``prefix`` lines (new side for '+', old for '-'), and their new-side anchors."""
-    new, old = h.new_start, h.old_start
-    nums: list[int] = []
-    anchors: list[int] = []
-    for raw in h.body.split("\n"):
-        c = raw[:1]
-        if c == "+":
-            if prefix == "+":
-                nums.append(new)
-            new += 1
-        elif c == "-":
-            if prefix == "-":
-                nums.append(old)
-                anchors.append(new)
-            old += 1
-        elif c != "\\":
-            old += 1
-            new += 1
-    return nums, anchors
+    raws, old, new = number_lines(h)
+    at = [i for i, raw in enumerate(raws) if raw[:1] == prefix]
+    if prefix == "+":
+        return [new[i] for i in at], []
+    return [old[i] for i in at], [new[i] + 1 for i in at]
 
 
 def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) -> SideText:

@@ -21,11 +21,11 @@ from textual.strip import Strip
 from textual.style import Style
 
 from signoff.app.analysis import AiView
-from signoff.app.rows import BodyLine, RowKind, RowModel, intraline_pairs
+from signoff.app.rows import RowKind, RowModel
 from signoff.app.safe import elide_middle
 from signoff.diff import highlight
-from signoff.diff.intraline import changed_spans
-from signoff.diff.model import STATUS_MARK
+from signoff.diff.intraline import changed_spans, pair_lines
+from signoff.diff.model import STATUS_MARK, Line
 from signoff.util.sanitize import unsafe_spans, visible
 
 #: Lines longer than this are drawn as the window around the scroll position (tabs as one space, no
@@ -280,9 +280,7 @@ class DiffPainter(ScrollView):
             bg, emph = bg.blend(p.cursor, amount), emph.blend(p.cursor, amount)
         return bg, emph
 
-    def _gutter(
-        self, ln: BodyLine | None, bg: Color, fi: int, show_old: bool, show_new: bool
-    ) -> list[Segment]:
+    def _gutter(self, ln: Line | None, bg: Color, fi: int, show_old: bool, show_new: bool) -> list[Segment]:
         p = self.palette()
         w = self._num_width
         g = self._style(bg, p.gutter)
@@ -370,7 +368,7 @@ class DiffPainter(ScrollView):
             assert self.model is not None
             body = self.model.body(fi, hi)
             spans = {}
-            for a, b in intraline_pairs(body):
+            for a, b in pair_lines(body):
                 old, new = changed_spans(body[a].text, body[b].text)
                 if old or new:
                     spans[a], spans[b] = old, new
@@ -379,7 +377,7 @@ class DiffPainter(ScrollView):
                 self._intraline.popitem(last=False)
         return spans
 
-    def _tokens_for(self, fi: int, ln: BodyLine, side: str) -> tuple:
+    def _tokens_for(self, fi: int, ln: Line, side: str) -> tuple:
         done = self._tokens.get(fi)
         if done is not None:
             old_map, new_map = done
@@ -401,7 +399,7 @@ class DiffPainter(ScrollView):
         fi: int,
         hi: int,
         idx: int,
-        ln: BodyLine,
+        ln: Line,
         bg: Color,
         emph_bg: Color,
         side: str | None = None,

@@ -14,9 +14,10 @@ from textual.message import Message
 
 from signoff.app.actions import bindings
 from signoff.app.analysis import AiView
-from signoff.app.rows import RowModel, split_body
+from signoff.app.rows import RowModel
 from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, TAB, DiffPainter
 from signoff.diff import highlight
+from signoff.diff.model import body_lines
 
 
 class DiffView(DiffPainter, can_focus=True):
@@ -116,7 +117,7 @@ class DiffView(DiffPainter, can_focus=True):
         if model is None:
             return
         f = model.files[fi]
-        bodies = [split_body(h) for h in f.hunks]
+        bodies = [body_lines(h) for h in f.hunks]
         first = ""
         for lines in bodies[:1]:
             for ln in lines[:1]:
