@@ -92,7 +92,7 @@ def test_one_action_table_drives_bindings_palette_and_help(tmp_path: Path) -> No
                 if a.scope in ("review", "diff", "app"):
                     assert a.title in help_text, a.title
             await pilot.press("escape")
-            from signoff.app.commands import ReviewCommands
+            from signoff.app.palette import ReviewCommands
 
             provider = ReviewCommands(app.screen)
             titles = [hit.text async for hit in provider.discover()]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-#: Scopes whose actions are run from the command palette, and on which node (see ``app.commands``).
+#: Scopes whose actions are run from the command palette, and on which node (see ``app.palette``).
 PALETTE_SCOPES = ("app", "review", "diff")
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from signoff.checklists.model import SEVERITY_RANK
 from signoff.provenance.attribution import Attribution
 from signoff.relevance.model import Relevance
-
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 @dataclass
@@ -88,5 +87,5 @@ def question_views(result: Relevance) -> list[QuestionView]:
                     raw=item,
                 )
             )
-    out.sort(key=lambda q: (not q.triggered, SEVERITY_ORDER.get(q.severity, 9)))
+    out.sort(key=lambda q: (not q.triggered, SEVERITY_RANK.get(q.severity, len(SEVERITY_RANK))))
     return out

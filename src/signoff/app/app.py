@@ -10,7 +10,7 @@ from textual.app import App
 from textual.timer import Timer
 
 from signoff.app.actions import bindings
-from signoff.app.commands import ReviewCommands
+from signoff.app.palette import ReviewCommands
 from signoff.app.screens.help import HelpScreen
 from signoff.app.screens.history import HistoryScreen
 from signoff.app.screens.review import ReviewScreen

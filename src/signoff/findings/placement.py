@@ -222,5 +222,4 @@ def attach(relevance: Relevance, findings: Findings) -> None:
         if result in relevance.untriggered:
             relevance.untriggered.remove(result)
             relevance.triggered.append(result)
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    relevance.triggered.sort(key=lambda r: order.get(r.question.severity, 4))
+    relevance.triggered.sort(key=lambda r: r.question.rank)

@@ -1,4 +1,4 @@
-"""Hardened access to the repository under review, and resolution of what to review.
+"""Hardened access to the repository under review: every git process signoff starts.
 
 The repository is untrusted: every git call goes through :class:`Git`, which neutralises everything a
 repository can configure to run a program (fsmonitor, hooks, pager, external diff and textconv drivers,
@@ -13,12 +13,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from signoff.errors import GitCommandError, RepoError
-
-if TYPE_CHECKING:
-    pass
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
