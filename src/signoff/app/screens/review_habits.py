@@ -81,6 +81,7 @@ class ReviewHabits:
         def notify(self, message: str, **kw: Any) -> None: ...
         def current_question(self) -> Any: ...
         def _writable(self) -> bool: ...
+        def _selected_lines(self) -> Any: ...
         def _update_status(self) -> None: ...
         def _update_header(self) -> None: ...
         def _show_current_question(self) -> None: ...
@@ -164,14 +165,10 @@ class ReviewHabits:
         if self.model is None or diff is None or not self._writable():
             return
         dv = self.diffview
-        start, end = dv.selection() or (dv.cursor, dv.cursor)
-        fi, side, nos = dv.line_numbers(start, end)
-        if fi is None or not nos:
-            self.notify("Put the cursor on a diff line (v selects a range).", timeout=3)
+        span = self._selected_lines()
+        if span is None:
             return
-        f = diff.files[fi]
-        path = f.new_path if side == "new" and f.new_path else (f.old_path or f.path)
-        lo, hi = min(nos), max(nos)
+        path, side, lo, hi = span.path, span.side, span.start, span.end
         existing = self.session.comments_at(path, side, lo)
         where = f"{path}:{lo}" if lo == hi else f"{path}:{lo}-{hi}"
         old = self.session.comments[existing[0]].text if existing else ""
@@ -182,8 +179,7 @@ class ReviewHabits:
             if existing:
                 self.session.set_comment(existing[0], text)
             elif text.strip():
-                blob = f.new_blob if side == "new" else f.old_blob
-                self.session.add_comment(LineComment(path, lo, hi, text, side, blob))
+                self.session.add_comment(LineComment(path, lo, hi, text, side, span.blob))
             dv.select_anchor = None
             dv.refresh_comments()
 

@@ -18,6 +18,7 @@ from signoff.app.screens.note import NoteScreen
 from signoff.app.screens.summary import SummaryScreen
 from signoff.app.triage import triage_next
 from signoff.app.widgets.diffpaint import AI_COLOUR
+from signoff.app.widgets.diffview import LineSpan
 from signoff.review.session import AnswerValue, Evidence
 
 if TYPE_CHECKING:
@@ -318,24 +319,22 @@ class ReviewKeys(Screen[Any]):
         if q is None or self.model is None or diff is None or not self._writable():
             return
         dv = self.diffview
-        start, end = dv.selection() or (dv.cursor, dv.cursor)
-        fi, side, nos = dv.line_numbers(start, end)
-        if fi is None or not nos:
-            self.notify("Put the cursor on a diff line (v selects a range).", timeout=3)
+        span = self._selected_lines()
+        if span is None:
             return
-        f = diff.files[fi]
-        ev = Evidence.span(
-            path=f.new_path if side == "new" and f.new_path else (f.old_path or f.path),
-            start=min(nos),
-            end=max(nos),
-            blob=f.new_blob if side == "new" else f.old_blob,
-            side=side,
-        )
+        ev = Evidence.span(span.path, span.start, span.end, span.blob, span.side)
         if self.state.session.add_evidence(q.id, ev):
             self.notify(safe_text(f"evidence {ev.path}:{ev.lines} attached").plain, timeout=2, markup=False)
         dv.select_anchor = None
         dv._invalidate()
         self._show_current_question()
+
+    def _selected_lines(self) -> LineSpan | None:
+        """The selected lines (or the cursor's), or None after saying how to pick a line."""
+        span = self.diffview.selected_lines()
+        if span is None:
+            self.notify("Put the cursor on a diff line (v selects a range).", timeout=3)
+        return span
 
     # -- lines -------------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ as a highlighted placeholder (``<ESC>``, ``<RLO>``, ``^M``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pygments.lexer import Lexer
 from textual import events, work
 from textual.geometry import Size
@@ -381,6 +383,19 @@ class DiffView(DiffPainter, can_focus=True):
             return fi, "new", new_nos
         return (fi, "old", old_nos) if old_nos else (fi, "new", [])
 
+    def selected_lines(self) -> LineSpan | None:
+        """The selection (or the cursor's line) as a path, side and line range; None off the diff's lines."""
+        if self.model is None:
+            return None
+        start, end = self.selection() or (self.cursor, self.cursor)
+        fi, side, nos = self.line_numbers(start, end)
+        if fi is None or not nos:
+            return None
+        f = self.model.files[fi]
+        path = f.new_path if side == "new" and f.new_path else (f.old_path or f.path)
+        blob = f.new_blob if side == "new" else f.old_blob
+        return LineSpan(path, side, min(nos), max(nos), blob)
+
     def visible_rows(self) -> range:
         top = int(self.scroll_y)
         return range(top, top + (self.scrollable_content_region.height or 0))
@@ -400,3 +415,14 @@ class DiffView(DiffPainter, can_focus=True):
 
     def on_resize(self, _event: events.Resize) -> None:
         self._relayout()
+
+
+@dataclass(frozen=True)
+class LineSpan:
+    """Lines ``start..end`` on ``side`` of ``path`` (``blob``: that side's blob, if known)."""
+
+    path: str
+    side: str
+    start: int
+    end: int
+    blob: str | None
