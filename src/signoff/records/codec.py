@@ -145,6 +145,14 @@ def _str_array(values: list[str]) -> Any:
     return arr
 
 
+def _tables(items: list[Any]) -> Any:
+    """An array of tables, one per model object."""
+    aot = tomlkit.aot()
+    for item in items:
+        aot.append(_table(item))
+    return aot
+
+
 def _table(obj: Any, comments: dict[str, str] | None = None) -> Any:
     t = tomlkit.table()
     for k, v in plain(obj).items():
@@ -191,15 +199,9 @@ def dumps(record: ReviewRecord) -> str:
         ),
     )
     if record.checklists:
-        aot = tomlkit.aot()
-        for c in record.checklists:
-            aot.append(_table(c))
-        doc.add("checklists", aot)
+        doc.add("checklists", _tables(record.checklists))
     if record.answers:
-        aot = tomlkit.aot()
-        for a in record.answers:
-            aot.append(_table(a))
-        doc.add("answers", aot)
+        doc.add("answers", _tables(record.answers))
     doc.add(
         "ai",
         _table(
@@ -212,10 +214,7 @@ def dumps(record: ReviewRecord) -> str:
         ),
     )
     if record.comments:
-        aot = tomlkit.aot()
-        for comment in record.comments:
-            aot.append(_table(comment))
-        doc.add("comments", aot)
+        doc.add("comments", _tables(record.comments))
     if record.previous is not None:
         doc.add("previous", _table(record.previous, {"carried": "answers taken over unchanged"}))
     if record.analysis is not None:
@@ -224,10 +223,7 @@ def dumps(record: ReviewRecord) -> str:
             _table(record.analysis, {"complete": "false: signed before the analysis finished"}),
         )
     if record.findings:
-        aot = tomlkit.aot()
-        for finding in record.findings:
-            aot.append(_table(finding))
-        doc.add("findings", aot)
+        doc.add("findings", _tables(record.findings))
     if record.signature is not None:
         sig = tomlkit.table()
         s = record.signature
