@@ -46,6 +46,6 @@ def test_every_core_package_is_under_the_no_tui_contract() -> None:
 def test_import_linter_contracts_hold() -> None:
     exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
     proc = subprocess.run(
-        [exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True
+        [exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True, timeout=100
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
