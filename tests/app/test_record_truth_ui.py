@@ -92,11 +92,15 @@ def test_finish_waits_for_the_analysis(review_repo: Path, tmp_path: Path, monkey
 
 def test_failed_analysis_is_recorded_as_incomplete(review_repo: Path, tmp_path: Path, ssh_keys) -> None:
     """A stage that fails leaves the review finishable, but the record says so (and the gate refuses it)."""
-    from tests.helpers import commit_files
+    from tests.helpers import commit_files, git
 
+    # Checklists are read as committed on the target branch (the change cannot change its own review).
+    git(review_repo, "checkout", "-q", "main")
     commit_files(
         review_repo, {".signoff/checklists/broken.toml": "[[question]]\nid = 3\n"}, "a broken checklist"
     )
+    git(review_repo, "checkout", "-q", "feature")
+    git(review_repo, "rebase", "-q", "main")
     _configure_signing(review_repo, ssh_keys["ed25519-tui"])
 
     async def run() -> None:
