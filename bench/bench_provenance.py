@@ -156,7 +156,8 @@ def real_history(repo: Path, rng: str, runs: int) -> None:
             f"  {label:<30} {w:7.2f}s {c:7.2f}s   {w / dw:6.2f} / {c / dc:6.2f}"
             f"        {w / lw:5.2f} / {c / lc:5.2f}"
         )
-    print("  goal: attribute() <= 3x git log -p of the same range")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of this process {rss:.0f} MB; goal: attribute() <= 3x git log -p of the same range")
 
 
 def blame_each(repo: Path, touched: list[str]) -> float:

@@ -8,6 +8,7 @@ number there as ``git blame --porcelain`` (boundary lines: ``None``).
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -16,7 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signoff.git.runner import EMPTY_TREE, open_repo
-from signoff.provenance.linemap import c_unquote, log_args, origin_in, parse_log_patch, run_starts
+from signoff.provenance.linemap import (
+    c_unquote,
+    log_args,
+    origin_in,
+    parse_log_patch,
+    parse_log_stream,
+    run_starts,
+)
 from signoff.provenance.tracepass import trace
 from tests.helpers import commit_files, git, git_env, make_repo
 
@@ -203,3 +211,13 @@ def test_binary_and_quoted_paths_parse(tmp_path: Path) -> None:
     g = open_repo(repo)
     order, diffs = parse_log_patch(g.run(log_args(["base..main"])))
     assert len(order) == 2 and any(fp.binary for d in diffs.values() for fp in d.files.values())
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(STEP, min_size=1, max_size=8), chunk=st.integers(1, 300))
+def test_streamed_parse_equals_whole_parse(tmp_path_factory, steps, chunk: int) -> None:
+    """Pieces cut anywhere (inside hunk bodies, headers, commit lines) parse like the whole output."""
+    repo = tmp_path_factory.mktemp("stream") / "repo"
+    build(repo, steps)
+    data = open_repo(repo).run(log_args(["base..main"]))
+    assert parse_log_stream(io.BytesIO(data), chunk) == parse_log_patch(data)

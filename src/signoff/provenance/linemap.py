@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import itemgetter
+from typing import IO
 
 #: Length of the run past everything the range touched (files are never this long).
 INF = 1 << 60
@@ -76,6 +77,9 @@ def patch_flags() -> list[str]:
         "--dst-prefix=b/",
         "--diff-algorithm=myers",
     ]
+
+
+LogDiffs = dict[tuple[str, str], CommitDiff]
 
 
 def log_args(revs: list[str], *, merges: bool = True) -> list[str]:
@@ -132,53 +136,91 @@ def _path(raw: bytes, prefix: str) -> str | None:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def parse_log_patch(data: bytes) -> tuple[list[str], dict[tuple[str, str], CommitDiff]]:
+#: Bytes read from git at a time by :func:`parse_log_stream` (the output itself can be gigabytes).
+CHUNK = 8 << 20
+_BODY_START = frozenset(b"+-\\")
+
+
+class _PatchParser:
+    """Reads :func:`log_args` output in pieces of whole lines, keeping only hunk headers."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.out: dict[tuple[str, str], CommitDiff] = {}
+        self.diff: CommitDiff | None = None
+        self.cur: FilePatch | None = None
+        self.git_line = b""
+        #: the previous piece ended inside a hunk body
+        self.in_body = False
+
+    def feed(self, data: bytes, end: int) -> None:
+        """Parse ``data[:end]``: whole lines (``end`` just past a newline, or the end of the output)."""
+        pos = self._body(data, 0, end) if self.in_body else 0
+        while pos < end:
+            nl = data.find(b"\n", pos, end)
+            stop = end if nl < 0 else nl
+            line = data[pos:stop]
+            pos = stop + 1
+            first = line[:1]
+            m = _COMMIT.match(line) if first and first in b"0123456789abcdef" else None
+            if m is not None:
+                sha = m.group(1).decode()
+                parent = m.group(2).decode() if m.group(2) else ""
+                if not self.order or self.order[-1] != sha:
+                    self.order.append(sha)
+                self.diff = self.out.setdefault((sha, parent), CommitDiff())
+                self.cur = None
+            elif first == b"@" and self.cur is not None:
+                h = _HUNK.match(line)
+                if h is None:
+                    continue
+                a, b, c, d = h.groups()
+                self.cur.hunks += (int(a), 1 if b is None else int(b), int(c), 1 if d is None else int(d))
+                pos = self._body(data, pos, end)
+            elif first == b"d" and line.startswith(b"diff --git "):
+                self.cur = FilePatch("", "")  # "" = not known yet
+                self.git_line = line[11:]
+            elif self.cur is not None and self.diff is not None and first and first in b"-+rndB":
+                _file_header(line, self.cur, self.diff, self.git_line)
+
+    def _body(self, data: bytes, pos: int, end: int) -> int:
+        """Past the hunk body at ``pos``: every body line starts with ``+``, ``-`` or ``\\`` ("No
+        newline at end of file") and no line after a body does (``@@``, ``diff --git``, a commit id), so
+        one regex search in C finds its end whatever the hunk counts say."""
+        self.in_body = False
+        if pos >= end:
+            self.in_body = True
+            return end
+        if data[pos] not in _BODY_START:
+            return pos
+        m = _BODY_END.search(data, pos, end)
+        if m is None or m.end() >= end:  # runs to the end of this piece: it may go on in the next
+            self.in_body = True
+            return end
+        return m.start() + 1
+
+
+def parse_log_stream(stream: IO[bytes], chunk: int = CHUNK) -> tuple[list[str], LogDiffs]:
+    """:func:`parse_log_patch` over a stream, ``chunk`` bytes at a time (memory: one chunk)."""
+    parser = _PatchParser()
+    rest = b""
+    while True:
+        block = stream.read(chunk)
+        data = rest + block if rest else block
+        if not block:
+            parser.feed(data, len(data))
+            break
+        end = data.rfind(b"\n") + 1
+        parser.feed(data, end)
+        rest = data[end:]
+    return parser.order, parser.out
+
+
+def parse_log_patch(data: bytes) -> tuple[list[str], LogDiffs]:
     """Commit order (as printed) and ``(commit, parent) -> CommitDiff`` from :func:`log_args` output."""
-    order: list[str] = []
-    out: dict[tuple[str, str], CommitDiff] = {}
-    diff: CommitDiff | None = None
-    cur: FilePatch | None = None
-    git_line = b""
-    n, pos = len(data), 0
-    while pos < n:
-        end = data.find(b"\n", pos)
-        end = n if end < 0 else end
-        line = data[pos:end]
-        pos = end + 1
-        first = line[:1]
-        m = _COMMIT.match(line) if first in b"0123456789abcdef" and first else None
-        if m is not None:
-            sha = m.group(1).decode()
-            parent = m.group(2).decode() if m.group(2) else ""
-            if not order or order[-1] != sha:
-                order.append(sha)
-            diff = out.setdefault((sha, parent), CommitDiff())
-            cur = None
-        elif first == b"@" and cur is not None:
-            m = _HUNK.match(line)
-            if m is None:
-                continue
-            a, b, c, d = m.groups()
-            bn = 1 if b is None else int(b)
-            dn = 1 if d is None else int(d)
-            cur.hunks += (int(a), bn, int(c), dn)
-            pos = _skip_body(data, pos, bn + dn)
-        elif first == b"d" and line.startswith(b"diff --git "):
-            cur = FilePatch("", "")  # "" = not known yet
-            git_line = line[11:]
-        elif cur is not None and diff is not None and first in b"-+rndB" and first:
-            _file_header(line, cur, diff, git_line)
-    return order, out
-
-
-def _skip_body(data: bytes, pos: int, lines: int) -> int:
-    """Where the hunk body starting at ``pos`` ends: every body line starts with ``+``, ``-`` or ``\\``
-    ("No newline at end of file"), and no line after a body does (``@@``, ``diff --git``, a commit id),
-    so one regex search in C finds the end whatever the counts say."""
-    if lines <= 0 and not data.startswith(b"\\", pos):
-        return pos
-    m = _BODY_END.search(data, pos - 1 if pos > 0 else 0)
-    return m.start() + 1 if m is not None else len(data)
+    parser = _PatchParser()
+    parser.feed(data, len(data))
+    return parser.order, parser.out
 
 
 def _git_line_path(git_line: bytes) -> str | None:

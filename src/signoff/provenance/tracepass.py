@@ -27,6 +27,7 @@ from signoff.provenance.linemap import (
     c_unquote,
     log_args,
     parse_log_patch,
+    parse_log_stream,
     patch_flags,
     replay,
 )
@@ -151,7 +152,8 @@ def trace(git: Git, base: str, head: str, parents: dict[str, tuple[str, ...]]) -
     ``parents``: every commit of the range -> its parents (from the commit-level pass).
     """
     revs = [head] if base == EMPTY_TREE else [f"{base}..{head}"]
-    order, diffs = parse_log_patch(git.run(log_args(revs, merges=False)))
+    with git.stream(log_args(revs, merges=False)) as out:  # hundreds of MB on long ranges: streamed
+        order, diffs = parse_log_stream(out)
     if any(len(parents.get(sha, ())) > 1 for sha in order):
         merges: dict[str, dict[str, CommitDiff]] = {}
         for (sha, parent), d in parse_merge_raw(git.run(raw_args(revs))).items():
