@@ -40,3 +40,14 @@ def _isolated_git_config(tmp_path_factory: pytest.TempPathFactory) -> None:
     cfg.write_text("")
     os.environ["GIT_CONFIG_GLOBAL"] = str(cfg)
     os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_signoff_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One signoff cache (compiled Hyperscan databases, validated checklists) for the whole run, shared by
+    the xdist workers and never the developer's own ~/.cache: each database is compiled once per run."""
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    cache = shared / "signoff-cache"
+    cache.mkdir(exist_ok=True)
+    os.environ["SIGNOFF_CACHE_DIR"] = str(cache)

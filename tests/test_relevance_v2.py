@@ -149,10 +149,7 @@ def test_ascii_projection_keeps_every_re_class() -> None:
 
 
 @pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
-def test_hyperscan_and_re_routes_give_identical_results(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SIGNOFF_CACHE_DIR", str(tmp_path / "cache"))
+def test_hyperscan_and_re_routes_give_identical_results(tmp_path: Path) -> None:
     repo = _corpus_repo(tmp_path)
     g = open_repo(repo)
     checklists = load_checklists()
@@ -161,15 +158,30 @@ def test_hyperscan_and_re_routes_give_identical_results(
         docs = [Engine(checklists, route=route).evaluate(diff).to_json() for route in ("re", "hyperscan")]
         assert docs[0] == docs[1]
         assert len(docs[0]["triggered"]) > (40 if rng == "base..HEAD" else 10)
-    # The compiled databases were cached on disk; a corrupt entry is recompiled, not fatal.
+
+
+@pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
+def test_a_corrupt_cached_database_is_recompiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiled databases are cached on disk; a corrupt entry is recompiled, not fatal (one language, so
+    the cold compiles stay few)."""
+    monkeypatch.setenv("SIGNOFF_CACHE_DIR", str(tmp_path / "cache"))
+    repo = make_repo(tmp_path / "one")
+    commit_files(repo, {"README.md": "x\n"}, "base")
+    commit_files(
+        repo, {"app.py": 'import os\nos.system("rm " + path)\nq = f"SELECT * FROM t WHERE id={x}"\n'}, "py"
+    )
+    g = open_repo(repo)
+    checklists = load_checklists()
+    diff = load_diff(g, resolve_target(g, "HEAD~1..HEAD"))
+    hsdb._MEMORY.clear()
+    first = Engine(checklists, route="hyperscan").evaluate(diff).to_json()
     entries = list((tmp_path / "cache").glob("hsdb-*"))
-    assert entries
+    assert entries and first["triggered"]
     for e in entries:
         e.write_bytes(b"garbage")
     hsdb._MEMORY.clear()
-    diff = load_diff(g, resolve_target(g, "base..HEAD"))
     again = Engine(checklists, route="hyperscan").evaluate(diff).to_json()
-    assert again == Engine(checklists, route="re").evaluate(diff).to_json()
+    assert again == first == Engine(checklists, route="re").evaluate(diff).to_json()
 
 
 @pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
