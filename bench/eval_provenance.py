@@ -147,7 +147,7 @@ def main() -> None:
     ap.add_argument("--clones", type=Path, default=Path("/tmp/signoff-eval"))
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong commits per range")
     ap.add_argument("--explicit", action="store_true", help="count high/exact-confidence signals only")
-    ap.add_argument("--split", default="", help="only ranges of this split (dev / heldout)")
+    ap.add_argument("--split", default="", help="only ranges of this split (dev / heldout / heldout2)")
     ap.add_argument("--lines", action="store_true", help="also line precision/recall over each range's diff")
     args = ap.parse_args()
     ranges = tomllib.loads((HERE / "ranges.toml").read_text())["range"]
