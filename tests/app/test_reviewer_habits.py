@@ -186,8 +186,10 @@ def test_fuzzy_file_jump(tmp_path: Path) -> None:
 
 
 def test_viewed_files_collapse_and_can_be_hidden(tmp_path: Path) -> None:
-    async def run() -> None:
-        app = _app(_long_repo(tmp_path), tmp_path / "drafts")
+    repo = _long_repo(tmp_path)
+
+    async def run() -> int:
+        app = _app(repo, tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await _ready(app, pilot)
             rows_before = len(screen.model)
@@ -202,8 +204,19 @@ def test_viewed_files_collapse_and_can_be_hidden(tmp_path: Path) -> None:
             assert first not in shown and len(shown) == len(screen.diff.files) - 1
             await pilot.press("V")
             assert len(screen.filelist.shown_indices()) == len(screen.diff.files)
+            return rows_before
 
-    asyncio.run(run())
+    rows_before = asyncio.run(run())
+
+    async def resume() -> None:  # the draft's reviewed files come back collapsed
+        app = _app(repo, tmp_path / "drafts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await _ready(app, pilot)
+            assert screen.diff.files[0].path in app.session.reviewed_files
+            assert screen.model.collapsed(0) and len(screen.model) < rows_before
+            assert not any(screen.model.collapsed(i) for i in range(1, len(screen.diff.files)))
+
+    asyncio.run(resume())
 
 
 def test_whitespace_toggle_and_context(tmp_path: Path) -> None:
@@ -217,6 +230,8 @@ def test_whitespace_toggle_and_context(tmp_path: Path) -> None:
             await pilot.pause()
             assert "b.txt" not in [f.path for f in screen.diff.files if f.hunks]
             assert "whitespace" in str(screen.query_one("#status").render())
+            # said at any width (the status line is cut at 80 columns)
+            assert any("Whitespace-only changes hidden" in str(n.message) for n in app._notifications)
             assert "b.txt" in [f.path for f in screen.full_diff.files]  # the record is unchanged
             await pilot.press("W")
             await settle(app)
@@ -230,11 +245,13 @@ def test_whitespace_toggle_and_context(tmp_path: Path) -> None:
             await pilot.pause()
             fi = screen.model.file_index("a.py")
             assert screen.model.file_end(fi) - screen.model.file_starts[fi] > rows
+            assert any("a.py: " in str(n.message) and "context" in str(n.message) for n in app._notifications)
             await pilot.press("X")
             await settle(app)
             await pilot.pause()
             fi = screen.model.file_index("a.py")
             assert screen.model.row_for_line(fi, 100, "new") is not None  # far from any change
+            assert any(str(n.message) == "a.py: the whole file" for n in app._notifications)
 
     asyncio.run(run())
 

@@ -156,6 +156,15 @@ class RowModel:
         self._relayout()
         return True
 
+    def collapse_only(self, indices: set[int]) -> bool:
+        """Show exactly the files ``indices`` collapsed (one layout pass); True when that changed the rows."""
+        wanted = {fi for fi in indices if 0 <= fi < len(self.files)}
+        if wanted == self._collapsed:
+            return False
+        self._collapsed = wanted
+        self._relayout()
+        return True
+
     def __len__(self) -> int:
         return self.total
 

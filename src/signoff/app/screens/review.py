@@ -171,6 +171,7 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         if not msg.diff.files:
             self.diffview.placeholder = "Nothing to review: the diff is empty."
         self.diffview.set_model(self.model)
+        self._collapse_viewed()  # a resumed draft's reviewed files
         self.filelist.set_files(msg.diff.files)
         self.filelist.highlight_file(0)
         self._update_status()

@@ -282,6 +282,12 @@ class ReviewHabits:
 
     def action_toggle_whitespace(self) -> None:
         self._ignore_ws = not self._ignore_ws
+        self.notify(
+            "Whitespace-only changes hidden (a view: the record covers the plain diff)."
+            if self._ignore_ws
+            else "Whitespace changes shown again.",
+            timeout=3,
+        )
         self._reload_view()
 
     def _context_for_current(self, lines: int) -> None:
@@ -294,6 +300,8 @@ class ReviewHabits:
         base = (self.state.diff_options or DiffOptions()).context
         contexts[path] = lines if lines == WHOLE_FILE else min(WHOLE_FILE, contexts.get(path, base) + lines)
         self._contexts = contexts
+        shown = "the whole file" if contexts[path] == WHOLE_FILE else f"{contexts[path]} lines of context"
+        self.notify(f"{visible(path)}: {shown}", timeout=3, markup=False)
         self._reload_view()
 
     def action_more_context(self) -> None:
@@ -347,13 +355,13 @@ class ReviewHabits:
     # -- viewed files ----------------------------------------------------------------------------------
 
     def _collapse_viewed(self) -> None:
+        """Files marked reviewed show as their header only (after a resume too); one layout pass."""
         diff = self.state.diff
         if diff is None or self.model is None:
             return
-        for fi, f in enumerate(diff.files):
-            if self.state.is_reviewed(f.path):
-                self.model.set_collapsed(fi, True)
-        self.diffview._relayout()
+        viewed = {fi for fi, f in enumerate(diff.files) if self.state.is_reviewed(f.path)}
+        if self.model.collapse_only(viewed):
+            self.diffview._relayout()
 
     def after_mark(self, path: str, now: bool) -> None:
         """A file was marked reviewed (or not): collapse (expand) it; hidden files leave the list."""
