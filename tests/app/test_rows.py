@@ -92,3 +92,21 @@ def test_side_by_side_layout_from_counts_made_ahead(review_repo: Path) -> None:
         row = lazy.row(r)
         if row.kind is RowKind.PAIR:
             assert 0 <= row.index < len(lazy.pairs(row.file, row.hunk))
+
+
+def test_collapsed_files_lay_out_as_one_row_in_both_layouts(review_repo: Path) -> None:
+    model = _model(review_repo)
+    expanded: dict[bool, list[int]] = {}
+    for sbs in (False, True):
+        model.set_side_by_side(sbs)
+        expanded[sbs] = [model.file_end(fi) - model.file_starts[fi] for fi in range(len(model.files))]
+    some = {0, len(model.files) - 1}
+    for sbs in (True, False, True):  # collapse, switch layouts, expand one again: the counts follow
+        model.set_side_by_side(sbs)
+        assert model.collapse_only(some) or model.collapsed(0)
+        lens = [model.file_end(fi) - model.file_starts[fi] for fi in range(len(model.files))]
+        assert lens == [1 if fi in some else n for fi, n in enumerate(expanded[sbs])]
+        assert all(model.row(model.file_starts[fi]).kind is RowKind.FILE for fi in range(len(model.files)))
+    model.set_collapsed(0, False)
+    assert model.file_end(0) - model.file_starts[0] == expanded[True][0]
+    assert len(model) == sum(expanded[True]) - expanded[True][-1] + 1

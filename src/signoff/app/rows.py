@@ -101,6 +101,9 @@ class RowModel:
         self._infos = [file_info(f) for f in self.files]
         #: Files shown as their header row only (marked reviewed: "viewed" collapses).
         self._collapsed: set[int] = set()
+        #: Rows of each expanded file, by layout (False: unified, True: side by side); a relayout after
+        #: a collapse is then one pass over the files, not over every hunk.
+        self._file_rows: dict[bool, list[int]] = {}
         self._relayout()
 
     # -- layout ----------------------------------------------------------------------------------------
@@ -115,8 +118,6 @@ class RowModel:
         return _count_lines(hunk)
 
     def _file_len(self, fi: int) -> int:
-        if fi in self._collapsed:
-            return 1
         f = self.files[fi]
         n = 1 + (1 if self._infos[fi] else 0)
         for hi in range(len(f.hunks)):
@@ -125,17 +126,22 @@ class RowModel:
 
     def _relayout(self) -> None:
         self._hunk_rows.clear()
+        rows = self._file_rows.get(self.side_by_side)
+        if rows is None:
+            rows = self._file_rows[self.side_by_side] = [self._file_len(fi) for fi in range(len(self.files))]
+        collapsed = self._collapsed
         starts = []
         total = 0
-        for fi in range(len(self.files)):
+        for fi, n in enumerate(rows):
             starts.append(total)
-            total += self._file_len(fi)
+            total += 1 if fi in collapsed else n
         self.file_starts = starts
         self.total = total
 
     def add_pair_counts(self, counts: dict[int, int]) -> None:
         """Side-by-side row counts computed ahead (:func:`pair_counts`, in a worker thread)."""
         self._pair_counts.update(counts)
+        self._file_rows.pop(True, None)
 
     def set_side_by_side(self, on: bool) -> None:
         if on != self.side_by_side:
