@@ -8,11 +8,31 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import commit_files, git, make_repo, write
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
+
+
+def run_signoff(repo: Path, args: list[str], cap: float) -> subprocess.CompletedProcess[bytes]:
+    """``python -m signoff -C REPO ARGS`` from this checkout's ``src``, stdin closed, under a time cap
+    (a command still running after ``cap`` seconds fails the test as a hang)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src"), "PAGER": "false"}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "signoff", "-C", str(repo), *args],
+            capture_output=True,
+            env=env,
+            timeout=cap,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"signoff {' '.join(args)} did not finish within {cap} s (hung)")
 
 
 def evil_script(path: Path, marker: Path) -> str:

@@ -10,13 +10,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import commit_files, git, make_repo, write
-from tests.hostile_repos import FIXTURES, arm_programs, base_and_topic, hostile_record_files, make_promisor
+from tests.hostile_repos import (
+    FIXTURES,
+    arm_programs,
+    base_and_topic,
+    hostile_record_files,
+    make_promisor,
+    run_signoff,
+)
 
 #: Per-command time cap (pytest-timeout's 120 s per test is the backstop).
 CAP = 45
@@ -118,17 +124,7 @@ def test_command_over_the_hostile_repository(
 def _run_checked(repo: Path, args: list[str], marker: Path) -> None:
     """Run ``signoff ARGS`` under the time cap; no traceback, a documented exit code, no program run,
     no raw escape, bidi or invisible character in the output."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src"), "PAGER": "false"}
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "signoff", "-C", str(repo), *args],
-            capture_output=True,
-            env=env,
-            timeout=CAP,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"signoff {' '.join(args)} hung (over {CAP} s)")
+    proc = run_signoff(repo, args, CAP)
     err = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err, err[-3000:]
     assert proc.returncode in EXIT_CODES, (proc.returncode, err[-2000:])

@@ -10,32 +10,21 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import commit_files, git, make_repo
-from tests.hostile_repos import commit_hostile_records, hostile_record_files
+from tests.hostile_repos import commit_hostile_records, hostile_record_files, run_signoff
 
 CAP = 60
 
 
 def _signoff(repo: Path, *argv: str, cap: int = CAP) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "signoff", "-C", str(repo), *argv],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=cap,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"signoff {' '.join(argv)} did not finish within {cap} s")
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    return proc
+    raw = run_signoff(repo, list(argv), cap)
+    out, err = raw.stdout.decode("utf-8", "replace"), raw.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err[-3000:]
+    return subprocess.CompletedProcess(raw.args, raw.returncode, out, err)
 
 
 @pytest.fixture
