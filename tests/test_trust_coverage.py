@@ -1,0 +1,141 @@
+"""What an approval covers: the reviewed diff must contain the gated diff (issue 11, "What an approval
+covers"): same tree is not the same change, a far-back reviewed base covers nothing it did not show,
+evil merges need coverage, and a reviewed root import covers no later direct push.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from signoff.gitio import EMPTY_TREE
+from tests.helpers import commit_files, git, make_repo
+from tests.trust_helpers import audit, commit_record, gate, rev, signed, trust
+
+VULN = "def check(user):\n    return True\n"
+FIXED = "def check(user):\n    return user.is_admin\n"
+
+
+def _repo(tmp_path: Path, ssh_keys, files: dict[str, str]) -> Path:
+    r = make_repo(tmp_path / "repo")
+    signers = trust(("alice@example.com", ssh_keys["ed25519"]), ("bob@example.com", ssh_keys["ed25519-bob"]))
+    commit_files(r, {".signoff/allowed_signers": signers, **files}, "base")
+    return r
+
+
+def test_relanding_an_old_approved_tree_does_not_revert_a_later_fix(tmp_path: Path, ssh_keys) -> None:
+    r = _repo(tmp_path, ssh_keys, {"auth.py": VULN})
+    git(r, "checkout", "-q", "-b", "pr1")
+    commit_files(r, {"feature.py": "def feature():\n    return 1\n"}, "feature")
+    commit_record(r, signed(ssh_keys, "ed25519", r, base="main", head="HEAD"))
+    approved = rev(r, "HEAD")
+    git(r, "checkout", "-q", "main")
+    git(r, "merge", "-q", "--no-ff", "-m", "merge pr1", "pr1")
+    commit_files(r, {"auth.py": FIXED}, "security fix")
+    git(r, "checkout", "-q", "-b", "pr2")
+    git(r, "checkout", approved, "--", ".")  # the old approved tree, on today's main
+    commit_files(r, {}, "tidy up")
+    assert git(r, "rev-parse", "HEAD^{tree}") == git(r, "rev-parse", f"{approved}^{{tree}}")
+    code, doc, text = gate(r, "main...HEAD")
+    assert code == 1, text
+    assert doc is not None and doc["approvals"] == []
+
+
+def test_an_approval_from_a_far_back_base_covers_only_what_it_showed(tmp_path: Path, ssh_keys) -> None:
+    r = _repo(tmp_path, ssh_keys, {"auth.py": VULN, "ui.py": "x = 1\n"})
+    far = rev(r, "HEAD")
+    commit_files(r, {"auth.py": FIXED}, "security fix")
+    git(r, "checkout", "-q", "-b", "feature")
+    commit_files(r, {"auth.py": VULN, "ui.py": "x = 2\n"}, "ui tweak (and quietly undo the fix)")
+    # The reviewer was shown far..HEAD: auth.py is the same at both ends, so it was not in the diff.
+    commit_record(r, signed(ssh_keys, "ed25519", r, base=far, head="HEAD"))
+    code, doc, text = gate(r, "main...HEAD")
+    assert code == 1, text
+    assert "auth.py" in "\n".join(doc["missing"]) if doc else False
+
+
+def test_rebase_onto_an_unrelated_main_change_keeps_the_approval(tmp_path: Path, ssh_keys) -> None:
+    """The reviewed diff still contains the gated diff: the same change to the same files."""
+    r = _repo(tmp_path, ssh_keys, {"auth.py": FIXED, "docs.md": "a\n"})
+    git(r, "checkout", "-q", "-b", "feature")
+    commit_files(r, {"auth.py": FIXED + "\n\ndef audit(user):\n    return user.name\n"}, "add audit")
+    commit_record(r, signed(ssh_keys, "ed25519", r, base="main", head="HEAD"))
+    git(r, "checkout", "-q", "main")
+    commit_files(r, {"docs.md": "b\n"}, "docs")
+    git(r, "checkout", "-q", "feature")
+    git(r, "rebase", "-q", "main")
+    code, _, text = gate(r, "main...HEAD")
+    assert code == 0, text
+
+
+def test_rebase_onto_a_change_of_a_reviewed_file_needs_review(tmp_path: Path, ssh_keys) -> None:
+    r = _repo(tmp_path, ssh_keys, {"auth.py": FIXED})
+    git(r, "checkout", "-q", "-b", "feature")
+    commit_files(r, {"extra.py": "y = 1\n", "auth.py": FIXED + "# note\n"}, "feature")
+    commit_record(r, signed(ssh_keys, "ed25519", r, base="main", head="HEAD"))
+    git(r, "checkout", "-q", "main")
+    commit_files(r, {"auth.py": "# header\n" + FIXED}, "main touches auth.py")
+    git(r, "checkout", "-q", "feature")
+    git(r, "rebase", "-q", "main")
+    code, _, text = gate(r, "main...HEAD")
+    assert code == 1, text
+
+
+def _approved_branch(tmp_path: Path, ssh_keys, *, record_on_branch: bool = True):
+    """main and an approved ``feature``; the record is committed on the branch or returned to commit later."""
+    r = _repo(tmp_path, ssh_keys, {"auth.py": FIXED})
+    git(r, "checkout", "-q", "-b", "feature")
+    commit_files(r, {"feature.py": "def feature():\n    return 1\n"}, "feature")
+    rec = signed(ssh_keys, "ed25519", r, base="main", head="HEAD")
+    if record_on_branch:
+        commit_record(r, rec)
+    git(r, "checkout", "-q", "main")
+    return r if record_on_branch else (r, rec)
+
+
+def _merge_commit(audit_doc: dict, sha: str) -> dict:
+    return next(c for c in audit_doc["commits"] if c["sha"] == sha)
+
+
+def test_audit_clean_merge_of_an_approved_head_is_reviewed(tmp_path: Path, ssh_keys) -> None:
+    r, rec = _approved_branch(tmp_path, ssh_keys, record_on_branch=False)
+    commit_files(r, {"docs.md": "x\n"}, "main moves on")
+    git(r, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    merge = rev(r, "HEAD")
+    commit_record(r, rec, "the approval of feature's head")
+    code, doc = audit(r)
+    assert _merge_commit(doc, merge)["reviewed"] is True
+
+
+def test_audit_evil_merge_is_unreviewed(tmp_path: Path, ssh_keys) -> None:
+    r, rec = _approved_branch(tmp_path, ssh_keys, record_on_branch=False)
+    git(r, "merge", "-q", "--no-ff", "--no-commit", "feature")
+    (r / "auth.py").write_text(VULN)  # in neither parent
+    git(r, "add", "auth.py")
+    git(r, "commit", "-q", "-m", "merge feature")
+    merge = rev(r, "HEAD")
+    commit_record(r, rec, "the approval of feature's head")
+    code, doc = audit(r)
+    assert _merge_commit(doc, merge)["reviewed"] is False
+    assert code == 1
+
+
+def test_gate_evil_merge_of_main_into_the_branch_needs_review(tmp_path: Path, ssh_keys) -> None:
+    r = _approved_branch(tmp_path, ssh_keys)
+    commit_files(r, {"docs.md": "x\n"}, "main moves on")
+    git(r, "checkout", "-q", "feature")
+    git(r, "merge", "-q", "--no-ff", "--no-commit", "main")
+    (r / "auth.py").write_text(VULN)
+    git(r, "add", "auth.py")
+    git(r, "commit", "-q", "-m", "merge main")
+    code, _, text = gate(r, "main...HEAD")
+    assert code == 1, text
+
+
+def test_audit_restored_root_tree_does_not_cover_direct_pushes(tmp_path: Path, ssh_keys) -> None:
+    r = _repo(tmp_path, ssh_keys, {"auth.py": FIXED})
+    commit_record(r, signed(ssh_keys, "ed25519", r, base=EMPTY_TREE, head="HEAD"))
+    evil = commit_files(r, {"auth.py": VULN}, "pushed straight to main")
+    git(r, "revert", "--no-edit", evil)
+    _, doc = audit(r)
+    assert _merge_commit(doc, evil)["reviewed"] is False
+    assert _merge_commit(doc, rev(r, "HEAD"))["reviewed"] is False
