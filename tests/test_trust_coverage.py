@@ -102,7 +102,7 @@ def test_audit_clean_merge_of_an_approved_head_is_reviewed(tmp_path: Path, ssh_k
     git(r, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
     merge = rev(r, "HEAD")
     commit_record(r, rec, "the approval of feature's head")
-    code, doc = audit(r)
+    _, doc = audit(r)
     assert _merge_commit(doc, merge)["reviewed"] is True
 
 
