@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signoff.gitio import EMPTY_TREE
+from signoff.git.runner import EMPTY_TREE
 from tests.helpers import commit_files, git, make_repo
 from tests.trust_helpers import audit, commit_record, gate, rev, signed, trust
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from signoff.gitio import open_repo
-from signoff.signing import sign_record, signing_config
+from signoff.git.runner import open_repo
+from signoff.signing.sign import sign_record, signing_config
 from tests.helpers import commit_files, git, make_repo
 from tests.trust_helpers import (
     audit,

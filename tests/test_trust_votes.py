@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signoff.record import Answer
+from signoff.records.model import Answer
 from tests.helpers import commit_files, git, make_repo
 from tests.trust_helpers import commit_record, gate, signed, trust
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from signoff.cli import main
-from signoff.gitio import EMPTY_TREE
-from signoff.record import Answer, ReviewRecord, Subject
-from signoff.store import write_record
+from signoff.git.runner import EMPTY_TREE
+from signoff.records.model import Answer, ReviewRecord, Subject
+from signoff.records.store import write_record
 from tests.helpers import commit_files, git
 from tests.sigkeys import NAMESPACE, SshKey, make_record, sign_in_process
 
@@ -135,8 +135,8 @@ def commit_record(repo: Path, record: ReviewRecord, message: str = "review recor
 
 def ssh_sign(record: ReviewRecord, key_path: Path, pub: str) -> ReviewRecord:
     """Sign with ``ssh-keygen -Y sign`` (any key type OpenSSH signs with)."""
-    from signoff.record import Signature
-    from signoff.sshsig import parse_public_key
+    from signoff.records.model import Signature
+    from signoff.signing.sshsig import parse_public_key
 
     fp = parse_public_key(pub).fingerprint
     rec = replace(record, reviewer=replace(record.reviewer, key=fp), signature=None)
@@ -204,8 +204,8 @@ def weak_sign(record: ReviewRecord, private) -> ReviewRecord:
     from cryptography.hazmat.primitives.asymmetric import dsa, padding
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-    from signoff.record import Signature
-    from signoff.sshsig import MAGIC, armor, parse_public_key
+    from signoff.records.model import Signature
+    from signoff.signing.sshsig import MAGIC, armor, parse_public_key
 
     pub = parse_public_key(weak_public(private))
     rec = replace(record, reviewer=replace(record.reviewer, key=pub.fingerprint), signature=None)
