@@ -55,7 +55,13 @@ def signed_record(
             "e" * 64,
             paths,
         ),
-        review=replace(rec.review, verdict=verdict, started="2026-01-31T00:00:00Z", finished=finished),
+        review=replace(
+            rec.review,
+            verdict=verdict,
+            started="2026-01-31T00:00:00Z",
+            finished=finished,
+            files_reviewed=paths,
+        ),
         answers=answers if answers is not None else [],
         checklists=checklists if checklists is not None else [],
     )

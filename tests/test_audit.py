@@ -165,7 +165,9 @@ def test_records_validity(hist: dict) -> None:
     assert status[_rel(hist, "R4")] is Status.BAD_SIGNATURE
     assert status[_rel(hist, "R5")] is Status.UNKNOWN_SIGNER
     assert status[_rel(hist, "R6")] is Status.EXPIRED
-    assert len(rep.records) == 6 and all(r.in_tree for r in rep.records)
+    # R7 was committed and deleted again: still evidence (valid, not in the tree, added by add7).
+    gone = [r for r in rep.records if not r.in_tree]
+    assert len(rep.records) == 7 and len(gone) == 1 and gone[0].valid and gone[0].commit == hist["add7"]
 
 
 def test_coverage_by_merge_squash_and_fast_forward(hist: dict) -> None:
@@ -174,10 +176,12 @@ def test_coverage_by_merge_squash_and_fast_forward(hist: dict) -> None:
     assert by_sha[hist["m1"]].how == "tree" and by_sha[hist["m1"]].covered_by == [_rel(hist, "R1")]
     assert by_sha[hist["s2"]].how == "tree" and by_sha[hist["s2"]].covered_by == [_rel(hist, "R2")]
     assert by_sha[hist["f3a"]].how == "range" and by_sha[hist["f3"]].how == "commit"
-    for name in ("add7", "drop7", "rec"):
+    for name in ("add7", "rec"):
         assert by_sha[hist[name]].records_only and by_sha[hist[name]].reviewed
+    # Deleting a record is a change that needs review; R7 (deleted since) still covers u2.
+    assert not by_sha[hist["drop7"]].records_only and by_sha[hist["u2"]].covered_by
     # Forged, unknown-signer and expired records cover nothing.
-    assert [c.sha for c in rep.unreviewed] == [hist[n] for n in ("c0", "u1", "u2", "m3")]
+    assert [c.sha for c in rep.unreviewed] == [hist[n] for n in ("c0", "u1", "m3", "drop7")]
     assert not rep.ok
     assert any("4 commit(s) on main with no valid covering approval" in p for p in rep.problems())
 
@@ -215,7 +219,7 @@ def test_per_reviewer_counts(hist: dict) -> None:
     assert (stats["alice@example.com"].records, stats["alice@example.com"].invalid) == (3, 1)
     assert stats["alice@example.com"].approvals == 2
     assert stats["alice@example.com"].commits_covered == 3  # m1 (R1), f3a and f3 (R3)
-    assert stats["bob@example.com"].approvals == 1
+    assert stats["bob@example.com"].approvals == 2  # R2, and R7 (deleted since)
     assert stats["mallory@example.com"].invalid == 1
     assert stats["carol@example.com"].invalid == 1
 
@@ -224,13 +228,13 @@ def test_history_records(hist: dict) -> None:
     rep = run_audit(hist["git"], include_history=True)
     extra = [r for r in rep.records if not r.in_tree]
     assert len(extra) == 1 and extra[0].valid and extra[0].commit == hist["add7"]
-    assert [c.sha for c in rep.unreviewed] == [hist[n] for n in ("c0", "u1", "m3")]
+    assert [c.sha for c in rep.unreviewed] == [hist[n] for n in ("c0", "u1", "m3", "drop7")]
     assert len(rep.records) == 7
 
 
 def test_since_revision_and_date(hist: dict) -> None:
     rep = run_audit(hist["git"], since=hist["f3"], ai=False)
-    assert [c.sha for c in rep.unreviewed] == [hist[n] for n in ("u1", "u2", "m3")]
+    assert [c.sha for c in rep.unreviewed] == [hist[n] for n in ("u1", "m3", "drop7")]
     assert rep.commits[0].sha == hist["u1"]
     rep = run_audit(hist["git"], since="2030-01-01", ai=False)
     assert rep.commits == [] and not rep.unreviewed
@@ -242,8 +246,8 @@ def test_renderers(hist: dict) -> None:
     assert doc["schema"] == "signoff.audit/1" and doc["ok"] is False
     assert doc["summary"]["unreviewed"] == 4 and doc["summary"]["invalid"] == 3
     assert doc["summary"]["ai_unreviewed_lines"] == 6
-    # make_record's [ai] says 12 AI lines, 10 seen: 2 unseen per valid approval (R1, R2, R3).
-    assert doc["summary"]["ai_lines_unseen_in_approvals"] == 6
+    # make_record's [ai] says 12 AI lines, 10 seen: 2 unseen per valid approval (R1, R2, R3, R7).
+    assert doc["summary"]["ai_lines_unseen_in_approvals"] == 8
     text = render_text(rep)
     assert "Unreviewed commits (4)" in text and "bad-signature" in text and "problems:" in text
     md = render_markdown(rep)

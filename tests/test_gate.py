@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from signoff.audit.gate import run_gate
+from signoff.audit.trustroot import resolve_gate_target
 from signoff.cli.main import main
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
@@ -50,7 +51,7 @@ def approve(r: Path, keys, who: str = "ed25519", email: str = "alice@example.com
 
 def gate(r: Path, rng: str = "main...HEAD", **kw):
     g = open_repo(r)
-    return run_gate(g, resolve_target(g, rng), **kw)
+    return run_gate(g, resolve_target(g, rng), resolve_gate_target(g, "main"), **kw)
 
 
 def test_no_review_fails_and_says_so(pr: Path) -> None:
@@ -120,7 +121,7 @@ def test_forged_unknown_and_expired_do_not_count(pr: Path, keys) -> None:
     assert "bad-signature" in why and "unknown-signer" in why and "expired" in why
 
 
-def test_trust_comes_from_the_base(pr: Path, keys) -> None:
+def test_trust_comes_from_the_target(pr: Path, keys) -> None:
     """A change that adds its author's key to allowed_signers cannot approve itself."""
     mallory = keys["ed25519-m"]
     p = pr / ".signoff/allowed_signers"
@@ -134,7 +135,7 @@ def test_trust_comes_from_the_base(pr: Path, keys) -> None:
     )
     res = gate(pr)
     assert not res.passed and "unknown-signer" in "\n".join(res.missing)
-    assert res.trust_source == ".signoff/allowed_signers at the base"
+    assert res.trust_source.startswith(".signoff/allowed_signers at main (")
 
 
 def test_latest_verdict_per_reviewer_wins(pr: Path, keys) -> None:
@@ -185,7 +186,7 @@ def test_required_checklist(pr: Path, keys) -> None:
     assert gate(pr).passed
 
 
-def test_policy_comes_from_the_base(pr: Path, keys) -> None:
+def test_policy_comes_from_the_target(pr: Path, keys) -> None:
     """A change cannot lower min_approvals for itself."""
     git(pr, "checkout", "-q", "main")
     commit_files(pr, {".signoff/config.toml": "[gate]\nmin_approvals = 2\n"}, "policy")

@@ -13,6 +13,7 @@ from signoff.errors import SigningError
 from signoff.git.runner import open_repo
 from signoff.records.codec import dumps, loads
 from signoff.signing.allowed_signers import AllowedSigners
+from signoff.signing.pins import OpenPgpPins
 from signoff.signing.sign import SigningConfig, resolve_signer, sign_record, signing_config
 from signoff.signing.verify import Status, Verifier
 from tests.helpers import git
@@ -169,11 +170,23 @@ def test_openpgp_sign_and_verify(gpg_key: GpgKey, monkeypatch: pytest.MonkeyPatc
     assert rec.reviewer.key == gpg_key.fingerprint
     assert rec.signature is not None and "BEGIN PGP SIGNATURE" in rec.signature.value
     loaded = loads(dumps(rec))
-    result = Verifier().verify(loaded)
+    # Only keys pinned in the repository count, never the verifying user's keyring.
+    assert Verifier().verify(loaded).status is Status.UNKNOWN_SIGNER
+    armored = subprocess.run(
+        ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint], capture_output=True, check=True
+    ).stdout
+    pins = OpenPgpPins.parse(f"gina@example.com {gpg_key.fingerprint}\n".encode(), [("k.asc", armored)], "t")
+    verifier = Verifier(openpgp=pins)
+    result = verifier.verify(loaded)
     assert result.status is Status.VALID, result.reason
-    assert "gina@example.com" in result.signer
+    assert result.signer == "gina@example.com"
     tampered = loads(dumps(rec).replace("Looks fine.", "Looks great."))
-    assert Verifier().verify(tampered).status is Status.BAD_SIGNATURE
+    assert verifier.verify(tampered).status is Status.BAD_SIGNATURE
+    other = OpenPgpPins.parse(
+        f"alice@example.com {gpg_key.fingerprint}\n".encode(), [("k.asc", armored)], "t"
+    )
+    wrong = Verifier(openpgp=other).verify(loaded)
+    assert wrong.status is Status.UNKNOWN_SIGNER and "not pinned for gina@example.com" in wrong.reason
 
 
 def test_openpgp_unknown_signer(gpg_key: GpgKey, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -55,9 +55,9 @@ def test_an_approval_from_a_far_back_base_covers_only_what_it_showed(tmp_path: P
 
 def test_rebase_onto_an_unrelated_main_change_keeps_the_approval(tmp_path: Path, ssh_keys) -> None:
     """The reviewed diff still contains the gated diff: the same change to the same files."""
-    r = _repo(tmp_path, ssh_keys, {"auth.py": FIXED, "docs.md": "a\n"})
+    r = _repo(tmp_path, ssh_keys, {"util.py": "def fmt(x):\n    return str(x)\n", "docs.md": "a\n"})
     git(r, "checkout", "-q", "-b", "feature")
-    commit_files(r, {"auth.py": FIXED + "\n\ndef audit(user):\n    return user.name\n"}, "add audit")
+    commit_files(r, {"util.py": "def fmt(x):\n    return repr(x)\n"}, "repr")
     commit_record(r, signed(ssh_keys, "ed25519", r, base="main", head="HEAD"))
     git(r, "checkout", "-q", "main")
     commit_files(r, {"docs.md": "b\n"}, "docs")

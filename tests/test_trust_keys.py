@@ -169,7 +169,7 @@ def test_weak_keys_do_not_approve(tmp_path: Path, kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("email", "shown"),
-    [("\u0430lice@example.com", "<U+0430>"), ("alice\U000e0041@example.com", "<U+E0041>")],
+    [("\u0430lice@example.com", "<U+0430>"), ("alice\U000e0041@example.com", "<TAG A>")],
 )
 def test_look_alike_reviewers_are_refused_and_shown(tmp_path: Path, ssh_keys, email: str, shown: str) -> None:
     r = _pr(tmp_path, trust(("*@example.com", ssh_keys["ed25519"])))

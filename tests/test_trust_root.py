@@ -112,7 +112,7 @@ def test_pre_push_of_a_new_branch_gates_against_the_trusted_target(
 def test_target_option_takes_trust_policy_and_range_from_the_target(tmp_path: Path, ssh_keys) -> None:
     r = _main(tmp_path, ssh_keys)
     git(r, "checkout", "-q", "-b", "feature")
-    commit_files(r, {"app.py": "def check(user):\n    return user.is_admin and user.active\n"}, "fix")
+    commit_files(r, {"util.py": "def fmt(x):\n    return repr(x)\n"}, "util")
     commit_record(
         r, signed(ssh_keys, "ed25519-bob", r, base="main...HEAD", head="HEAD", email="bob@example.com")
     )

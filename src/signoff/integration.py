@@ -147,7 +147,8 @@ repos:
     rev: <40-hex commit id>  # frozen: vX.Y.Z
     hooks:
       - id: signoff-gate
-        args: [--min-approvals, "1"]
+        # Trust, policy and the range come from the branch you push to, never from your branch's files.
+        args: [--target, origin/main, --min-approvals, "1"]
 """
 
 

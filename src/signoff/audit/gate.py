@@ -1,46 +1,62 @@
 """The merge gate: does this change carry enough valid, current, signed approvals?
 
-:func:`run_gate` passes only when
+Trust and policy come from the **target** branch's tip (:mod:`signoff.audit.trustroot`), never from the
+change, its merge-base or the work tree. :func:`run_gate` passes only when
 
-1. at least ``min_approvals`` distinct allowed signers approved this change: their latest valid record
-   for it has verdict ``approve``, its reviewed head is the change's head (by commit, by tree, or by a
-   tree that differs only in ``.signoff/reviews/``), and its reviewed base is the change's base or an
-   ancestor of it (the review saw at least the whole change);
-2. no valid record for the change has a ``fail`` answer of severity ``block_severity`` (default
-   ``high``) or above that a later record for the change does not answer ``pass``/``na`` (a failed
-   answer of unknown severity blocks);
-3. every checklist in ``[gate] required_checklists`` was used by a counted approval with none of its
+1. at least ``min_approvals`` distinct people (:func:`signoff.audit.votes.people`) approved the change:
+   each one's latest valid record about the change is an ``approve`` whose reviewed diff contains the
+   change's diff (:mod:`signoff.audit.coverage`), by someone who neither wrote, committed nor signed a
+   commit of the change (``[gate] allow_self_approval``), viewing every changed file, at the required
+   thoroughness, answering every triggered question of ``answer_severity`` or above
+   (:func:`signoff.audit.votes.incomplete`);
+2. no person's latest vote is ``reject`` or ``changes-requested`` (``[gate] reject_blocks``);
+3. no valid record about the change has a ``fail`` answer of ``block_severity`` or above (severity from
+   the target's checklists) that a later record does not answer ``pass``/``na``;
+4. every checklist in ``[gate] required_checklists`` was used by a counted approval with none of its
    questions skipped.
 
-Trust and policy come from the change's *base*: ``.signoff/allowed_signers`` and ``.signoff/config.toml``
-are read from the base commit, so a change cannot add its author's key or lower the bar for itself.
-Without those files at the base, the work tree's (or git's ``gpg.ssh.allowedSignersFile``) are used and
-a warning says so. ``--allowed-signers`` and ``--min-approvals`` override.
+Records are evidence that cannot be withdrawn: every record version committed on the target's history or
+in the change's commits counts (:mod:`signoff.audit.evidence`), plus the work tree's uncommitted ones.
+A record is *about the change* when its reviewed head is the change's head (or an earlier head that
+differs only by added review records) or its reviewed diff contains the change's diff. Keys are judged
+at the gate's own clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from signoff import __version__
+from signoff.audit.change import ChangeCommit, change_commits, head_aliases
+from signoff.audit.coverage import RECORDS_PREFIX, PathChange, needs_review, tree_diff, uncovered
+from signoff.audit.evidence import load_evidence
 from signoff.audit.report import APPROVE, PASSING, RecordEntry
-from signoff.audit.run import check_head_trees, load_tree_records, reviewed_base, reviewed_tree
-from signoff.checklists.load import load_checklists
-from signoff.checklists.model import SEVERITIES
-from signoff.config import parse_config
+from signoff.audit.run import check_head_trees, reviewed_base, reviewed_tree
+from signoff.audit.trustroot import (
+    CONFIG,
+    SEVERITIES,
+    GatePolicy,
+    Target,
+    TrustRoot,
+    gate_policy,
+    load_trust_root,
+    root_verifier,
+)
+from signoff.audit.votes import TargetQuestions, incomplete, people, target_questions
 from signoff.errors import UsageError
-from signoff.git.objects import content_keys, read_objects
 from signoff.git.runner import EMPTY_TREE, Git
-from signoff.git.settings import target_settings
 from signoff.git.target import ReviewTarget
-from signoff.signing.verify import trust_from as _trust
+from signoff.records.model import ReviewRecord
+from signoff.signing.verify import Verifier
+from signoff.util.sanitize import ascii_visible
 
 GATE_SCHEMA = "signoff.gate/1"
-ALLOWED_SIGNERS_PATH = ".signoff/allowed_signers"
-CONFIG_PATH = ".signoff/config.toml"
+BLOCKING_VERDICTS = ("reject", "changes-requested")
 
 
 class CountReason(StrEnum):
@@ -49,9 +65,13 @@ class CountReason(StrEnum):
     APPROVED = "approved"
     VERDICT = "verdict"
     INVALID = "invalid"
+    #: Its reviewed diff does not contain the change's diff.
     PARTIAL_BASE = "partial-base"
     INCOMPLETE = "incomplete-analysis"
     SUPERSEDED = "superseded"
+    SELF_APPROVAL = "self-approval"
+    #: Not a full approval: files not viewed, thoroughness too low, triggered questions unanswered.
+    PARTIAL_REVIEW = "partial-review"
 
 
 @dataclass
@@ -68,6 +88,7 @@ class Counted:
         return {
             "path": e.path,
             "reviewer": e.reviewer,
+            "key": e.key or None,
             "verdict": e.verdict or None,
             "finished": e.finished or None,
             "status": e.status.value,
@@ -98,41 +119,59 @@ class GateResult:
     base: str
     head: str
     head_tree: str
-    min_approvals: int
-    block_severity: str
-    required_checklists: list[str]
+    policy: GatePolicy
+    target: Target
     trust_source: str
     policy_source: str
     approvals: list[Counted] = field(default_factory=list)
     considered: list[Counted] = field(default_factory=list)
+    #: Latest votes of reject / changes-requested.
+    rejects: list[Counted] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
     checklists_missing: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Changed paths that need review (added review records left out).
+    changed: list[str] = field(default_factory=list)
+    #: Review records the change deletes or edits.
+    touched_records: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return not self.missing
 
     @property
+    def min_approvals(self) -> int:
+        return self.policy.min_approvals
+
+    @property
+    def block_severity(self) -> str:
+        return self.policy.block_severity
+
+    @property
+    def required_checklists(self) -> list[str]:
+        return self.policy.required_checklists
+
+    @property
     def approvers(self) -> list[str]:
         return [c.entry.reviewer for c in self.approvals]
 
     def to_json(self) -> dict[str, Any]:
-
         return {
             "schema": GATE_SCHEMA,
             "tool": {"name": "signoff", "version": __version__},
             "passed": self.passed,
-            "change": {"spec": self.spec, "base": self.base, "head": self.head, "head_tree": self.head_tree},
-            "policy": {
-                "min_approvals": self.min_approvals,
-                "block_severity": self.block_severity,
-                "required_checklists": self.required_checklists,
-                "trust": self.trust_source,
-                "config": self.policy_source,
+            "change": {
+                "spec": self.spec,
+                "base": self.base,
+                "head": self.head,
+                "head_tree": self.head_tree,
+                "paths": len(self.changed),
             },
+            "target": {"ref": self.target.ref, "commit": self.target.commit, "how": self.target.how},
+            "policy": {**self.policy.__dict__, "trust": self.trust_source, "config": self.policy_source},
             "approvals": [c.to_json() for c in self.approvals],
+            "rejects": [c.to_json() for c in self.rejects],
             "records": [c.to_json() for c in self.considered],
             "blocking_answers": [b.to_json() for b in self.blockers],
             "checklists_missing": self.checklists_missing,
@@ -142,211 +181,262 @@ class GateResult:
 
 
 # --------------------------------------------------------------------------------------------------
-# Policy and trust from the base
-
-
-def _base_files(git: Git, base: str) -> tuple[bytes | None, bytes | None]:
-    """``(allowed_signers, config.toml)`` bytes at commit ``base`` (``None`` when absent)."""
-    if base == EMPTY_TREE:
-        return None, None
-    specs = [f"{base}:{ALLOWED_SIGNERS_PATH}", f"{base}:{CONFIG_PATH}"]
-    got = read_objects(git, specs)
-    out = []
-    for s in specs:
-        obj = got.get(s)
-        out.append(obj[2] if obj is not None and obj[1] == b"blob" else None)
-    return out[0], out[1]
-
-
-def gate_policy(config: dict[str, Any], where: str) -> tuple[int, str, list[str]]:
-    """``(min_approvals, block_severity, required_checklists)`` from a config's ``[gate]`` table."""
-    gate = config.get("gate", {})
-    if not isinstance(gate, dict):
-        raise UsageError(f"{where}: [gate] must be a table")
-    n = gate.get("min_approvals", 1)
-    if type(n) is not int or n < 0:
-        raise UsageError(f"{where}: [gate] min_approvals must be a non-negative integer")
-    sev = gate.get("block_severity", "high")
-    if sev not in SEVERITIES:
-        raise UsageError(f"{where}: [gate] block_severity must be one of {', '.join(SEVERITIES)}")
-    req = gate.get("required_checklists", [])
-    if not isinstance(req, list) or not all(isinstance(x, str) for x in req):
-        raise UsageError(f"{where}: [gate] required_checklists must be a list of checklist ids")
-    return n, sev, req
-
-
-# --------------------------------------------------------------------------------------------------
 # The gate
+
+
+@dataclass
+class _Change:
+    """What the gate knows about the change while judging it."""
+
+    target: ReviewTarget
+    base_tree: str
+    head_tree: str
+    gated: list[PathChange]
+    commits: list[ChangeCommit]
+    alias_commits: set[str]
+    alias_trees: set[str]
+
+    @property
+    def paths(self) -> list[str]:
+        return [c.path for c in self.gated]
+
+    def about_head(self, record: ReviewRecord) -> bool:
+        head, tree = reviewed_tree(record.subject)
+        return (head is not None and head in self.alias_commits) or (
+            tree is not None and tree in self.alias_trees
+        )
+
+    def may_cover(self, record: ReviewRecord) -> bool:
+        return set(self.paths) <= set(record.subject.paths)
+
+    def unseen(self, record: ReviewRecord) -> list[str]:
+        """Changed paths a record's reviewed diff does not even name."""
+        seen = set(record.subject.paths)
+        return [p for p in self.paths if p not in seen]
 
 
 def run_gate(
     git: Git,
     target: ReviewTarget,
+    trust: Target,
     *,
     min_approvals: int | None = None,
     allowed_signers: Path | None = None,
+    now: datetime | None = None,
 ) -> GateResult:
-    """Check the change ``target`` (a commit range) against the gate's rules; see the module doc."""
+    """Judge the change ``target`` (a commit range) with trust and policy from ``trust``'s tip."""
     if target.kind != "range" or not target.head:
         raise UsageError("gate checks commits: pass a RANGE (or commit the changes first)")
-    head, base = target.head, target.base
-    base_signers, base_config = _base_files(git, base)
-    if base_config is not None:
-        policy_source = f"{CONFIG_PATH} at the base"
-        config = parse_config(base_config, f"{CONFIG_PATH} at {base[:12]}")
-    else:
-        policy_source = "defaults"
-        config = {}
-    n, severity, required = gate_policy(config, policy_source)
+    root = load_trust_root(git, trust.commit, trust.ref)
+    policy = gate_policy(root.config, root.source(CONFIG))
     if min_approvals is not None:
         if min_approvals < 0:
             raise UsageError("--min-approvals must be 0 or more")
-        n = min_approvals
-    with _trust(git, base_signers, allowed_signers) as (verifier, trust_source):
-        entries = load_tree_records(git, verifier)
-    check_head_trees(git, entries)
-    head_tree = git.rev_parse(head, kind="tree")
-    base_tree = EMPTY_TREE if base == EMPTY_TREE else git.rev_parse(base, kind="tree")
-    result = GateResult(
-        target.spec, base, head, head_tree, n, severity, required, trust_source, policy_source
+        policy.min_approvals = min_approvals
+    at = now or datetime.now(UTC)
+    verifier = root_verifier(
+        git,
+        root,
+        at=at,
+        allow_non_ascii=policy.allow_non_ascii_principals,
+        allowed_signers=allowed_signers,
     )
-    if base_signers is None and allowed_signers is None:
-        result.warnings.append(
-            f"no {ALLOWED_SIGNERS_PATH} at the base {base[:12]}: trust comes from {trust_source}"
-        )
-    result.warnings += [f"allowed signers: {e}" for e in verifier.allowed.errors]
-
-    trees = [head_tree, base_tree]
-    for e in entries:
-        if e.record is not None:
-            trees += [reviewed_tree(e.record.subject)[1] or "", reviewed_base(e.record.subject)[1] or ""]
-    keys = content_keys(git, [t for t in trees if t and t != EMPTY_TREE])
-    keys.setdefault(EMPTY_TREE, EMPTY_TREE)
-
-    # Records about this change (any validity), each with why it counts or not.
-    for_change = [
-        c for e in entries if (c := _classify(git, e, head, head_tree, base, base_tree, keys)) is not None
-    ]
-    latest = _latest_votes(for_change)
-    result.considered = for_change
-    result.approvals = [c for c in latest.values() if c.counts]
-
-    _blocking_answers(git, result, for_change, severity)
-    _required_checklists(git, result, required)
-    _explain(result)
+    change = _change(git, target, trust)
+    policy_source = (
+        root.source(CONFIG) if root.config_bytes is not None else f"defaults (no {CONFIG} at {trust.ref})"
+    )
+    result = GateResult(
+        target.spec,
+        target.base,
+        target.head,
+        change.head_tree,
+        policy,
+        trust,
+        verifier.trust_source,
+        policy_source,
+        changed=change.paths,
+        touched_records=[c.path for c in change.gated if c.path.startswith(RECORDS_PREFIX)],
+    )
+    result.warnings += root.problems + [f"allowed signers: {e}" for e in verifier.allowed.errors]
+    result.warnings += [f"OpenPGP pins: {e}" for e in verifier.openpgp.errors]
+    if not change.gated:
+        return result  # nothing but added review records: nothing to review
+    _judge(git, result, change, root, verifier)
     return result
 
 
-def _classify(
-    git: Git,
-    e: RecordEntry,
-    head: str,
-    head_tree: str,
-    base: str,
-    base_tree: str,
-    keys: dict[str, str],
-) -> Counted | None:
-    """Whether record ``e`` is about this change (None: not) and, if so, whether it counts and why."""
-    if e.record is None:
-        return None
-    r_head, r_tree = reviewed_tree(e.record.subject)
-    head_key = keys.get(head_tree, head_tree)  # trees with the same content share a key
-    same = (r_head is not None and r_head == head) or (
-        r_tree is not None and (r_tree == head_tree or keys.get(r_tree) == head_key)
+def _change(git: Git, target: ReviewTarget, trust: Target) -> _Change:
+    head = target.head
+    assert head is not None
+    base_tree = EMPTY_TREE if target.base == EMPTY_TREE else git.rev_parse(target.base, kind="tree")
+    head_tree = git.rev_parse(head, kind="tree")
+    changes = tree_diff(git, base_tree, head_tree)
+    gated = needs_review(changes)
+    exclude = [x for x in (target.base, trust.commit) if x != EMPTY_TREE]
+    commits = change_commits(git, head, exclude)
+    gated += _touched_records(changes, gated, commits)
+    shas, trees = head_aliases(commits, head)
+    return _Change(target, base_tree, head_tree, gated, commits, shas, trees | {head_tree})
+
+
+def _touched_records(
+    changes: list[PathChange], gated: list[PathChange], commits: list[ChangeCommit]
+) -> list[PathChange]:
+    """Records the change adds and, in a later commit, edits or deletes again: that needs review too.
+
+    A record added and deleted again has no net change, which no reviewed diff can show: the gate
+    fails until the record is restored (records are append-only evidence).
+    """
+    touched = {p for c in commits for p in c.touched_records}
+    have = {c.path for c in gated}
+    net = {c.path: c for c in changes}
+    out = []
+    for path in sorted(touched - have):
+        zero = "0" * len(next(iter(net.values())).old if net else "0" * 40)
+        out.append(net.get(path) or PathChange(path, "000000", "000000", zero, zero, "D"))
+    return out
+
+
+def _judge(git: Git, result: GateResult, change: _Change, root: TrustRoot, verifier: Verifier) -> None:
+    assert change.target.head is not None
+    evidence = load_evidence(
+        git,
+        verifier,
+        [result.target.commit, change.target.head],
+        keep=lambda r: change.about_head(r) or change.may_cover(r),
     )
-    if not same:
-        return None
-    if not e.valid:
-        return Counted(e, False, CountReason.INVALID, f"{e.status.value}: {e.reason}")
-    r_base, r_base_tree = reviewed_base(e.record.subject)
-    if not _base_covers(git, r_base, r_base_tree, base, base_tree, keys):
-        why = f"reviewed only {r_base[:12]}..{(r_head or r_tree or '')[:12]}, not from {base[:12]}"
-        return Counted(e, False, CountReason.PARTIAL_BASE, why)
+    entries = evidence.entries
+    check_head_trees(git, entries)
+    gaps = _coverage(git, change, entries)
+    relevant: list[RecordEntry] = []
+    for e in entries:
+        assert e.record is not None
+        covered = gaps.get(id(e)) == []
+        if not (covered or change.about_head(e.record)):
+            continue
+        if not e.valid:
+            why = f"{e.status.value}: {e.reason}"
+            result.considered.append(Counted(e, False, CountReason.INVALID, why))
+            continue
+        relevant.append(e)
+    try:
+        questions = target_questions(git, root, change.target, result.policy.required_checklists)
+    except UsageError as exc:  # ChecklistError: fail closed and say why
+        result.missing.append(f"checklists could not be loaded: {' '.join(str(exc).split())}")
+        questions = TargetQuestions()
+    _votes(result, change, relevant, gaps, questions)
+    _blocking_answers(result, relevant, questions)
+    _required_checklists(result, questions)
+    _explain(result)
+
+
+def _coverage(git: Git, change: _Change, entries: Sequence[RecordEntry]) -> dict[int, list[str] | None]:
+    """``id(entry) ->`` gated paths its reviewed diff misses (``[]``: covers; ``None``: cannot tell)."""
+    pairs: dict[int, tuple[str, str]] = {}
+    for e in entries:
+        if not (e.valid and e.record and change.may_cover(e.record)):
+            continue
+        _, tree = reviewed_tree(e.record.subject)
+        _, base_tree = reviewed_base(e.record.subject)
+        if tree and base_tree:
+            pairs[id(e)] = (base_tree, tree)
+    gaps = uncovered(git, list(pairs.values()), change.gated)
+    return {k: gaps.get(p) for k, p in pairs.items()}
+
+
+def _votes(
+    result: GateResult,
+    change: _Change,
+    relevant: list[RecordEntry],
+    gaps: dict[int, list[str] | None],
+    questions: TargetQuestions,
+) -> None:
+    """Each person's latest record is their vote; approvals count only when complete."""
+    ordered = sorted(relevant, key=lambda e: (e.finished, e.path))
+    person = people(ordered)
+    latest: dict[int, int] = {}
+    for i, p in enumerate(person):
+        latest[p] = i
+    authors = {c.author for c in change.commits if not c.records_only}
+    authors |= {c.committer for c in change.commits if not c.records_only}
+    signing_keys = {c.signing_key for c in change.commits if c.signing_key and not c.records_only}
+    for i, e in enumerate(ordered):
+        if latest[person[i]] != i:
+            why = "superseded by a later record of the same reviewer"
+            result.considered.append(Counted(e, False, CountReason.SUPERSEDED, why))
+            continue
+        if e.verdict != APPROVE:
+            c = Counted(e, False, CountReason.VERDICT, f"verdict {e.verdict}")
+            result.considered.append(c)
+            if e.verdict in BLOCKING_VERDICTS and result.policy.reject_blocks:
+                result.rejects.append(c)
+            continue
+        gap = gaps[id(e)] if id(e) in gaps else change.unseen(e.record)  # type: ignore[arg-type]
+        why = _not_counted(e, change, gap, authors, signing_keys, result.policy, questions)
+        reason = why[0][0] if why else CountReason.APPROVED
+        c = Counted(e, not why, reason, "; ".join(w for _, w in why))
+        result.considered.append(c)
+        if c.counts:
+            result.approvals.append(c)
+
+
+def _not_counted(
+    e: RecordEntry,
+    change: _Change,
+    gap: list[str] | None,
+    authors: set[str],
+    signing_keys: set[str],
+    policy: GatePolicy,
+    questions: TargetQuestions,
+) -> list[tuple[CountReason, str]]:
+    """Why an approval does not count, most decisive first (empty: it counts)."""
+    assert e.record is not None
+    if gap is None or gap:
+        r_base = e.record.subject.base[:12]
+        r_head = (reviewed_tree(e.record.subject)[0] or reviewed_tree(e.record.subject)[1] or "")[:12]
+        missing = ", ".join(gap[:5]) if gap else "its reviewed trees are not in this clone"
+        why = f"reviewed only {r_base}..{r_head}: its diff does not show this change to {missing}"
+        return [(CountReason.PARTIAL_BASE, why)]
+    out = []
     analysis = e.record.analysis
     if analysis is not None and not analysis.complete:
         pending = ", ".join(analysis.pending) or "unknown stages"
-        why = f"analysis was incomplete when signed (pending: {pending})"
-        return Counted(e, False, CountReason.INCOMPLETE, why)
-    if e.verdict == APPROVE:
-        return Counted(e, True, CountReason.APPROVED)
-    return Counted(e, False, CountReason.VERDICT, f"verdict {e.verdict}")
+        out.append((CountReason.INCOMPLETE, f"analysis was incomplete when signed (pending: {pending})"))
+    if not policy.allow_self_approval:
+        if e.reviewer.lower() in authors:
+            why = f"self-approval: {e.reviewer} wrote or committed a commit of this change"
+            out.append((CountReason.SELF_APPROVAL, why))
+        elif e.key and e.key in signing_keys:
+            out.append(
+                (CountReason.SELF_APPROVAL, f"self-approval: key {e.key} signed a commit of this change")
+            )
+    out += [(CountReason.PARTIAL_REVIEW, w) for w in incomplete(e, change.paths, policy, questions)]
+    return out
 
 
-def _latest_votes(for_change: list[Counted]) -> dict[str, Counted]:
-    """The latest valid record per reviewer decides that reviewer's vote; earlier approvals are superseded."""
-    latest: dict[str, Counted] = {}
-    for c in sorted(for_change, key=lambda c: c.entry.finished):
-        if c.entry.valid and c.reason is not CountReason.PARTIAL_BASE:
-            prev = latest.get(c.entry.reviewer)
-            if prev is not None and prev.counts:
-                prev.counts = False
-                prev.reason = CountReason.SUPERSEDED
-                prev.why = "superseded by a later record of the same reviewer"
-            latest[c.entry.reviewer] = c
-    return latest
-
-
-def _base_covers(
-    git: Git, r_base: str, r_base_tree: str | None, base: str, base_tree: str, keys: dict[str, str]
-) -> bool:
-    """Whether a review from ``r_base`` saw everything since ``base`` (same base, or an ancestor of it)."""
-    if r_base in (base, EMPTY_TREE) or r_base_tree == EMPTY_TREE:
-        return True
-    if r_base_tree is not None and (
-        r_base_tree == base_tree
-        or (keys.get(r_base_tree) is not None and keys.get(r_base_tree) == keys.get(base_tree))
-    ):
-        return True
-    if base == EMPTY_TREE:
-        return False
-    code, _ = git.try_run(["merge-base", "--is-ancestor", "--end-of-options", r_base, base])
-    return code == 0
-
-
-def _question_severity(git: Git, base: str, missing: list[str] | None = None) -> dict[str, tuple[str, str]]:
-    """``question id -> (severity, checklist id)`` from the checklists in effect at the change's base (the
-    change cannot lower a question's severity for itself).
-
-    Checklists that do not load fail the gate (fail closed, and say why in ``missing``): without them a
-    failed answer's severity and a required checklist's questions are unknown.
-    """
-    try:
-        cs = load_checklists(override_files=target_settings(git, base).checklist_overrides)
-    except UsageError as exc:  # ChecklistError, or unreadable settings at the base
-        line = " ".join(str(exc).split())
-        if missing is not None and not any(m.startswith("checklists could not be loaded") for m in missing):
-            missing.append(f"checklists could not be loaded: {line}")
-        return {}
-    return {q.id: (q.severity, q.checklist_id) for q in cs.questions}
-
-
-def _blocking_answers(git: Git, result: GateResult, records: list[Counted], severity: str) -> None:
-    valid = sorted((c.entry for c in records if c.entry.valid and c.entry.record), key=lambda e: e.finished)
-    if not any(a.answer == "fail" for e in valid for a in e.record.answers):  # type: ignore[union-attr]
-        return
-    known = _question_severity(git, result.base, result.missing)
-    limit = SEVERITIES.index(severity)
+def _blocking_answers(result: GateResult, relevant: list[RecordEntry], questions: TargetQuestions) -> None:
+    """Failed answers at or above ``block_severity`` (the target's severity) with no later pass / n/a."""
+    valid = sorted(relevant, key=lambda e: (e.finished, e.path))
+    limit = SEVERITIES.index(result.policy.block_severity)
     for i, e in enumerate(valid):
-        for a in e.record.answers:  # type: ignore[union-attr]
+        assert e.record is not None
+        for a in e.record.answers:
             if a.answer != "fail":
                 continue
-            sev = a.severity or known.get(a.id, ("", ""))[0]
+            sev = questions.severity.get(a.id, (a.severity, ""))[0]
             if sev in SEVERITIES and SEVERITIES.index(sev) > limit:
                 continue
             later = any(
-                (b := later_e.record.answer(a.id)) is not None and b.answer in PASSING  # type: ignore[union-attr]
+                (b := later_e.record.answer(a.id)) is not None and b.answer in PASSING
                 for later_e in valid[i + 1 :]
-                if later_e.finished > e.finished
+                if later_e.record is not None and later_e.finished > e.finished
             )
             if not later:
                 result.blockers.append(Blocker(e.path, e.reviewer, a.id, a.text, sev or "unknown", a.note))
 
 
-def _required_checklists(git: Git, result: GateResult, required: list[str]) -> None:
-    if not required:
-        return
-    known = _question_severity(git, result.base, result.missing)
-    for cid in required:
+def _required_checklists(result: GateResult, questions: TargetQuestions) -> None:
+    for cid in result.policy.required_checklists:
         best = ""
         for c in result.approvals:
             rec = c.entry.record
@@ -356,7 +446,8 @@ def _required_checklists(git: Git, result: GateResult, required: list[str]) -> N
             skipped = [
                 a.id
                 for a in rec.answers
-                if a.answer == "skipped" and known.get(a.id, ("", a.id.split(".", 1)[0]))[1] == cid
+                if a.answer == "skipped"
+                and questions.severity.get(a.id, ("", a.id.split(".", 1)[0]))[1] == cid
             ]
             if not skipped:
                 best = ""
@@ -366,26 +457,41 @@ def _required_checklists(git: Git, result: GateResult, required: list[str]) -> N
             result.checklists_missing[cid] = best or "no counted approval used this checklist"
 
 
+def _who(e: RecordEntry) -> str:
+    return ascii_visible(e.reviewer) if e.reviewer else "?"
+
+
 def _explain(result: GateResult) -> None:
     have = len(result.approvals)
     if have < result.min_approvals:
-        line = (
+        result.missing.append(
             f"needs {result.min_approvals} approval(s) from distinct allowed signers for "
             f"{result.head[:12]} (tree {result.head_tree[:12]}); has {have}"
         )
-        result.missing.append(line)
         for c in result.considered:
             if not c.counts:
-                result.missing.append(f"  not counted: {c.entry.path} by {c.entry.reviewer or '?'}: {c.why}")
+                result.missing.append(f"  not counted: {c.entry.path} by {_who(c.entry)}: {c.why}")
         if not result.considered:
             result.missing.append(
-                "  no review record in .signoff/reviews is for this head (or for a head that differs only in "
-                ".signoff/reviews/): review it with `signoff review` and commit the record"
+                "  no review record is about this change (its head, a head that differs only by added "
+                "records, or a reviewed diff containing it): review it with `signoff review` and commit "
+                "the record"
             )
+    if result.touched_records:
+        result.missing.append(
+            "the change deletes or edits review records ("
+            + ", ".join(result.touched_records[:5])
+            + "): records are append-only evidence; that needs a review like any other change"
+        )
+    for c in result.rejects:
+        result.missing.append(
+            f"{_who(c.entry)} voted {c.entry.verdict} in {c.entry.path}: "
+            "their later approval (or [gate] reject_blocks = false) is needed"
+        )
     for b in result.blockers:
         result.missing.append(
-            f"failed answer {b.question} (severity {b.severity}) by {b.reviewer} in {b.record}: "
-            "fix it and get a review answering it pass or n/a"
+            f"failed answer {b.question} (severity {b.severity}) by {ascii_visible(b.reviewer)} in "
+            f"{b.record}: fix it and get a review answering it pass or n/a"
         )
     for cid, why in result.checklists_missing.items():
         result.missing.append(f"required checklist {cid} not complete: {why}")

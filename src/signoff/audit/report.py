@@ -42,6 +42,8 @@ class RecordEntry:
     stale_paths: list[str] = field(default_factory=list)
     #: Stale, but every changed path has a newer valid approval of its current content.
     superseded: bool = False
+    #: Warnings about a valid record, e.g. ``finished-before-head`` (claims to predate what it reviewed).
+    flags: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -99,6 +101,7 @@ class RecordEntry:
             "stale": self.stale,
             "stale_paths": self.stale_paths,
             "superseded": self.superseded,
+            "flags": self.flags,
             "ai_lines_unseen": self.ai_unseen,
         }
 
@@ -207,6 +210,8 @@ class AuditReport:
     #: Objects not in this clone (partial clone) that the audit skipped, with commit and path.
     missing: list[MissingObject] = field(default_factory=list)
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    #: Where trust came from (printed by every command).
+    trust: str = ""
 
     @property
     def invalid(self) -> list[RecordEntry]:
@@ -246,6 +251,9 @@ class AuditReport:
             out.append(f"{len(self.stale)} stale review(s)")
         if self.findings is not None and self.findings.open:
             out.append(f"{len(self.findings.open)} scanner finding(s) on {self.branch} nobody triaged")
+        backdated = [r for r in self.records if "finished-before-head" in r.flags]
+        if backdated:
+            out.append(f"{len(backdated)} record(s) claim to finish before their reviewed head was committed")
         return out
 
     @property
@@ -262,6 +270,7 @@ class AuditReport:
             "since": self.since,
             "history": self.include_history,
             "allowed_signers": self.allowed_signers,
+            "trust": self.trust,
             "ok": self.ok,
             "problems": self.problems(),
             "warnings": self.warnings,

@@ -18,12 +18,14 @@ trees, blobs and (with history) old records, one ``diff-tree --stdin`` for line 
 from __future__ import annotations
 
 import bisect
-import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from signoff.audit.coverage import merges_with_own_changes
+from signoff.audit.evidence import landing_time, load_evidence
 from signoff.audit.findings import audit_findings
 from signoff.audit.report import (
     APPROVE,
@@ -34,16 +36,15 @@ from signoff.audit.report import (
     RecordEntry,
     ReviewerStats,
 )
+from signoff.audit.trustroot import load_trust_root, root_verifier
 from signoff.config import load_repo_config, section
 from signoff.diff.model import MissingObject
 from signoff.errors import GitCommandError, UsageError
 from signoff.git.history import History, first_parent_history
 from signoff.git.objects import (
-    blob_id,
     blobs_at,
     content_keys,
     missing_object_in,
-    object_sizes,
     path_of_object,
     read_objects,
     tree_of,
@@ -51,10 +52,8 @@ from signoff.git.objects import (
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import read_commits
-from signoff.records.codec import MAX_RECORD_BYTES, loads, read_bytes
-from signoff.records.model import RecordError, Subject
-from signoff.records.store import REVIEWS_DIR, cap_records, list_records, too_many_message
-from signoff.signing.verify import Status, Verification, Verifier
+from signoff.records.model import Subject
+from signoff.signing.verify import Status, Verifier
 
 # --------------------------------------------------------------------------------------------------
 # Reviewed head of a subject
@@ -79,102 +78,23 @@ def reviewed_base(subject: Subject) -> tuple[str, str | None]:
 # Loading and verifying records
 
 
-def _from_verification(v: Verification, path: str, **kw: Any) -> RecordEntry:
-    return RecordEntry(path, v.status, v.reason, v.record, v.signer, v.key, **kw)
-
-
-def load_tree_records(git: Git, verifier: Verifier) -> list[RecordEntry]:
-    """Every record under ``.signoff/reviews`` of the work tree (the newest MAX_RECORDS), verified."""
-    paths, skipped = cap_records(list_records(git.root))
-    results = verifier.verify_paths(paths)
-    out = [_from_verification(v, _relative(git.root, p)) for v, p in zip(results, paths, strict=True)]
-    if skipped:
-        out.append(RecordEntry(str(REVIEWS_DIR), Status.MALFORMED, too_many_message(skipped)))
-    return out
-
-
-def load_history_records(git: Git, verifier: Verifier, skip_blobs: set[str]) -> list[RecordEntry]:
-    """Every record version ever committed on any ref and not in ``skip_blobs``, verified in process.
-
-    One ``git log --all --raw`` lists the blobs, one ``git cat-file --batch`` reads them.
+def load_records(
+    git: Git, hist: History, verifier: Verifier, include_history: bool
+) -> tuple[list[RecordEntry], set[str]]:
+    """Every record ever committed on the audited branch (judged at the time it entered the branch), the
+    work tree's uncommitted ones (judged now), with ``include_history`` every version on any ref; and the
+    commits of the branch that delete or edit a record.
     """
-    raw = git.run(
-        [
-            "log",
-            "-z",
-            "--all",
-            "--no-show-signature",
-            "--no-renames",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--diff-merges=first-parent",
-            "--format=%x01%H",
-            "--raw",
-            "--no-abbrev",
-            "--",
-            str(REVIEWS_DIR),
-        ]
-    )
-    first_seen: dict[str, tuple[str, str]] = {}
-    commit = ""
-    tokens = raw.split(b"\0")
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip(b"\n")
-        i += 1
-        if tok.startswith(b"\x01"):
-            commit = tok[1:].decode()
-        elif tok.startswith(b":") and i < len(tokens):
-            meta = tok.split()
-            path = tokens[i].decode("utf-8", "surrogateescape")
-            i += 1
-            if len(meta) >= 5 and meta[4][:1] in (b"A", b"M", b"T"):
-                blob = meta[3].decode()
-                if path.endswith(".toml") and blob not in skip_blobs:
-                    first_seen[blob] = (path, commit)  # log is newest first: keep the oldest
-    blobs = sorted(first_seen)
-    sizes = object_sizes(git, blobs)
-    out: list[RecordEntry] = []
-    readable: list[str] = []
-    for blob in blobs:
-        path, commit = first_seen[blob]
-        size = sizes.get(blob)
-        if size is None:
-            reason = f"blob {blob[:12]} missing (not in this clone): skipped"
-            out.append(RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit))
-        elif size > MAX_RECORD_BYTES:
-            reason = f"larger than {MAX_RECORD_BYTES} bytes: not read"
-            out.append(RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit))
-        else:
-            readable.append(blob)
-    # Read in batches: memory stays bounded however many record versions history holds.
-    for start in range(0, len(readable), _HISTORY_BATCH):
-        batch = readable[start : start + _HISTORY_BATCH]
-        objects = read_objects(git, batch)
-        for blob in batch:
-            out.append(_history_entry(verifier, blob, objects.get(blob), *first_seen[blob]))
-    return out
-
-
-_HISTORY_BATCH = 1000
-
-
-def _history_entry(
-    verifier: Verifier, blob: str, got: tuple[str, bytes, bytes] | None, path: str, commit: str
-) -> RecordEntry:
-    """The audit entry of one record version read from history."""
-    source = f"{path}@{commit[:12]}"
-    if got is None:
-        reason = f"blob {blob[:12]} missing (not in this clone): skipped"
-        return RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit)
-    try:
-        record = loads(got[2].decode("utf-8"), source)
-    except UnicodeDecodeError:
-        return RecordEntry(path, Status.MALFORMED, "not UTF-8", in_tree=False, commit=commit)
-    except RecordError as exc:
-        reason = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
-        return RecordEntry(path, Status.MALFORMED, reason, in_tree=False, commit=commit)
-    return _from_verification(verifier.verify(record, source), path, in_tree=False, commit=commit)
+    revs = [hist.tip] if hist.tip else []
+    ev = load_evidence(git, verifier, revs, first_parent=True, when=landing_time)
+    entries = ev.entries + [RecordEntry(p, Status.MALFORMED, why) for p, why in ev.unreadable]
+    if include_history:
+        more = load_evidence(git, verifier, [], all_refs=True, worktree=False, skip=frozenset(ev.seen))
+        for e in more.entries:
+            e.in_tree = False
+        entries += more.entries
+        entries += [RecordEntry(p, Status.MALFORMED, why, in_tree=False) for p, why in more.unreadable]
+    return entries, set(ev.log.touched)
 
 
 def check_head_trees(git: Git, entries: list[RecordEntry]) -> None:
@@ -190,11 +110,6 @@ def check_head_trees(git: Git, entries: list[RecordEntry]) -> None:
             e.reason = (
                 f"subject.head_tree {e.record.subject.head_tree[:12]} is not the tree of head ({tree[:12]})"
             )
-
-
-def _relative(root: Path, p: Path) -> str:
-    text, prefix = str(p), str(root).rstrip("/") + "/"
-    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -232,6 +147,7 @@ def run_audit(
     ai: bool = True,
     verifier: Verifier | None = None,
     sarif: Sequence[str] = (),
+    trust_from: str | None = None,
 ) -> AuditReport:
     """Audit the repository (headless). ``since``/``branch`` default to the ``[audit]``/``[review]`` config.
 
@@ -241,16 +157,13 @@ def run_audit(
     settings = audit_settings(git)
     since = since if since is not None else settings["since"]
     hist = first_parent_history(git, branch or settings["default_branch"], since)
-    verifier = verifier or Verifier.for_repo(git, allowed_signers=allowed_signers)
-    entries = load_tree_records(git, verifier)
-    if include_history:
-        known = set()
-        for e in entries:
-            with contextlib.suppress(OSError, RecordError):  # a FIFO, device or huge file is never read
-                known.add(blob_id(read_bytes(git.root / e.path), git.object_format))
-        entries += load_history_records(git, verifier, known)
+    if verifier is None:
+        verifier = audit_verifier(git, trust_from, allowed_signers)
+    entries, hist.touched = load_records(git, hist, verifier, include_history)
     check_head_trees(git, entries)
+    flag_backdated(git, entries)
     _add_content_keys(git, hist, entries)
+    hist.own_changes = merges_with_own_changes(git, _merged_heads(hist, entries))
     commits = _coverage(hist, entries)
     warnings = [f"allowed signers: {p}" for p in verifier.allowed.errors]
     missing: list[MissingObject] = []
@@ -266,6 +179,7 @@ def run_audit(
         since=since,
         include_history=include_history,
         allowed_signers=str(verifier.allowed_path) if verifier.allowed_path else None,
+        trust=verifier.trust_source,
         records=entries,
         commits=commits,
         failed=failed,
@@ -277,6 +191,52 @@ def run_audit(
         findings=findings,
         missing=missing,
     )
+
+
+def audit_verifier(git: Git, trust_from: str | None, allowed_signers: Path | None) -> Verifier:
+    """Trust for the audit: ``--trust-from REF``'s files, else the work tree's (or ``--allowed-signers``);
+    keys of uncommitted records are judged now, committed ones when they entered the branch."""
+    now = datetime.now(UTC)
+    if trust_from:
+        root = load_trust_root(git, git.rev_parse(trust_from), trust_from)
+        return root_verifier(git, root, at=now, allowed_signers=allowed_signers)
+    verifier = Verifier.for_repo(git, allowed_signers=allowed_signers)
+    verifier.at = now
+    return verifier
+
+
+def flag_backdated(git: Git, entries: list[RecordEntry]) -> None:
+    """Flag valid records that claim to have finished before their reviewed head was committed."""
+    heads = sorted({e.record.subject.head for e in entries if e.valid and e.record and e.record.subject.head})
+    if not heads:
+        return
+    times: dict[str, int] = {}
+    for sha, (_, kind, body) in read_objects(git, heads).items():
+        if kind != b"commit":
+            continue
+        for line in body.split(b"\n\n", 1)[0].split(b"\n"):
+            if line.startswith(b"committer "):
+                parts = line.rsplit(b" ", 2)
+                if len(parts) == 3 and parts[1].isdigit():
+                    times[sha] = int(parts[1])
+    for e in entries:
+        if not (e.valid and e.record and e.record.subject.head in times):
+            continue
+        finished = datetime.fromisoformat(e.finished.replace("Z", "+00:00")).timestamp()
+        if finished < times[e.record.subject.head]:
+            e.flags.append("finished-before-head")
+
+
+def _merged_heads(hist: History, entries: list[RecordEntry]) -> list[str]:
+    """Merge commits of the branch whose second parent is an approved head (to check with remerge-diff)."""
+    out: set[str] = set()
+    for e in entries:
+        if e.approval and e.record:
+            head, tree = reviewed_tree(e.record.subject)
+            for i, how in hist.match_head(head, tree):
+                if how == "merged":
+                    out.add(hist.commits[i].sha)
+    return sorted(out)
 
 
 def _add_content_keys(git: Git, hist: History, entries: list[RecordEntry]) -> None:

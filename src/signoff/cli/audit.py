@@ -41,6 +41,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE.sarif",
         help="scanner output for the branch tip: findings no valid record triaged are problems",
     )
+    p.add_argument(
+        "--trust-from",
+        metavar="REF",
+        help="take .signoff/allowed_signers and the pinned OpenPGP keys from REF's tip, not the work tree",
+    )
     p.set_defaults(func=run)
 
 
@@ -54,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None,
         ai=not args.no_ai,
         sarif=args.findings,
+        trust_from=args.trust_from,
     )
     if args.format == "json":
         text = render_json(report, pretty=not args.output and sys.stdout.isatty())

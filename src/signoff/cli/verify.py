@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from signoff.audit.trustroot import load_trust_root, root_verifier
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from signoff.git.runner import Git, open_repo
 from signoff.records.codec import load
@@ -29,6 +30,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--allowed-signers",
         metavar="FILE",
         help="trust these SSH signers (default: .signoff/allowed_signers, else gpg.ssh.allowedSignersFile)",
+    )
+    p.add_argument(
+        "--trust-from",
+        metavar="REF",
+        help=(
+            "take .signoff/allowed_signers and the pinned OpenPGP keys from REF (e.g. origin/main), not "
+            "from this checkout (a pull request's checkout trusts whatever the pull request added)"
+        ),
     )
     p.add_argument(
         "--payload",
@@ -55,9 +64,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return EXIT_OK
     git = open_repo(getattr(args, "repo_path", None))
-    verifier = Verifier.for_repo(
-        git, allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None
-    )
+    override = Path(args.allowed_signers) if args.allowed_signers else None
+    if args.trust_from:
+        root = load_trust_root(git, git.rev_parse(args.trust_from), args.trust_from)
+        verifier = root_verifier(git, root, allowed_signers=override)
+    else:
+        verifier = Verifier.for_repo(git, allowed_signers=override)
     paths, skipped = ([Path(p) for p in args.paths], 0) if args.paths else cap_records(list_records(git.root))
     results = verifier.verify_paths(paths, keep_records=False)
     if skipped:
@@ -68,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         doc = {
             "schema": "signoff.verify/1",
             "allowed_signers": str(verifier.allowed_path) if verifier.allowed_path else None,
+            "trust": verifier.trust_source,
             "records": [r.to_dict() | {"path": s} for r, s in zip(results, shown, strict=True)],
             "ok": all(r.ok for r in results),
         }
@@ -77,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             print("no review records found under .signoff/reviews")
         for r, s in zip(results, shown, strict=True):
             print(_line(r, s))
+        print(f"trust: {visible(verifier.trust_source)}")
         for problem in verifier.allowed.errors:
             print(f"warning: {visible(problem)}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in results) else EXIT_CHECK_FAILED

@@ -70,6 +70,11 @@ class History:
     content: dict[str, str] = field(default_factory=dict)
     #: Index of the first commit in scope (``--since``); commits before it still count as bases.
     start: int = 0
+    #: Commits that delete or edit a review record (they need review).
+    touched: set[str] = field(default_factory=set)
+    #: Merge commits that change something of their own (remerge-diff not empty): not covered as
+    #: the merge of a reviewed head.
+    own_changes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.index = {c.sha: i for i, c in enumerate(self.commits)}
@@ -96,9 +101,12 @@ class History:
         return self._by_content
 
     def signoff_only(self, i: int) -> bool:
-        """Whether commit ``i`` changes nothing but ``.signoff/reviews/`` against its first parent."""
+        """Whether commit ``i`` only adds files under ``.signoff/reviews/`` (against its first parent).
+
+        A commit that deletes or edits a record (listed in :attr:`touched`) needs review like any other.
+        """
         c = self.commits[i]
-        if i == 0 or not c.parents or self.commits[i - 1].sha != c.parents[0]:
+        if i == 0 or not c.parents or self.commits[i - 1].sha != c.parents[0] or c.sha in self.touched:
             return False
         prev = self.commits[i - 1]
         a, b = self.content.get(c.tree), self.content.get(prev.tree)
@@ -148,9 +156,10 @@ class History:
 
         For a head matched at commit ``e``, the review covers ``(s, e]`` where ``s`` is the nearest earlier
         commit matching the reviewed base (by commit, tree or content key) with no other match of the
-        head in between; an empty-tree base covers everything up to ``e``; a head matched as a merge's
-        second parent covers that merge. A base found nowhere before ``e`` means the review saw only part
-        of what ``e`` brought in, so it covers nothing there.
+        head in between; an empty-tree base covers everything up to ``e`` only when ``e`` is the reviewed
+        commit itself (or the root); a head matched as a merge's second parent covers that merge unless
+        the merge changes something of its own (:attr:`own_changes`). A base found nowhere before ``e``
+        means the review saw only part of what ``e`` brought in, so it covers nothing there.
         """
         out: dict[int, str] = {}
         matches = self.match_head(head, head_tree)
@@ -161,9 +170,12 @@ class History:
         previous = -1
         for e, how in matches:
             if how == "merged":
-                out.setdefault(e, how)
+                if self.commits[e].sha not in self.own_changes:
+                    out.setdefault(e, how)
                 continue
-            start: int | None = -1 if empty else None
+            # From the empty tree, only the reviewed commit itself (or a root with its tree) is covered:
+            # a later commit that restores the reviewed tree covers none of the commits before it.
+            start: int | None = -1 if empty and (how == "commit" or e == 0) else None
             if not empty:
                 k = bisect.bisect_left(bases, e) - 1
                 if k >= 0 and bases[k] >= previous:

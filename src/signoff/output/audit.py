@@ -68,6 +68,7 @@ def render_text(report: AuditReport, *, limit: int = 50) -> str:
     tip = report.tip[:12] if report.tip else "(no commits)"
     scope = f" since {_v(report.since)}" if report.since else ""
     add(f"signoff audit of {_v(report.branch)} at {tip}{scope}")
+    add(f"trust: {_v(report.trust or 'none')}")
     s = report.to_json()["summary"]
     add(
         f"records: {s['records']} ({s['valid']} valid, {s['invalid']} not valid, {s['stale']} stale)  "
@@ -169,7 +170,7 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
     add(
         f"Generated {report.generated}"
         + (f", history since {_md(report.since)}" if report.since else "")
-        + "."
+        + f". Trust: {_md(report.trust or 'none')}."
     )
     add("")
     problems = report.problems()

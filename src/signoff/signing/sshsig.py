@@ -114,6 +114,16 @@ class PublicKey:
         """``keytype base64`` (an authorized_keys / allowed_signers key field)."""
         return f"{self.keytype} {base64.b64encode(self.blob).decode()}"
 
+    @cached_property
+    def rsa_bits(self) -> int | None:
+        """The modulus size of an ``ssh-rsa`` key (``None`` for other key types)."""
+        if self.keytype != "ssh-rsa":
+            return None
+        r = _Reader(self.blob)
+        r.string()
+        r.mpint()
+        return r.mpint().bit_length()
+
     @property
     def is_certificate(self) -> bool:
         return self.keytype.endswith("-cert-v01@openssh.com")

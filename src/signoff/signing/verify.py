@@ -7,8 +7,13 @@ the repository's ``.signoff/allowed_signers``, else git's ``gpg.ssh.allowedSigne
 config only). The key must be trusted for the principal the record names (``reviewer.email``), in the
 ``signoff-review`` namespace, at the signing time the record states (``review.finished``).
 Security-key and certificate signatures are checked with ``ssh-keygen -Y verify`` instead.
-OpenPGP signatures are checked with ``gpg --status-fd=1 --verify`` (or ``gpgv`` with a keyring) and
-parsed the way git parses them.
+OpenPGP signatures are checked with ``gpgv`` against a keyring built only from the keys pinned in the
+repository (:mod:`signoff.signing.pins`); the key must be pinned for ``reviewer.email``.
+
+Refused whatever the trust file says: DSA keys and RSA keys under 2048 bits (OpenSSH's own defaults), and
+principals with non-ASCII or invisible characters (unless ``allow_non_ascii``; invisible ones never).
+Key validity is judged at ``at`` when given (the gate's clock, the audit's landing time), else at the
+time the record states.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,13 +37,42 @@ from signoff.git.runner import EMPTY_TREE
 from signoff.records.codec import loads_with_payload, read_text
 from signoff.records.model import NAMESPACE, RecordError, ReviewRecord, Subject
 from signoff.signing.allowed_signers import AllowedSigners, load_many
+from signoff.signing.pins import OpenPgpPins
 from signoff.signing.sign import trusted_config
-from signoff.signing.sshsig import BadSignature, SshSigError, UnsupportedKey, parse_signature
+from signoff.signing.sshsig import BadSignature, PublicKey, SshSigError, UnsupportedKey, parse_signature
+from signoff.util.sanitize import ascii_visible, visible
 
 if TYPE_CHECKING:
     from signoff.git.runner import Git
 
 ALLOWED_SIGNERS = Path(".signoff") / "allowed_signers"
+OPENPGP_SIGNERS = Path(".signoff") / "openpgp_signers"
+KEYS_DIR = Path(".signoff") / "keys"
+MIN_RSA_BITS = 2048
+#: OpenPGP public-key algorithms refused (RFC 4880 ids): DSA, Elgamal.
+_WEAK_PGP_ALGOS = {"16": "Elgamal", "17": "DSA", "20": "Elgamal"}
+
+
+def weak_key_problem(key: PublicKey) -> str | None:
+    """Why an SSH key is refused whatever the trust file says (DSA, RSA < 2048 bits), or ``None``."""
+    if key.keytype.startswith("ssh-dss"):
+        return "DSA (ssh-dss) keys are refused: OpenSSH no longer accepts them"
+    bits = key.rsa_bits
+    if bits is not None and bits < MIN_RSA_BITS:
+        return f"{bits}-bit RSA keys are refused: {MIN_RSA_BITS} bits or more"
+    return None
+
+
+def principal_problem(principal: str, allow_non_ascii: bool = False) -> str | None:
+    """Why a principal is refused (invisible or control characters; non-ASCII unless allowed), or ``None``."""
+    if visible(principal) != principal:
+        return f"principal {ascii_visible(principal)} has invisible or control characters: refused"
+    if not allow_non_ascii and not principal.isascii():
+        return (
+            f"principal {ascii_visible(principal)} has non-ASCII characters: refused "
+            "(set [gate] allow_non_ascii_principals = true on the target to allow them)"
+        )
+    return None
 
 
 class Status(StrEnum):
@@ -153,6 +187,19 @@ def allowed_signers_paths(root: Path | None, git: Git | None = None) -> list[Pat
     return []
 
 
+def _worktree_pins(root: Path) -> OpenPgpPins:
+    """Pinned OpenPGP keys of a work tree (``.signoff/openpgp_signers``, ``.signoff/keys/*.asc``)."""
+    signers = root / OPENPGP_SIGNERS
+    keys_dir = root / KEYS_DIR
+    data = signers.read_bytes() if signers.is_file() and not signers.is_symlink() else None
+    keys = []
+    if keys_dir.is_dir() and not keys_dir.is_symlink():
+        for p in sorted(keys_dir.glob("*.asc"))[:256]:
+            if p.is_file() and not p.is_symlink() and p.stat().st_size <= 1 << 20:
+                keys.append((str(p.relative_to(root)), p.read_bytes()))
+    return OpenPgpPins.parse(data, keys, f"{OPENPGP_SIGNERS} in the work tree")
+
+
 class Verifier:
     """Verifies records against one trust configuration (reused for many records)."""
 
@@ -164,14 +211,25 @@ class Verifier:
         gpg_program: str = "gpg",
         gpg_keyring: Path | None = None,
         ssh_program: str = "ssh-keygen",
+        openpgp: OpenPgpPins | None = None,
+        at: datetime | None = None,
+        allow_non_ascii: bool = False,
+        trust_source: str = "",
     ) -> None:
         if allowed is None:
             allowed = load_many([allowed_path]) if allowed_path else AllowedSigners()
         self.allowed = allowed
         self.allowed_path = allowed_path or allowed.path
         self.gpg_program = gpg_program
+        #: An explicit keyring for ``gpgv`` (trusted as given); else only :attr:`openpgp` pins count.
         self.gpg_keyring = gpg_keyring
         self.ssh_program = ssh_program
+        self.openpgp = openpgp if openpgp is not None else OpenPgpPins(source="no pinned OpenPGP keys")
+        #: Judge key validity at this time instead of the time a record states.
+        self.at = at
+        self.allow_non_ascii = allow_non_ascii
+        #: Where trust came from, as commands print it.
+        self.trust_source = trust_source or (str(self.allowed_path) if self.allowed_path else "none")
 
     @classmethod
     def for_repo(cls, git: Git, *, allowed_signers: Path | None = None) -> Verifier:
@@ -181,7 +239,18 @@ class Verifier:
         allowed = load_many(paths)
         gpg = trusted_config(git, "gpg.openpgp.program") or trusted_config(git, "gpg.program") or "gpg"
         ssh = trusted_config(git, "gpg.ssh.program") or "ssh-keygen"
-        return cls(allowed, allowed_path=allowed.path, gpg_program=gpg, ssh_program=ssh)
+        pins = _worktree_pins(git.root)
+        source = str(allowed.path) if allowed.path else "none"
+        if allowed.path is not None and str(allowed.path).startswith(str(git.root).rstrip("/") + "/"):
+            source = f"{str(allowed.path)[len(str(git.root).rstrip('/')) + 1 :]} in the work tree"
+        return cls(
+            allowed,
+            allowed_path=allowed.path,
+            gpg_program=gpg,
+            ssh_program=ssh,
+            openpgp=pins,
+            trust_source=source,
+        )
 
     # -- one record ------------------------------------------------------------------------------------
 
@@ -193,8 +262,16 @@ class Verifier:
             return Verification(str(path), Status.MALFORMED, reason)
         return self.verify(record, str(path), payload=payload)
 
-    def verify(self, record: ReviewRecord, source: str = "", *, payload: bytes | None = None) -> Verification:
-        """Verify one record (``payload``: its signed bytes if already computed)."""
+    def verify(
+        self,
+        record: ReviewRecord,
+        source: str = "",
+        *,
+        payload: bytes | None = None,
+        at: datetime | None = None,
+    ) -> Verification:
+        """Verify one record (``payload``: its signed bytes if already computed; ``at``: judge the key's
+        validity at this time, overriding the verifier's)."""
         sig = record.signature
         if sig is None:
             return Verification(source, Status.MALFORMED, "the record is not signed", record)
@@ -202,11 +279,20 @@ class Verifier:
             return Verification(source, Status.MALFORMED, f"signature.namespace must be {NAMESPACE}", record)
         if payload is None:
             payload = record.payload()
+        when = at or self.at
+        if when is None:
+            try:
+                when = datetime.fromisoformat(record.review.finished)
+            except ValueError:
+                return Verification(source, Status.MALFORMED, "review.finished is not a valid time", record)
+        problem = principal_problem(record.reviewer.email, self.allow_non_ascii)
+        if problem is not None:
+            return Verification(source, Status.UNKNOWN_SIGNER, problem, record, "", record.reviewer.key)
         if sig.format == "ssh":
-            return self._verify_ssh(record, source, payload)
+            return self._verify_ssh(record, source, payload, when)
         return self._verify_openpgp(record, source, payload)
 
-    def _verify_ssh(self, record: ReviewRecord, source: str, payload: bytes) -> Verification:
+    def _verify_ssh(self, record: ReviewRecord, source: str, payload: bytes, when: datetime) -> Verification:
         assert record.signature is not None
         try:
             sig = parse_signature(record.signature.value)
@@ -222,16 +308,15 @@ class Verifier:
             return result(
                 Status.BAD_SIGNATURE, f"signed with key {fp}, but the record names {record.reviewer.key}"
             )
+        weak = weak_key_problem(sig.public_key)
+        if weak is not None:
+            return result(Status.UNKNOWN_SIGNER, weak)
         try:
             sig.verify(payload, NAMESPACE)
         except BadSignature as exc:
             return result(Status.BAD_SIGNATURE, str(exc))
         except UnsupportedKey as exc:
-            return self._verify_ssh_external(record, source, payload, fp, str(exc))
-        try:
-            when = datetime.fromisoformat(record.review.finished)
-        except ValueError:
-            return result(Status.MALFORMED, "review.finished is not a valid time")
+            return self._verify_ssh_external(record, source, payload, fp, str(exc), when)
         match = self.allowed.find(sig.public_key, principal, NAMESPACE, when)
         if match.signer is None:
             if not self.allowed.entries and self.allowed_path is None:
@@ -243,7 +328,7 @@ class Verifier:
         return result(Status.VALID, "", principal)
 
     def _verify_ssh_external(
-        self, record: ReviewRecord, source: str, payload: bytes, fp: str, why: str
+        self, record: ReviewRecord, source: str, payload: bytes, fp: str, why: str, at: datetime
     ) -> Verification:
         """Security keys and certificates: ask ``ssh-keygen -Y verify``."""
         assert record.signature is not None
@@ -254,7 +339,7 @@ class Verifier:
         with tempfile.TemporaryDirectory(prefix="signoff-verify-") as tmp:
             sigfile = Path(tmp) / "sig"
             sigfile.write_text(record.signature.value, encoding="ascii", errors="replace")
-            when = record.review.finished.replace("-", "").replace(":", "").replace("T", "")
+            when = at.astimezone(UTC).strftime("%Y%m%d%H%M%SZ")
             args = [
                 self.ssh_program,
                 "-Y",
@@ -293,13 +378,25 @@ class Verifier:
             sigfile.write_text(record.signature.value, encoding="ascii", errors="replace")
             if self.gpg_keyring is not None:
                 args = ["gpgv", "--status-fd=1", "--keyring", str(self.gpg_keyring), str(sigfile), "-"]
+            elif not self.openpgp.keys:
+                return Verification(
+                    source,
+                    Status.UNKNOWN_SIGNER,
+                    f"no pinned OpenPGP keys: add the key to {KEYS_DIR}/ and "
+                    f"'{ascii_visible(record.reviewer.email)} FINGERPRINT' to {OPENPGP_SIGNERS}",
+                    record,
+                    "",
+                    record.reviewer.key,
+                )
             else:
+                home, keyring = self.openpgp.keyring()
                 args = [
-                    self.gpg_program,
-                    "--batch",
-                    "--no-tty",
+                    "gpgv",
+                    "--homedir",
+                    str(home),
                     "--status-fd=1",
-                    "--verify",
+                    "--keyring",
+                    str(keyring),
                     str(sigfile),
                     "-",
                 ]
@@ -307,7 +404,30 @@ class Verifier:
                 proc = subprocess.run(args, input=payload, capture_output=True, check=False)
             except OSError as exc:
                 return Verification(source, Status.MALFORMED, f"cannot run {args[0]}: {exc.strerror}", record)
-        return _judge_gpg(proc.stdout.decode("utf-8", "replace"), record, source)
+        out = _judge_gpg(proc.stdout.decode("utf-8", "replace"), record, source)
+        if out.ok and self.gpg_keyring is None:
+            return self._pinned(out, proc.stdout.decode("utf-8", "replace"))
+        return out
+
+    def _pinned(self, out: Verification, status_text: str) -> Verification:
+        """A good OpenPGP signature counts only from a key pinned for the record's e-mail."""
+        assert out.record is not None
+        email = out.record.reviewer.email
+        valid = parse_gpg_status(status_text).get("VALIDSIG", [[]])[0]
+        algo = valid[5] if len(valid) > 5 else ""
+        if algo in _WEAK_PGP_ALGOS:
+            out.status, out.reason = (
+                Status.UNKNOWN_SIGNER,
+                f"{_WEAK_PGP_ALGOS[algo]} OpenPGP keys are refused",
+            )
+        elif not self.openpgp.allows(out.key, email):
+            out.status = Status.UNKNOWN_SIGNER
+            out.reason = (
+                f"OpenPGP key {out.key} is not pinned for {ascii_visible(email)} in {OPENPGP_SIGNERS}"
+            )
+        else:
+            out.signer = email
+        return out
 
     # -- many records ----------------------------------------------------------------------------------
 

@@ -86,6 +86,17 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     return pattern.sub(lambda m: placeholder(m.group()), text)
 
 
+def ascii_visible(text: str) -> str:
+    """``visible(text)`` with every other non-ASCII character shown as ``<U+XXXX>`` too.
+
+    For identities (reviewer e-mails, principals): a Cyrillic ``а`` must not pass for a Latin ``a``.
+    """
+    shown = visible(text)
+    if shown.isascii():
+        return shown
+    return "".join(c if c.isascii() else f"<U+{ord(c):04X}>" for c in shown)
+
+
 def unsafe_spans(text: str, *, keep_newlines: bool = False) -> Iterator[tuple[int, int, str]]:
     """Yield ``(start, end, placeholder)`` for each unsafe character in ``text``."""
     pattern = _UNSAFE_KEEP_NL if keep_newlines else _UNSAFE_NO_NL
