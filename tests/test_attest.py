@@ -170,6 +170,17 @@ def test_attest_with_openpgp_verifies_with_securesystemslib(reviewed, gpg_key, m
     repo, _ = reviewed
     monkeypatch.setenv("GNUPGHOME", str(gpg_key.home))
     git(repo, "config", "user.email", "gina@example.com")
+    # OpenPGP records count only with the key pinned in the repository (docs/trust-model.md).
+    armored = subprocess.run(
+        ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint], capture_output=True, check=True
+    ).stdout
+    write(
+        repo,
+        {
+            ".signoff/keys/gina.asc": armored,
+            ".signoff/openpgp_signers": f"gina@example.com {gpg_key.fingerprint}\n",
+        },
+    )
     (repo.parent / "answers.toml").write_text(ANSWERS)
     assert main(["-C", str(repo), "review", "main..feature", "--answers", str(repo.parent / "answers.toml"),
                  "--format", "openpgp", "--key", gpg_key.fingerprint]) == 0  # fmt: skip

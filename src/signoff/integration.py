@@ -24,8 +24,9 @@ CONFIG_TEMPLATE = """\
 # Every key is optional; the values below are the defaults.
 
 [review]
-# Branch whose first-parent history `signoff audit` checks and `signoff gate` compares against.
-# Empty: origin/HEAD, else main, else master.
+# Branch whose first-parent history `signoff audit` checks (and `signoff review` compares against).
+# Empty: origin/HEAD, else main, else master. `signoff gate` never reads it: its target comes from
+# --target or your global git config (see docs/trust-model.md).
 default_branch = ""
 
 [gate]
@@ -36,6 +37,20 @@ block_severity = "high"
 # Checklist ids every change must have completed in at least one valid approval
 # (no question of the checklist skipped), e.g. ["web", "secrets"]. See `signoff checklists list`.
 required_checklists = []
+# A valid reject / changes-requested vote of an allowed signer blocks until they approve.
+reject_blocks = true
+# Whether an approval by an author, committer or commit-signing key of the change counts.
+allow_self_approval = false
+# A counted approval must have viewed every changed file.
+require_all_files = true
+# A counted approval must state at least this thoroughness: "high", "medium", "low" or "none".
+min_thoroughness = "medium"
+# A counted approval must answer (pass, fail or n/a) every triggered question of this severity or above.
+answer_severity = "high"
+# Whether reviewer e-mails with non-ASCII characters may count (look-alikes: off by default).
+allow_non_ascii_principals = false
+# The gate reads this file, allowed_signers and checklists from the TARGET branch's tip: a change
+# cannot relax them for itself.
 
 [audit]
 # Only check history from this date (YYYY-MM-DD, "90 days ago") or revision on (`--since` overrides).
@@ -106,7 +121,7 @@ jobs:
       - name: signoff gate
         env:
           BASE_REF: ${{{{ github.base_ref }}}}
-        run: signoff gate "origin/${{BASE_REF}}...HEAD" --min-approvals 1 --format json
+        run: signoff gate --target "origin/${{BASE_REF}}" --min-approvals 1 --format json
 """
 
 GITLAB_CI = f"""\
@@ -121,7 +136,9 @@ signoff-gate:
     # {DISTRIBUTION}=={__version__} and its dependencies, hash-checked (see the README, "Install")
     - python -m pip install --require-hashes -r {REQUIREMENTS}
     - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
-    - signoff gate "origin/${{CI_MERGE_REQUEST_TARGET_BRANCH_NAME}}...${{CI_COMMIT_SHA}}" --min-approvals 1
+    - >-
+      signoff gate --target "origin/${{CI_MERGE_REQUEST_TARGET_BRANCH_NAME}}"
+      "origin/${{CI_MERGE_REQUEST_TARGET_BRANCH_NAME}}...${{CI_COMMIT_SHA}}" --min-approvals 1
 """
 
 PRE_COMMIT = f"""\
@@ -132,7 +149,8 @@ repos:
     hooks:
       - id: signoff-gate
         name: signoff gate
-        entry: signoff gate --min-approvals 1
+        # Trust, policy and the range come from the branch you push to, never from your branch's files.
+        entry: signoff gate --target origin/main --min-approvals 1
         language: system
         pass_filenames: false
         always_run: true
