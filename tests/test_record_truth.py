@@ -9,6 +9,7 @@ import pytest
 
 from signoff.audit.gate import run_gate
 from signoff.audit.run import run_audit
+from signoff.audit.trustroot import resolve_gate_target
 from signoff.cli import main
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
@@ -130,7 +131,7 @@ def pr(tmp_path: Path, keys: SshKeys) -> Path:
 
 def _gate(r: Path):
     g = open_repo(r)
-    return run_gate(g, resolve_target(g, "main...HEAD"))
+    return run_gate(g, resolve_target(g, "main...HEAD"), resolve_gate_target(g, "main"))
 
 
 def test_gate_refuses_an_approval_signed_before_the_analysis_finished(pr: Path, keys: SshKeys) -> None:
