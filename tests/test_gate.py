@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from signoff.audit.gate import run_gate
-from signoff.audit.trustroot import resolve_gate_target
 from signoff.cli.main import main
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.records.model import Answer, ChecklistRef
 from signoff.signing.sign import sign_record, signing_config
+from signoff.signing.trustroot import resolve_gate_target
 from tests.helpers import commit_files, git, make_repo
 from tests.review_helpers import allowed, signed_record, store
 

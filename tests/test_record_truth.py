@@ -9,7 +9,6 @@ import pytest
 
 from signoff.audit.gate import run_gate
 from signoff.audit.run import run_audit
-from signoff.audit.trustroot import resolve_gate_target
 from signoff.cli import main
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
@@ -17,6 +16,7 @@ from signoff.output.audit import render_markdown
 from signoff.records.codec import load
 from signoff.records.model import Analysis, Comment
 from signoff.records.store import list_drafts, list_records
+from signoff.signing.trustroot import resolve_gate_target
 from tests.helpers import commit_files, git, make_repo, write
 from tests.review_helpers import allowed, signed_record, store
 from tests.sigkeys import SshKeys, allowed_line

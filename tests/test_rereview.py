@@ -124,6 +124,33 @@ def test_a_record_signed_by_a_key_the_change_trusts_itself_is_not_offered(
     assert find_previous(g, resolve_target(g, "main..feature")) is None
 
 
+def test_a_record_trusted_only_at_an_old_base_is_not_offered(tmp_path: Path, keys: SshKeys) -> None:
+    """Issue 11: the change branches from an old main commit that still trusted mallory (main has since
+    removed her key) and commits her record of the range: trust comes from the target's tip, so nothing
+    is carried from it (trusting the review's base would offer it)."""
+    r = make_repo(tmp_path / "repo")
+    both = allowed(
+        [("alice@example.com", keys["ed25519"], ""), ("mallory@example.com", keys["ed25519-mallory"], "")]
+    )
+    old = commit_files(r, {"README.md": "r\n", ".signoff/allowed_signers": both}, "base")
+    commit_files(
+        r, {".signoff/allowed_signers": allowed([("alice@example.com", keys["ed25519"], "")])}, "drop mallory"
+    )
+    git(r, "checkout", "-q", "-b", "feature", old)
+    commit_files(r, {"app.py": APP}, "shell")
+    forged = signed_record(
+        r, keys.private_ed25519("ed25519-mallory"), base=old, head="HEAD", email="mallory@example.com"
+    )
+    store(r, forged)
+    commit_files(r, {}, "record")
+    commit_files(r, {"app.py": APP + "# more\n"}, "more")
+    g = open_repo(r)
+    target = resolve_target(g, "main...feature")
+    assert target.base == old
+    assert find_previous(g, target) is None
+    assert find_previous(g, target, trust=old) is not None  # the same record, trusted at the old base
+
+
 def test_a_record_of_another_base_is_not_offered(reviewed: dict, keys: SshKeys) -> None:
     g = open_repo(reviewed["root"])
     other = resolve_target(g, f"{reviewed['h1']}..feature")

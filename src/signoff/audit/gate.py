@@ -1,7 +1,8 @@
 """The merge gate: does this change carry enough valid, current, signed approvals?
 
-Trust and policy come from the **target** branch's tip (:mod:`signoff.audit.trustroot`), never from the
-change, its merge-base or the work tree. :func:`run_gate` passes only when
+Trust and policy come from the **target** branch's tip (:mod:`signoff.signing.trustroot`,
+:mod:`signoff.audit.policy`), never from the change, its merge-base or the work tree.
+:func:`run_gate` passes only when
 
 1. at least ``min_approvals`` distinct people (:func:`signoff.audit.votes.people`) approved the change:
    each one's latest valid record about the change is an ``approve`` whose reviewed diff contains the
@@ -35,23 +36,15 @@ from signoff import __version__
 from signoff.audit.change import ChangeCommit, change_commits, head_aliases
 from signoff.audit.coverage import RECORDS_PREFIX, PathChange, needs_review, tree_diff, uncovered
 from signoff.audit.evidence import load_evidence
+from signoff.audit.policy import SEVERITIES, GatePolicy, gate_policy
 from signoff.audit.report import APPROVE, PASSING, RecordEntry
 from signoff.audit.run import check_head_trees, reviewed_base, reviewed_tree
-from signoff.audit.trustroot import (
-    CONFIG,
-    SEVERITIES,
-    GatePolicy,
-    Target,
-    TrustRoot,
-    gate_policy,
-    load_trust_root,
-    root_verifier,
-)
 from signoff.audit.votes import TargetQuestions, incomplete, people, target_questions
 from signoff.errors import UsageError
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.git.target import ReviewTarget
 from signoff.records.model import ReviewRecord
+from signoff.signing.trustroot import CONFIG, Target, TrustRoot, load_trust_root, root_verifier
 from signoff.signing.verify import Verifier
 from signoff.util.sanitize import ascii_visible
 

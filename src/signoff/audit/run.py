@@ -36,7 +36,6 @@ from signoff.audit.report import (
     RecordEntry,
     ReviewerStats,
 )
-from signoff.audit.trustroot import load_trust_root, root_verifier
 from signoff.config import load_repo_config, section
 from signoff.diff.model import MissingObject
 from signoff.errors import GitCommandError, UsageError
@@ -53,6 +52,7 @@ from signoff.git.runner import EMPTY_TREE, Git
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import read_commits
 from signoff.records.model import Subject
+from signoff.signing.trustroot import load_trust_root, root_verifier
 from signoff.signing.verify import Status, Verifier
 
 # --------------------------------------------------------------------------------------------------

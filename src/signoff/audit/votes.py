@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from signoff.audit.policy import LEVELS, SEVERITIES, GatePolicy
 from signoff.audit.report import RecordEntry
-from signoff.audit.trustroot import LEVELS, SEVERITIES, GatePolicy, TrustRoot
 from signoff.checklists.load import apply_overrides, load_builtin
 from signoff.checklists.model import ChecklistError, ChecklistSet
 from signoff.diff.parse import load_diff
 from signoff.git.runner import Git
 from signoff.git.target import ReviewTarget
 from signoff.relevance.engine import Engine
+from signoff.signing.trustroot import TrustRoot
 
 ANSWERED = ("pass", "fail", "na")
 

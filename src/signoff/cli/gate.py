@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 from signoff.audit.gate import GateResult, run_gate
-from signoff.audit.trustroot import Target, resolve_gate_target
 from signoff.cli.common import add_target_arguments
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK
 from signoff.git.runner import Git, open_repo
 from signoff.git.target import resolve_target
+from signoff.signing.trustroot import Target, resolve_gate_target
 from signoff.util.sanitize import ascii_visible, visible
 
 _ZERO = {"0" * 40, "0" * 64}

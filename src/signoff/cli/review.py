@@ -58,6 +58,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="with --answers: take over the answers of the latest valid earlier record of this range "
         "whose hit lines did not change, and link the new record to it",
     )
+    p.add_argument(
+        "--target",
+        metavar="REF",
+        help="with --since-last-review: trust the signers at this branch's tip (default: as signoff gate)",
+    )
     p.add_argument("--no-ai", action="store_true", help="skip AI attribution (commit signals, blame)")
     p.set_defaults(func=run)
 
@@ -133,7 +138,7 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
             raise UsageError(f"comments[{i}].path: not in the diff: {c.path}")
     given, previous = answers.answers, None
     if getattr(args, "since_last_review", False):
-        given, previous = since_last_review(git, target, result, answers.answers, cfg.email)
+        given, previous = since_last_review(git, target, result, answers.answers, cfg.email, args.target)
     record = compose_record(
         git,
         target,
@@ -176,17 +181,18 @@ def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: Answe
 
 
 def since_last_review(
-    git: Any, target: Any, result: Any, given: dict[str, Any], me: str
+    git: Any, target: Any, result: Any, given: dict[str, Any], me: str, trust: str | None = None
 ) -> tuple[dict[str, Any], Any]:
     """The answers with those carried from the latest valid earlier record of the range, and the link.
 
     Answers in the file win; carried ones fill the questions it leaves out. No earlier record: a
     :class:`UsageError` (the caller asked for one).
     """
-    prev = find_previous(git, target, prefer=me)
+    prev = find_previous(git, target, prefer=me, trust=trust)
     if prev is None:
         raise UsageError(
-            "--since-last-review: no valid earlier record of this range (same base, trusted at the base)"
+            "--since-last-review: no valid earlier record of this range "
+            "(same base, signed by a key trusted at the target's tip)"
         )
     plan = carry_forward(prev.record, result.questions, load_interdiff(git, target, prev))
     carried = {q: a for q, a in plan.carried.items() if q not in given}

@@ -8,12 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from signoff.audit.trustroot import load_trust_root, root_verifier
 from signoff.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from signoff.git.runner import Git, open_repo
 from signoff.records.codec import load
 from signoff.records.model import RecordError
 from signoff.records.store import REVIEWS_DIR, cap_records, list_records, too_many_message
+from signoff.signing.trustroot import load_trust_root, root_verifier
 from signoff.signing.verify import Status, Verification, Verifier
 from signoff.util.sanitize import visible
 

@@ -2,9 +2,10 @@
 answers carry forward.
 
 An earlier record qualifies when it is a range review of the same base (by commit or tree), its head is
-a commit in this repository, and it verifies against the ``allowed_signers`` of the change's **base**
-(like the gate): a change cannot add its author's key and commit a record of its own that then fills in
-the reviewer's answers. The reviewer's own latest record is preferred, else anyone's latest.
+a commit in this repository, and it verifies against the trust of the **target branch's tip** (like the
+gate, :mod:`signoff.signing.trustroot`): neither adding a key on the change's branch nor branching from
+an old commit that still trusted a removed key lets a record fill in the reviewer's answers. The
+reviewer's own latest record is preferred, else anyone's latest.
 
 An answer is carried forward when none of its question's hit lines changed since that head: every hit
 is in a file the interdiff does not touch, or on a new-side line the interdiff did not add. Everything
@@ -27,7 +28,7 @@ from signoff.records.codec import loads_with_payload, read_text
 from signoff.records.model import Previous, RecordError, ReviewRecord
 from signoff.records.store import REVIEWS_DIR, list_records
 from signoff.review.compose import AnswerInput
-from signoff.signing.verify import verifier_at
+from signoff.signing.trustroot import load_trust_root, resolve_gate_target, root_verifier
 
 if TYPE_CHECKING:
     from signoff.git.runner import Git
@@ -84,8 +85,14 @@ class CarryPlan:
     files: set[str] = field(default_factory=set)
 
 
-def find_previous(git: Git, target: ReviewTarget, *, prefer: str = "") -> PreviousReview | None:
-    """The latest valid earlier record of ``target``'s range (``prefer``: that reviewer's, if any)."""
+def find_previous(
+    git: Git, target: ReviewTarget, *, prefer: str = "", trust: str | None = None
+) -> PreviousReview | None:
+    """The latest valid earlier record of ``target``'s range (``prefer``: that reviewer's, if any).
+
+    ``trust``: the target branch whose tip's signers are trusted (default: the gate's default target); a
+    :class:`~signoff.errors.UsageError` when there is none.
+    """
     if target.kind != "range" or not target.head:
         return None
     candidates: list[tuple[ReviewRecord, bytes, str]] = []
@@ -108,12 +115,13 @@ def find_previous(git: Git, target: ReviewTarget, *, prefer: str = "") -> Previo
     if not candidates:
         return None
     found: list[PreviousReview] = []
-    with verifier_at(git, target.base) as (verifier, _source):
-        for rec, payload, path in candidates:
-            v = verifier.verify(rec, path, payload=payload)
-            if v.ok:
-                rel = _relative(git, path)
-                found.append(PreviousReview(rec, rel, hashlib.sha256(payload).hexdigest(), v.signer, target))
+    tip = resolve_gate_target(git, trust)
+    verifier = root_verifier(git, load_trust_root(git, tip.commit, tip.ref))
+    for rec, payload, path in candidates:
+        v = verifier.verify(rec, path, payload=payload)
+        if v.ok:
+            rel = _relative(git, path)
+            found.append(PreviousReview(rec, rel, hashlib.sha256(payload).hexdigest(), v.signer, target))
     if not found:
         return None
     found.sort(key=lambda f: (prefer != "" and f.record.reviewer.email == prefer, f.record.review.finished))

@@ -23,17 +23,14 @@ import multiprocessing
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from signoff.git.objects import read_objects
-from signoff.git.runner import EMPTY_TREE
 from signoff.records.codec import loads_with_payload, read_text
 from signoff.records.model import NAMESPACE, RecordError, ReviewRecord, Subject
 from signoff.signing.allowed_signers import AllowedSigners, load_many
@@ -545,41 +542,3 @@ def _judge_gpg(status_text: str, record: ReviewRecord, source: str) -> Verificat
             Status.BAD_SIGNATURE, f"signed with key {key}, but the record names {record.reviewer.key}"
         )
     return result(Status.VALID)
-
-
-@contextmanager
-def trust_from(git: Git, signers: bytes | None, override: Path | None) -> Iterator[tuple[Verifier, str]]:
-    """A verifier trusting ``signers`` (the ``allowed_signers`` bytes at a base commit) and where from.
-
-    ``override``: that file instead. No ``signers``: the repository's own trust (work tree, else git's
-    ``gpg.ssh.allowedSignersFile``), said so in the description.
-    """
-    where = ALLOWED_SIGNERS.as_posix()
-    if override is not None:
-        yield Verifier.for_repo(git, allowed_signers=override), str(override)
-        return
-    if signers is None:
-        v = Verifier.for_repo(git)
-        yield v, f"{v.allowed_path} (no {where} at the base)" if v.allowed_path else "none"
-        return
-    with tempfile.TemporaryDirectory(prefix="signoff-gate-") as tmp:
-        path = Path(tmp) / "allowed_signers"
-        path.write_bytes(signers)
-        allowed = AllowedSigners.parse(signers.decode("utf-8", "replace"), f"base:{where}", path)
-        base = Verifier.for_repo(git, allowed_signers=path)
-        yield (
-            Verifier(allowed, allowed_path=path, gpg_program=base.gpg_program, ssh_program=base.ssh_program),
-            f"{where} at the base",
-        )
-
-
-@contextmanager
-def verifier_at(git: Git, commit: str) -> Iterator[tuple[Verifier, str]]:
-    """A verifier trusting the ``allowed_signers`` committed at ``commit`` (the gate's rule)."""
-    signers = None
-    if commit != EMPTY_TREE:
-        spec = f"{commit}:{ALLOWED_SIGNERS.as_posix()}"
-        obj = read_objects(git, [spec]).get(spec)
-        signers = obj[2] if obj is not None and obj[1] == b"blob" else None
-    with trust_from(git, signers, None) as found:
-        yield found
