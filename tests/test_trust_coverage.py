@@ -5,14 +5,21 @@ evil merges need coverage, and a reviewed root import covers no later direct pus
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from signoff.git.runner import EMPTY_TREE
-from tests.helpers import commit_files, git, make_repo
+from tests.helpers import commit_files, git, git_env, make_repo
 from tests.trust_helpers import audit, commit_record, gate, rev, signed, trust
 
 VULN = "def check(user):\n    return True\n"
 FIXED = "def check(user):\n    return user.is_admin\n"
+
+
+def git_code(repo: Path, *args: str) -> int:
+    """Exit code of a git command expected to fail (a conflicted merge); bounded, no prompts."""
+    argv = ["git", "-C", str(repo), *args]
+    return subprocess.run(argv, capture_output=True, env=git_env(), timeout=60, check=False).returncode
 
 
 def _repo(tmp_path: Path, ssh_keys, files: dict[str, str]) -> Path:
@@ -112,6 +119,27 @@ def test_audit_evil_merge_is_unreviewed(tmp_path: Path, ssh_keys) -> None:
     (r / "auth.py").write_text(VULN)  # in neither parent
     git(r, "add", "auth.py")
     git(r, "commit", "-q", "-m", "merge feature")
+    merge = rev(r, "HEAD")
+    commit_record(r, rec, "the approval of feature's head")
+    code, doc = audit(r)
+    assert _merge_commit(doc, merge)["reviewed"] is False
+    assert code == 1
+
+
+def test_audit_conflict_resolution_adding_code_is_unreviewed(tmp_path: Path, ssh_keys) -> None:
+    """Both sides edit the same line; the merge's conflict resolution is code neither parent has (what
+    ``--remerge-diff`` shows): the approval of the second parent does not cover it."""
+    r = _repo(tmp_path, ssh_keys, {"auth.py": FIXED})
+    git(r, "checkout", "-q", "-b", "feature")
+    commit_files(r, {"auth.py": FIXED.replace("is_admin", "is_admin and user.active")}, "active only")
+    rec = signed(ssh_keys, "ed25519", r, base="main", head="HEAD")
+    git(r, "checkout", "-q", "main")
+    commit_files(r, {"auth.py": FIXED.replace("is_admin", "is_admin or user.is_owner")}, "owners too")
+    code = git_code(r, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    assert code != 0  # a real conflict
+    (r / "auth.py").write_text("def check(user):\n    return user.is_admin or user.active or True\n")
+    git(r, "add", "auth.py")
+    git(r, "commit", "-q", "--no-edit")
     merge = rev(r, "HEAD")
     commit_record(r, rec, "the approval of feature's head")
     code, doc = audit(r)
