@@ -93,7 +93,7 @@ def load_evidence(
         version = log.versions[blob]
         path = in_tree.get(blob, version.path)
         if data is None:
-            unreadable.append((path, problem))
+            unreadable.append((path, f"{problem} (blob {blob[:12]} added in {version.commit[:12]}): skipped"))
             continue
         entry = _entry(verifier, path, data, f"{version.path}@{version.commit[:12]}", keep, when(version))
         if isinstance(entry, str):
