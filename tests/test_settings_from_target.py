@@ -114,15 +114,21 @@ def test_change_cannot_remap_findings_away(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_gate_reads_question_severity_from_the_base(tmp_path: Path) -> None:
-    """A failed answer that carries no severity (signoff.review/1 records) is judged by the base's
-    checklists: the change cannot lower the question's severity to slip under ``block_severity``."""
-    from signoff.audit.gate import _question_severity
+    """A failed answer is judged by the checklists committed on the target (the gate reads them at the
+    target's tip, signoff.signing.trustroot): the change cannot lower the question's severity to slip
+    under ``block_severity``. End to end: tests/test_trust_votes.py."""
+    from signoff.audit.votes import target_checklists
     from signoff.git.runner import open_repo
+    from signoff.signing.trustroot import load_trust_root
 
     lower = 'id = "code-security"\n[[questions]]\nid = "code.command-injection"\nseverity = "low"\n'
     repo = _topic(tmp_path, {}, {"app.py": EVIL, ".signoff/checklists/lower.toml": lower})
     g = open_repo(repo)
-    base = git(repo, "rev-parse", "main").strip()
-    assert _question_severity(g, base)["code.command-injection"][0] == "critical"
-    head = git(repo, "rev-parse", "topic").strip()
-    assert _question_severity(g, head)["code.command-injection"][0] == "low"
+
+    def severity(rev: str) -> str:
+        commit = git(repo, "rev-parse", rev).strip()
+        cs = target_checklists(load_trust_root(g, commit, rev), [])
+        return next(q.severity for q in cs.questions if q.id == "code.command-injection")
+
+    assert severity("main") == "critical"
+    assert severity("topic") == "low"
