@@ -365,9 +365,9 @@ def _votes(
                 result.rejects.append(c)
             continue
         gap = gaps[id(e)] if id(e) in gaps else change.unseen(e.record)  # type: ignore[arg-type]
-        why = _not_counted(e, change, gap, authors, signing_keys, result.policy, questions)
-        reason = why[0][0] if why else CountReason.APPROVED
-        c = Counted(e, not why, reason, "; ".join(w for _, w in why))
+        fails = _not_counted(e, change, gap, authors, signing_keys, result.policy, questions)
+        reason = fails[0][0] if fails else CountReason.APPROVED
+        c = Counted(e, not fails, reason, "; ".join(w for _, w in fails))
         result.considered.append(c)
         if c.counts:
             result.approvals.append(c)

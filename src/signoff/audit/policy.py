@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from signoff.checklists.model import SEVERITIES
 from signoff.errors import UsageError
 
-SEVERITIES = ("critical", "high", "medium", "low")
+__all__ = ["LEVELS", "SEVERITIES", "GatePolicy", "gate_policy"]
 LEVELS = ("high", "medium", "low", "none")
 
 

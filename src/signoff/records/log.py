@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
 from signoff.git.runner import Git
 from signoff.records.codec import MAX_RECORD_BYTES
@@ -125,7 +126,7 @@ def iter_blobs(
             proc.wait()
 
 
-def _read_batch(fh, blobs: Sequence[str], limit: int) -> Iterator[tuple[str, bytes | None, str]]:
+def _read_batch(fh: IO[bytes], blobs: Sequence[str], limit: int) -> Iterator[tuple[str, bytes | None, str]]:
     for blob in blobs:
         header = fh.readline().split()
         if len(header) != 3:
@@ -144,7 +145,7 @@ def _read_batch(fh, blobs: Sequence[str], limit: int) -> Iterator[tuple[str, byt
             yield blob, data, ""
 
 
-def _skip(fh, n: int) -> None:
+def _skip(fh: IO[bytes], n: int) -> None:
     while n > 0:
         chunk = fh.read(min(n, 1 << 16))
         if not chunk:
