@@ -68,6 +68,7 @@ class SshKeys:
                 check=True,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
+                timeout=60,
             )
             pub = path.with_name(path.name + ".pub").read_text().strip()
             self._keys[name] = SshKey(kind, path, pub, parse_public_key(pub).fingerprint)
@@ -103,13 +104,18 @@ def gpg_key() -> GpgKey:
         env=env,
         check=True,
         capture_output=True,
+        timeout=60,
     )
     out = subprocess.run(
-        ["gpg", "--batch", "--with-colons", "--list-secret-keys"], env=env, check=True, capture_output=True
+        ["gpg", "--batch", "--with-colons", "--list-secret-keys"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
     ).stdout.decode()
     fpr = next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:"))
     yield GpgKey(home, fpr, uid)
-    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False, capture_output=True)
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False, capture_output=True, timeout=60)
     shutil.rmtree(home, ignore_errors=True)
 
 

@@ -172,7 +172,10 @@ def test_attest_with_openpgp_verifies_with_securesystemslib(reviewed, gpg_key, m
     git(repo, "config", "user.email", "gina@example.com")
     # OpenPGP records count only with the key pinned in the repository (docs/trust-model.md).
     armored = subprocess.run(
-        ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint], capture_output=True, check=True
+        ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint],
+        capture_output=True,
+        check=True,
+        timeout=60,
     ).stdout
     write(
         repo,

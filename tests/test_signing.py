@@ -30,7 +30,9 @@ def keygen_verify(
     (tmp / "allowed").write_text(allowed)
     (tmp / "sig").write_text(sig)
     args = ["ssh-keygen", "-Y", "verify", "-f", str(tmp / "allowed"), "-I", principal, "-n", "signoff-review"]
-    return subprocess.run([*args, "-s", str(tmp / "sig")], input=payload, capture_output=True, check=False)
+    return subprocess.run(
+        [*args, "-s", str(tmp / "sig")], input=payload, capture_output=True, check=False, timeout=60
+    )
 
 
 @pytest.mark.parametrize("kind", ["ed25519", "ecdsa384", "rsa"])
@@ -66,9 +68,9 @@ def test_public_key_path_signs_through_the_agent(ssh_keys: SshKeys, tmp_path: Pa
         for _ in range(100):
             if sock.exists():
                 break
-            subprocess.run(["sleep", "0.02"], check=False)
+            subprocess.run(["sleep", "0.02"], check=False, timeout=60)
         env = {**os.environ, "SSH_AUTH_SOCK": str(sock)}
-        subprocess.run(["ssh-add", "-q", str(key.path)], env=env, check=True, capture_output=True)
+        subprocess.run(["ssh-add", "-q", str(key.path)], env=env, check=True, capture_output=True, timeout=60)
         os.environ["SSH_AUTH_SOCK"] = str(sock)
         try:
             # a public key path and a key:: literal: ssh-keygen uses the agent, as with git
@@ -96,7 +98,9 @@ def test_missing_key_file(tmp_path: Path) -> None:
 
 def test_wrong_passphrase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = tmp_path / "locked"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "right", "-f", str(key)], check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "right", "-f", str(key)], check=True, timeout=60
+    )
     askpass = tmp_path / "askpass"
     askpass.write_text("#!/bin/sh\necho wrong\n")
     askpass.chmod(0o755)
@@ -173,7 +177,10 @@ def test_openpgp_sign_and_verify(gpg_key: GpgKey, monkeypatch: pytest.MonkeyPatc
     # Only keys pinned in the repository count, never the verifying user's keyring.
     assert Verifier().verify(loaded).status is Status.UNKNOWN_SIGNER
     armored = subprocess.run(
-        ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint], capture_output=True, check=True
+        ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint],
+        capture_output=True,
+        check=True,
+        timeout=60,
     ).stdout
     pins = OpenPgpPins.parse(f"gina@example.com {gpg_key.fingerprint}\n".encode(), [("k.asc", armored)], "t")
     verifier = Verifier(openpgp=pins)
@@ -199,8 +206,8 @@ def test_openpgp_unknown_signer(gpg_key: GpgKey, monkeypatch: pytest.MonkeyPatch
     try:
         assert Verifier().verify(rec).status is Status.UNKNOWN_SIGNER
     finally:
-        subprocess.run(["gpgconf", "--kill", "gpg-agent"], check=False, capture_output=True)
-        subprocess.run(["rm", "-rf", str(empty)], check=False)
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], check=False, capture_output=True, timeout=60)
+        subprocess.run(["rm", "-rf", str(empty)], check=False, timeout=60)
 
 
 def test_openpgp_no_secret_key(gpg_key: GpgKey, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -127,6 +127,7 @@ def _pinned(gpg_key) -> dict[str, str]:
         env=env,
         capture_output=True,
         check=True,
+        timeout=60,
     ).stdout.decode()
     return {
         ".signoff/keys/gina.asc": armored,

@@ -145,6 +145,7 @@ def ssh_sign(record: ReviewRecord, key_path: Path, pub: str) -> ReviewRecord:
         input=rec.payload(),
         capture_output=True,
         check=True,
+        timeout=60,
     )
     value = proc.stdout.decode("ascii")
     return replace(rec, signature=Signature("ssh", NAMESPACE, rec.reviewer.email, value))

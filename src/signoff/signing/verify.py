@@ -352,7 +352,12 @@ class Verifier:
                 f"-Overify-time={when}",
             ]
             try:
-                proc = subprocess.run(args, input=payload, capture_output=True, check=False)
+                proc = subprocess.run(
+                    args, input=payload, capture_output=True, check=False, timeout=VERIFY_TIMEOUT
+                )
+            except subprocess.TimeoutExpired:
+                reason = f"ssh-keygen did not answer within {VERIFY_TIMEOUT} s"
+                return Verification(source, Status.MALFORMED, reason, record)
             except OSError as exc:
                 return Verification(source, Status.MALFORMED, f"{why}; cannot run ssh-keygen: {exc}", record)
         if proc.returncode == 0:
@@ -398,7 +403,12 @@ class Verifier:
                     "-",
                 ]
             try:
-                proc = subprocess.run(args, input=payload, capture_output=True, check=False)
+                proc = subprocess.run(
+                    args, input=payload, capture_output=True, check=False, timeout=VERIFY_TIMEOUT
+                )
+            except subprocess.TimeoutExpired:
+                reason = f"{args[0]} did not answer within {VERIFY_TIMEOUT} s"
+                return Verification(source, Status.MALFORMED, reason, record)
             except OSError as exc:
                 return Verification(source, Status.MALFORMED, f"cannot run {args[0]}: {exc.strerror}", record)
         out = _judge_gpg(proc.stdout.decode("utf-8", "replace"), record, source)
@@ -457,6 +467,8 @@ class Verifier:
 
 
 PARALLEL_THRESHOLD = 2000
+#: Seconds one ``ssh-keygen -Y verify`` / ``gpgv`` may take (neither prompts; a stuck one fails closed).
+VERIFY_TIMEOUT = 60
 _WORKER: tuple[Verifier, bool, list[list[str]]] | None = None
 
 
