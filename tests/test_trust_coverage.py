@@ -60,6 +60,26 @@ def test_an_approval_from_a_far_back_base_covers_only_what_it_showed(tmp_path: P
     assert "auth.py" in "\n".join(doc["missing"]) if doc else False
 
 
+def test_landing_only_part_of_an_approved_change_needs_review(tmp_path: Path, ssh_keys) -> None:
+    """The reviewer approved moving a check: removed from the old endpoint, added in a middleware. The
+    author then lands only the removal: its diff is contained in the approved one, path by path, but it
+    is not the change that was approved (found in the attacker's look at trust model v2)."""
+    old_api = "def endpoint(user):\n    if not user.is_admin:\n        raise PermissionError\n    return 1\n"
+    r = _repo(tmp_path, ssh_keys, {"api.py": old_api, "middleware.py": "def wrap(f):\n    return f\n"})
+    git(r, "checkout", "-q", "-b", "feature")
+    moved = (
+        "def wrap(f):\n    def g(user):\n        assert user.is_admin\n        return f(user)\n    return g\n"
+    )
+    commit_files(r, {"api.py": "def endpoint(user):\n    return 1\n", "middleware.py": moved}, "move check")
+    commit_record(r, signed(ssh_keys, "ed25519", r, base="main", head="HEAD"))
+    git(r, "checkout", "-q", "main", "--", "middleware.py")
+    commit_files(r, {}, "keep it simple")
+    code, doc, text = gate(r, "main...HEAD")
+    assert code == 1, text
+    assert doc is not None and doc["approvals"] == []
+    assert "middleware.py" in str(doc["records"]), text
+
+
 def test_rebase_onto_an_unrelated_main_change_keeps_the_approval(tmp_path: Path, ssh_keys) -> None:
     """The reviewed diff still contains the gated diff: the same change to the same files."""
     r = _repo(tmp_path, ssh_keys, {"util.py": "def fmt(x):\n    return str(x)\n", "docs.md": "a\n"})

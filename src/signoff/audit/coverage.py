@@ -155,6 +155,32 @@ def uncovered(
     return out
 
 
+def disagreeing(git: Git, trees: Sequence[str], head_tree: str, paths: Iterable[str]) -> dict[str, set[str]]:
+    """For each tree in ``trees``: which of ``paths`` differ between it and ``head_tree``.
+
+    A reviewed head must agree with the gated head on every path it reviewed: otherwise the change left
+    out part of what was approved (landing only the half of a reviewed change that removes a check).
+    One ``git diff-tree --stdin`` call.
+    """
+    want = set(paths)
+    todo = list(dict.fromkeys(t for t in trees if t != head_tree))
+    out: dict[str, set[str]] = {t: set() for t in trees}
+    if not want or not todo:
+        return out
+    args = [*_DIFF_ARGS, "--stdin"]
+    if len(want) <= PATHSPEC_LIMIT:
+        args += ["--", *sorted(want)]
+    data = git.run(args, input="".join(f"{t} {head_tree}\n" for t in todo).encode())
+    current: set[str] | None = None
+    for header, change in parse_raw(data):
+        if header is not None:
+            parts = header.split()
+            current = out.get(parts[0]) if len(parts) == 2 else None
+        elif change is not None and current is not None and change.path in want:
+            current.add(change.path)
+    return out
+
+
 def merges_with_own_changes(git: Git, merges: Sequence[str]) -> set[str]:
     """The merges whose result differs from git's own re-merge of their parents (``--remerge-diff``):
     an evil merge or a conflict resolution, which needs review. Added review records do not count.

@@ -34,7 +34,14 @@ from typing import Any
 
 from signoff import __version__
 from signoff.audit.change import ChangeCommit, change_commits, head_aliases
-from signoff.audit.coverage import RECORDS_PREFIX, PathChange, needs_review, tree_diff, uncovered
+from signoff.audit.coverage import (
+    RECORDS_PREFIX,
+    PathChange,
+    disagreeing,
+    needs_review,
+    tree_diff,
+    uncovered,
+)
 from signoff.audit.evidence import load_evidence
 from signoff.audit.policy import SEVERITIES, GatePolicy, gate_policy
 from signoff.audit.report import APPROVE, PASSING, RecordEntry
@@ -50,6 +57,8 @@ from signoff.util.sanitize import ascii_visible
 
 GATE_SCHEMA = "signoff.gate/1"
 BLOCKING_VERDICTS = ("reject", "changes-requested")
+#: Marks a reviewed path where the change's head differs from the reviewed head (part of it left out).
+DROPPED = " (approved there, but this head differs)"
 
 
 class CountReason(StrEnum):
@@ -304,7 +313,8 @@ def _judge(git: Git, result: GateResult, change: _Change, root: TrustRoot, verif
     relevant: list[RecordEntry] = []
     for e in entries:
         assert e.record is not None
-        covered = gaps.get(id(e)) == []
+        gap = gaps.get(id(e))
+        covered = gap is not None and all(g.endswith(DROPPED) for g in gap)
         if not (covered or change.about_head(e.record)):
             continue
         if not e.valid:
@@ -324,8 +334,11 @@ def _judge(git: Git, result: GateResult, change: _Change, root: TrustRoot, verif
 
 
 def _coverage(git: Git, change: _Change, entries: Sequence[RecordEntry]) -> dict[int, list[str] | None]:
-    """``id(entry) ->`` gated paths its reviewed diff misses (``[]``: covers; ``None``: cannot tell)."""
+    """``id(entry) ->`` why its reviewed diff does not cover the change (``[]``: covers; ``None``: cannot
+    tell): gated paths it does not show identically, and reviewed paths where the change's head differs
+    from the reviewed head (a change that drops part of what was approved)."""
     pairs: dict[int, tuple[str, str]] = {}
+    reviewed: dict[int, list[str]] = {}
     for e in entries:
         if not (e.valid and e.record and change.may_cover(e.record)):
             continue
@@ -333,8 +346,17 @@ def _coverage(git: Git, change: _Change, entries: Sequence[RecordEntry]) -> dict
         _, base_tree = reviewed_base(e.record.subject)
         if tree and base_tree:
             pairs[id(e)] = (base_tree, tree)
+            reviewed[id(e)] = [p for p in e.record.subject.paths if not p.startswith(RECORDS_PREFIX)]
     gaps = uncovered(git, list(pairs.values()), change.gated)
-    return {k: gaps.get(p) for k, p in pairs.items()}
+    out = {k: gaps.get(p) for k, p in pairs.items()}
+    full = [k for k, gap in out.items() if gap == []]
+    drift = disagreeing(
+        git, [pairs[k][1] for k in full], change.head_tree, {p for k in full for p in reviewed[k]}
+    )
+    for k in full:
+        dropped = sorted(drift[pairs[k][1]] & set(reviewed[k]))
+        out[k] = [f"{p}{DROPPED}" for p in dropped]
+    return out
 
 
 def _votes(
@@ -388,7 +410,10 @@ def _not_counted(
         r_base = e.record.subject.base[:12]
         r_head = (reviewed_tree(e.record.subject)[0] or reviewed_tree(e.record.subject)[1] or "")[:12]
         missing = ", ".join(gap[:5]) if gap else "its reviewed trees are not in this clone"
-        why = f"reviewed only {r_base}..{r_head}: its diff does not show this change to {missing}"
+        if gap and all(g.endswith(DROPPED) for g in gap):
+            why = f"reviewed only {r_base}..{r_head}: this change leaves out part of it: {missing}"
+        else:
+            why = f"reviewed only {r_base}..{r_head}: its diff does not show this change to {missing}"
         return [(CountReason.PARTIAL_BASE, why)]
     out = []
     analysis = e.record.analysis
