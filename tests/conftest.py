@@ -51,3 +51,13 @@ def _shared_signoff_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     cache = shared / "signoff-cache"
     cache.mkdir(exist_ok=True)
     os.environ["SIGNOFF_CACHE_DIR"] = str(cache)
+
+
+@pytest.fixture(autouse=True)
+def _own_global_git_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own empty global git config: signing reads identity and key from the user's own
+    config only (never the repository's), so tests set them with ``git config --global`` safely."""
+    cfg = tmp_path_factory.mktemp("gitglobal") / "gitconfig"
+    cfg.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
+    return cfg

@@ -38,7 +38,7 @@ def reviewed(repo: Path, ssh_keys: SshKeys, capsys) -> tuple[Path, Path]:
     commit_files(repo, {"app.py": "x = 1\n"}, "base")
     git(repo, "checkout", "-q", "-b", "feature")
     commit_files(repo, {"app.py": 'def q(c, n):\n    return c.execute("SELECT 1 WHERE n = ?", (n,))\n'}, "q")
-    git(repo, "config", "user.email", "alice@example.com")
+    git(repo, "config", "--global", "user.email", "alice@example.com")
     write(repo, {".signoff/allowed_signers": allowed_line(ssh_keys["ed25519"])})
     (repo.parent / "answers.toml").write_text(ANSWERS)
     key = str(ssh_keys["ed25519"].path)
@@ -169,7 +169,7 @@ def test_attest_with_openpgp_verifies_with_securesystemslib(reviewed, gpg_key, m
 
     repo, _ = reviewed
     monkeypatch.setenv("GNUPGHOME", str(gpg_key.home))
-    git(repo, "config", "user.email", "gina@example.com")
+    git(repo, "config", "--global", "user.email", "gina@example.com")
     # OpenPGP records count only with the key pinned in the repository (docs/trust-model.md).
     armored = subprocess.run(
         ["gpg", "--batch", "--armor", "--export", gpg_key.fingerprint],

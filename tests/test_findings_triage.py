@@ -33,7 +33,7 @@ note = "name comes from our own scheduler, never from users"
 
 @pytest.fixture
 def signed(shop: Path, ssh_keys: SshKeys):  # noqa: F811
-    git(shop, "config", "user.email", "alice@example.com")
+    git(shop, "config", "--global", "user.email", "alice@example.com")
     write(shop, {".signoff/allowed_signers": allowed_line(ssh_keys["ed25519"])})
     return shop, str(ssh_keys["ed25519"].path)
 

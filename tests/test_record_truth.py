@@ -47,7 +47,7 @@ def sql_repo(repo: Path, ssh_keys: SshKeys) -> Path:
     commit_files(repo, {"app.py": "x = 1\n", "README.md": "r\n"}, "base")
     git(repo, "checkout", "-q", "-b", "feature")
     commit_files(repo, {"app.py": SQL, "README.md": "readme\n"}, "query")
-    git(repo, "config", "user.email", "alice@example.com")
+    git(repo, "config", "--global", "user.email", "alice@example.com")
     write(repo, {".signoff/allowed_signers": allowed_line(ssh_keys["ed25519"])})
     return repo
 

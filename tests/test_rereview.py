@@ -162,7 +162,7 @@ def test_headless_review_since_last_review_links_and_carries(reviewed: dict, key
     from signoff.records.codec import load
 
     r = reviewed["root"]
-    git(r, "config", "user.email", "alice@example.com")
+    git(r, "config", "--global", "user.email", "alice@example.com")
     answers = r.parent / "answers.toml"
     answers.write_text(f'verdict = "approve"\n[answers."{reviewed["sql"]}"]\nanswer = "pass"\n')
     key = str(keys["ed25519"].path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +36,7 @@ def sql_repo(repo: Path, ssh_keys: SshKeys) -> Path:
     commit_files(repo, {"app.py": "x = 1\n"}, "base")
     git(repo, "checkout", "-q", "-b", "feature")
     commit_files(repo, {"app.py": SQL}, "query")
-    git(repo, "config", "user.email", "alice@example.com")
+    git(repo, "config", "--global", "user.email", "alice@example.com")
     write(repo, {".signoff/allowed_signers": allowed_line(ssh_keys["ed25519"])})
     return repo
 
@@ -146,3 +148,35 @@ def test_demo_without_a_terminal_refuses_before_building(tmp_path: Path) -> None
     done = _signoff_without_terminal(tmp_path, "demo", "--dir", str(where))
     assert done.returncode == 2 and "needs a terminal" in done.stderr
     assert not where.exists()
+
+
+def test_a_hostile_clone_cannot_choose_the_signing_key_or_the_reviewer(
+    sql_repo: Path, ssh_keys: SshKeys, capsys
+) -> None:
+    """The repository's own .git/config names the attacker's key, e-mail and format; the review is still
+    signed with the reviewer's key from their global config and names the reviewer (issue 12)."""
+    mallory = ssh_keys["rsa"]
+    for k, v in {
+        "user.signingKey": str(mallory.path),
+        "user.email": "mallory@example.com",
+        "user.name": "Mallory",
+        "gpg.format": "openpgp",
+    }.items():
+        git(sql_repo, "config", "--local", k, v)
+    git(sql_repo, "config", "--global", "gpg.format", "ssh")
+    git(sql_repo, "config", "--global", "user.signingKey", str(ssh_keys["ed25519"].path))
+    git(sql_repo, "config", "--global", "user.name", "Alice")
+    assert review(sql_repo, 'verdict = "approve"\n') == 0, capsys.readouterr().err
+    rec = load(sql_repo / capsys.readouterr().out.strip())
+    assert rec.reviewer.email == "alice@example.com" and rec.reviewer.name == "Alice"
+    assert rec.signature is not None and rec.signature.format == "ssh"
+    assert ssh_keys["ed25519"].pub.split()[1] in _signer_key(rec.signature.value)
+    assert main(["-C", str(sql_repo), "verify"]) == 0
+
+
+def _signer_key(armored: str) -> str:
+    """The public key blob inside an SSHSIG, base64 (what ssh-keygen would check against the signers)."""
+    body = "".join(line for line in armored.splitlines() if line and not line.startswith("-----"))
+    blob = base64.b64decode(body)
+    (n,) = struct.unpack(">I", blob[10:14])
+    return base64.b64encode(blob[14 : 14 + n]).decode()

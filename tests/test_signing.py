@@ -113,9 +113,9 @@ def test_wrong_passphrase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_git_config_is_followed_and_flags_override(repo: Path, ssh_keys: SshKeys) -> None:
     key = ssh_keys["ed25519"]
-    git(repo, "config", "gpg.format", "ssh")
-    git(repo, "config", "user.signingKey", str(key.pub_path))
-    git(repo, "config", "user.email", "alice@example.com")
+    git(repo, "config", "--global", "gpg.format", "ssh")
+    git(repo, "config", "--global", "user.signingKey", str(key.pub_path))
+    git(repo, "config", "--global", "user.email", "alice@example.com")
     g = open_repo(repo)
     cfg = signing_config(g)
     assert (cfg.format, cfg.key, cfg.program, cfg.email) == (
@@ -144,8 +144,8 @@ def test_repo_config_cannot_choose_the_signing_program(repo: Path, ssh_keys: Ssh
     evil.chmod(0o755)
     for k in ("gpg.ssh.program", "gpg.program", "gpg.ssh.defaultKeyCommand"):
         git(repo, "config", k, str(evil))
-    git(repo, "config", "gpg.format", "ssh")
-    git(repo, "config", "user.email", "alice@example.com")
+    git(repo, "config", "--global", "gpg.format", "ssh")
+    git(repo, "config", "--global", "user.email", "alice@example.com")
     g = open_repo(repo)
     cfg = signing_config(g)
     assert cfg.program == "ssh-keygen" and cfg.default_key_command is None

@@ -192,7 +192,7 @@ def user_signer(git: Git, key: str | None = None, email: str | None = None) -> t
 
     Returns ``(line, "")`` or ``(None, reason)`` saying what to configure.
     """
-    cfg = signing_config(git, key=key, fmt="ssh" if key else None, user_only=True)
+    cfg = signing_config(git, key=key, fmt="ssh" if key else None)
     principal = email or cfg.email
     if not principal:
         return None, "git config --global user.email is not set (or pass --email)"

@@ -42,10 +42,12 @@ def test_demo_builds_and_prints_without_opening(tmp_path: Path, capsys) -> None:
     line = (where / "shop" / b608["path"]).read_text().splitlines()[b608["line"] - 1]
     assert 'f"SELECT' in line
     assert found[("zizmor", "zizmor/template-injection")]["question"] == "ci.script-injection"
-    # the user's own git config is untouched: the demo key lives in the repository's config only
+    # no git config names the demo key: it is passed to the review as flags
     assert subprocess.run(
         ["git", "config", "--global", "--get", "user.signingKey"], capture_output=True, timeout=30
     ).stdout != (str(where / ".demo-key" / "id_ed25519").encode())
+    local = ["git", "-C", str(where / "shop"), "config", "--local", "--get", "user.signingKey"]
+    assert subprocess.run(local, capture_output=True, timeout=30).returncode == 1
 
 
 def test_demo_refuses_a_non_empty_directory(tmp_path: Path, capsys) -> None:
@@ -59,7 +61,13 @@ def test_demo_review_finished_and_signed_in_pilot(tmp_path: Path) -> None:
 
     async def run() -> None:
         app = SignoffApp(
-            demo.git, demo.target, draft_dir=tmp_path / "drafts", sarif=tuple(map(str, demo.sarif))
+            demo.git,
+            demo.target,
+            draft_dir=tmp_path / "drafts",
+            sarif=tuple(map(str, demo.sarif)),
+            sign_key=str(demo.key),
+            sign_format="ssh",
+            sign_email=EMAIL,
         )
         async with app.run_test(size=(140, 44)) as pilot:
             await settle(app)

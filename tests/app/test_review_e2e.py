@@ -144,10 +144,10 @@ EMAIL = "reviewer@example.com"
 def _configure_signing(repo: Path, key) -> None:
     from tests.helpers import git
 
-    git(repo, "config", "user.email", EMAIL)
-    git(repo, "config", "user.name", "Rita Reviewer")
-    git(repo, "config", "gpg.format", "ssh")
-    git(repo, "config", "user.signingKey", str(key.path))
+    git(repo, "config", "--global", "user.email", EMAIL)
+    git(repo, "config", "--global", "user.name", "Rita Reviewer")
+    git(repo, "config", "--global", "gpg.format", "ssh")
+    git(repo, "config", "--global", "user.signingKey", str(key.path))
     allowed = repo / ".signoff" / "allowed_signers"
     allowed.parent.mkdir(parents=True, exist_ok=True)
     allowed.write_text(f'{EMAIL} namespaces="signoff-review" {key.pub}\n')

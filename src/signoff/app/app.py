@@ -45,6 +45,7 @@ class SignoffApp(App[int]):
         opt_in: tuple[str, ...] = (),
         sign_key: str | None = None,
         sign_format: str | None = None,
+        sign_email: str | None = None,
         ai: bool = True,
         sarif: tuple[str, ...] = (),
     ) -> None:
@@ -62,6 +63,7 @@ class SignoffApp(App[int]):
             opt_in=opt_in,
             sign_key=sign_key,
             sign_format=sign_format,
+            sign_email=sign_email,
             ai_enabled=ai,
             sarif=sarif,
         )

@@ -168,7 +168,7 @@ def sign_and_save(app: Any, state: ReviewState) -> Outcome:
         raise FinishError("the diff has not been loaded yet")
     git = state.git
     try:
-        cfg = signing_config(git, key=state.sign_key, fmt=state.sign_format)
+        cfg = signing_config(git, key=state.sign_key, fmt=state.sign_format, email=state.sign_email)
         record = build_record(state, cfg)
     except SignoffError as exc:
         raise FinishError(exc.message) from None

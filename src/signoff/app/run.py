@@ -27,6 +27,7 @@ def run_review(git: Git, target: ReviewTarget, args: argparse.Namespace | None =
         opt_in=opt_in,
         sign_key=getattr(args, "key", None),
         sign_format=getattr(args, "format", None),
+        sign_email=getattr(args, "email", None),
         ai=not getattr(args, "no_ai", False),
         sarif=tuple(sarif_paths(git, getattr(args, "findings", None) or [], target_config(git, target))),
     )

@@ -33,6 +33,7 @@ class ReviewState:
     #: ``--key`` / ``--format``: override git's user.signingKey / gpg.format when signing.
     sign_key: str | None = None
     sign_format: str | None = None
+    sign_email: str | None = None
     #: False for ``review --no-ai``: no attribution stage.
     ai_enabled: bool = True
     #: Scanner output files (``--findings``) and what they said about this diff (``Findings``), once read.

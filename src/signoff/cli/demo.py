@@ -2,8 +2,9 @@
 
 The change adds a status filter to an order search with string-built SQL, a live-looking payment key as
 an environment fallback, and a CI workflow moved to ``pull_request_target`` that checks out and echoes
-the pull request's own title. The demo makes its own Ed25519 key (repository-local git config only), so
-the review can be finished and signed, and ``signoff verify`` checks it. ``data/demo/*.sarif`` is what
+the pull request's own title. The demo makes its own Ed25519 key (passed as --key/--format/--email,
+never written to any git config), so the review can be finished and signed, and ``signoff verify``
+checks it. ``data/demo/*.sarif`` is what
 Bandit 1.9.4 (``bandit -r app -f sarif``) and zizmor 1.32.0 (``zizmor --offline --format sarif .``) said
 about the changed files; regenerate it when the files below change (tests/app/test_demo.py checks it).
 """
@@ -140,8 +141,6 @@ def build(where: Path) -> Demo:
     for k, v in {
         "user.name": "Demo Reviewer",
         "user.email": EMAIL,
-        "gpg.format": "ssh",
-        "user.signingKey": str(key),
         "commit.gpgsign": "false",
     }.items():
         run("config", k, v)
@@ -203,4 +202,7 @@ def run(args: argparse.Namespace) -> int:
     args.findings = [str(p) for p in demo.sarif]
     if args.no_open:
         return 0
+    # The demo's throwaway key signs through the flags, as any key would: signing never reads the
+    # repository's own git config (a hostile clone could choose the key and the reviewer's e-mail).
+    args.key, args.format, args.email = str(demo.key), "ssh", EMAIL
     return start_tui(demo.git, demo.target, args)

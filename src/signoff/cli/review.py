@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--format", choices=["ssh", "openpgp"], help="signature format (overrides git's gpg.format)"
     )
     p.add_argument(
+        "--email",
+        metavar="EMAIL",
+        help="reviewer e-mail, the signer's principal (overrides git's user.email)",
+    )
+    p.add_argument(
         "--checklist", action="append", default=[], metavar="NAME", help="also ask an opt-in checklist"
     )
     p.add_argument(
@@ -109,7 +114,12 @@ def _has_terminal() -> bool:
 def run_headless(git: Any, target: Any, args: argparse.Namespace, answers: AnswersFile) -> int:
     """Build, sign and store the record; print its path. Nothing is written on a usage error."""
 
-    cfg = signing_config(git, key=getattr(args, "key", None), fmt=getattr(args, "format", None))
+    cfg = signing_config(
+        git,
+        key=getattr(args, "key", None),
+        fmt=getattr(args, "format", None),
+        email=getattr(args, "email", None),
+    )
     result = analyze(
         git,
         target,

@@ -18,7 +18,6 @@ import re
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -69,18 +68,18 @@ class SigningConfig:
 
 
 def signing_config(
-    git: Git | None, *, key: str | None = None, fmt: str | None = None, user_only: bool = False
+    git: Git | None, *, key: str | None = None, fmt: str | None = None, email: str | None = None
 ) -> SigningConfig:
-    """Read git's signing settings; ``key`` / ``fmt`` (from ``--key`` / ``--format``) win.
+    """Git's signing settings from the user's own (global and system) config; ``key`` / ``fmt`` / ``email``
+    (``--key`` / ``--format`` / ``--email``) win.
 
-    ``user_only``: identity and key (``user.signingKey``, ``gpg.format``, ``user.email``, ``user.name``)
-    from the global and system config only, as for a trust decision (``signoff init``).
+    Never the repository's own config: a hostile clone could otherwise choose the key a review is signed
+    with and the e-mail the record names as its reviewer (issue 12). ``git`` only runs the lookups.
     """
 
-    def user_config(name: str) -> str | None:
+    def conf(name: str) -> str | None:
         return trusted_config(git, name)
 
-    conf: Callable[[str], str | None] = user_config if user_only or git is None else git.config_get
     if fmt is not None and fmt not in FORMATS:
         raise SigningError(f"unknown signing format {fmt!r}: use ssh or openpgp")
     key = key or conf("user.signingKey") or None
@@ -101,7 +100,7 @@ def signing_config(
         key=key,
         program=program,
         default_key_command=command,
-        email=conf("user.email") or "",
+        email=email or conf("user.email") or "",
         name=conf("user.name") or "",
     )
 
