@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from signoff.audit.coverage import RECORDS_PREFIX
 from signoff.git.objects import read_objects
+from signoff.git.rawlog import RAW_LOG, raw_log
 from signoff.git.runner import Git
 from signoff.signing.sshsig import SshSigError, parse_signature
 
@@ -40,15 +41,7 @@ class ChangeCommit:
 def change_commits(git: Git, head: str, exclude: Sequence[str]) -> list[ChangeCommit]:
     """Commits reachable from ``head`` and from none of ``exclude``, newest first."""
     args = [
-        "log",
-        "-z",
-        "--no-show-signature",
-        "--no-renames",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--diff-merges=first-parent",
-        "--raw",
-        "--no-abbrev",
+        *RAW_LOG,
         "--format=%x01%H%x02%T%x02%P%x02%ae%x02%ce",
         "--end-of-options",
         head,
@@ -56,29 +49,18 @@ def change_commits(git: Git, head: str, exclude: Sequence[str]) -> list[ChangeCo
         "--",
     ]
     commits: list[ChangeCommit] = []
-    tokens = git.run(args).split(b"\0")
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip(b"\n")
-        i += 1
-        if tok.startswith(b"\x01"):
-            header, _, tok = tok[1:].partition(b"\n")
-            f = header.decode("utf-8", "replace").split("\x02")
-            if len(f) == 5:
-                commits.append(ChangeCommit(f[0], f[1], tuple(f[2].split()), f[3].lower(), f[4].lower()))
-            tok = tok.lstrip(b"\n")
-        if not tok.startswith(b":") or i >= len(tokens) or not commits:
+    for header, changes in raw_log(git.run(args)):
+        f = header.split("\x02")
+        if len(f) != 5:
             continue
-        meta = tok.split()
-        path = tokens[i].decode("utf-8", "surrogateescape")
-        i += 1
-        c = commits[-1]
-        c.paths.append(path)
-        added = len(meta) >= 5 and meta[4][:1] == b"A"
-        if not (added and path.startswith(RECORDS_PREFIX)):
-            c.records_only = False
-            if path.startswith(RECORDS_PREFIX):
-                c.touched_records.append(path)
+        c = ChangeCommit(f[0], f[1], tuple(f[2].split()), f[3].lower(), f[4].lower())
+        commits.append(c)
+        for ch in changes:
+            c.paths.append(ch.path)
+            if not (ch.status == "A" and ch.path.startswith(RECORDS_PREFIX)):
+                c.records_only = False
+                if ch.path.startswith(RECORDS_PREFIX):
+                    c.touched_records.append(ch.path)
     _signing_keys(git, commits)
     return commits
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from signoff.git.rawlog import raw_log
 from signoff.git.runner import Git
 
 RECORDS_PREFIX = ".signoff/reviews/"
@@ -205,22 +206,7 @@ def merges_with_own_changes(git: Git, merges: Sequence[str]) -> set[str]:
     ]
     data = git.run(args, input="".join(f"{m}\n" for m in merges).encode())
     out: set[str] = set()
-    current = ""
-    tokens = data.split(b"\0")
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip(b"\n")
-        i += 1
-        if tok.startswith(b"\x01"):
-            head, _, tok = tok[1:].partition(b"\n")
-            current = head.decode("ascii", "replace").strip()
-            tok = tok.lstrip(b"\n")
-        if not tok.startswith(b":") or i >= len(tokens):
-            continue
-        meta = tok[1:].split()
-        path = tokens[i].decode("utf-8", "surrogateescape")
-        i += 1
-        added = len(meta) >= 5 and meta[4][:1] == b"A"
-        if not (added and path.startswith(RECORDS_PREFIX)):
+    for current, changes in raw_log(data):
+        if any(not (ch.status == "A" and ch.path.startswith(RECORDS_PREFIX)) for ch in changes):
             out.add(current)
     return out

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
+from signoff.git.rawlog import RAW_LOG, raw_log
 from signoff.git.runner import Git
 from signoff.records.codec import MAX_RECORD_BYTES
 
@@ -48,18 +49,7 @@ def record_log(
 
     Merges are diffed against their first parent, so a record only a merge brings in is listed too.
     """
-    args = [
-        "log",
-        "-z",
-        "--no-show-signature",
-        "--no-renames",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--diff-merges=first-parent",
-        "--format=%x01%H %ct",
-        "--raw",
-        "--no-abbrev",
-    ]
+    args = [*RAW_LOG, "--format=%x01%H %ct"]
     if first_parent:
         args.append("--first-parent")
     if all_refs:
@@ -68,31 +58,16 @@ def record_log(
     out = RecordLog()
     with git.stream(args) as fh:
         data = fh.read()
-    commit, when = "", 0
-    tokens = data.split(b"\0")
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip(b"\n")
-        i += 1
-        if tok.startswith(b"\x01"):
-            head = tok[1:].split(b"\n", 1)
-            parts = head[0].split()
-            commit, when = parts[0].decode(), int(parts[1]) if len(parts) > 1 else 0
-            tok = head[1].lstrip(b"\n") if len(head) > 1 else b""
-        if not tok.startswith(b":") or i >= len(tokens):
-            continue
-        meta = tok.split()
-        path = tokens[i].decode("utf-8", "surrogateescape")
-        i += 1
-        if len(meta) < 5:
-            continue
-        status = meta[4][:1]
-        if status in (b"D", b"M", b"T"):
-            out.touched.setdefault(commit, []).append(path)
-        if status in (b"A", b"M", b"T") and path.endswith(".toml"):
-            blob = meta[3].decode()
-            # log lists newest first: the last sighting is the oldest commit that added the blob.
-            out.versions[blob] = RecordVersion(blob, path, commit, when)
+    for header, changes in raw_log(data):
+        parts = header.split()
+        commit = parts[0] if parts else ""
+        when = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+        for ch in changes:
+            if ch.status in ("D", "M", "T"):
+                out.touched.setdefault(commit, []).append(ch.path)
+            if ch.status in ("A", "M", "T") and ch.path.endswith(".toml"):
+                # log lists newest first: the last sighting is the oldest commit that added the blob.
+                out.versions[ch.new_blob] = RecordVersion(ch.new_blob, ch.path, commit, when)
     return out
 
 
