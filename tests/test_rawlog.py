@@ -38,7 +38,7 @@ def test_commits_and_their_changes_from_real_git(repo: Path) -> None:
     ]
     added = next(ch for h, ch in raw_log(data) if h.endswith("first"))
     blob = g.run(["rev-parse", "HEAD~2:a.txt"]).decode().strip()
-    assert next(c.new_blob for c in added if c.path == "a.txt") == blob
+    assert next(c.new for c in added if c.path == "a.txt") == blob
 
 
 def test_lines_before_the_first_commit_and_truncated_output_are_ignored() -> None:

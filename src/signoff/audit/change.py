@@ -14,7 +14,7 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from signoff.audit.coverage import RECORDS_PREFIX
+from signoff.audit.coverage import RECORDS_PREFIX, adds_record
 from signoff.git.objects import read_objects
 from signoff.git.rawlog import RAW_LOG, raw_log
 from signoff.git.runner import Git
@@ -57,7 +57,7 @@ def change_commits(git: Git, head: str, exclude: Sequence[str]) -> list[ChangeCo
         commits.append(c)
         for ch in changes:
             c.paths.append(ch.path)
-            if not (ch.status == "A" and ch.path.startswith(RECORDS_PREFIX)):
+            if not adds_record(ch):
                 c.records_only = False
                 if ch.path.startswith(RECORDS_PREFIX):
                     c.touched_records.append(ch.path)

@@ -16,10 +16,9 @@ through ``--stdin``, limited to the gated paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 
-from signoff.git.rawlog import raw_log
+from signoff.git.rawlog import RawChange, parse_raw, raw_log
 from signoff.git.runner import Git
 
 RECORDS_PREFIX = ".signoff/reviews/"
@@ -27,52 +26,13 @@ RECORDS_PREFIX = ".signoff/reviews/"
 PATHSPEC_LIMIT = 500
 
 
-@dataclass(frozen=True, slots=True)
-class PathChange:
-    """One path of a raw tree diff (``git diff-tree --raw``)."""
-
-    path: str
-    old_mode: str
-    new_mode: str
-    old: str
-    new: str
-    status: str
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.old_mode, self.old, self.new_mode, self.new)
-
-    @property
-    def adds_record(self) -> bool:
-        """An added file under ``.signoff/reviews/``: needs no review."""
-        return self.status == "A" and self.path.startswith(RECORDS_PREFIX)
-
-    @property
-    def touches_record(self) -> bool:
-        """A record file deleted, edited or retyped: needs review like any other change."""
-        return not self.adds_record and self.path.startswith(RECORDS_PREFIX)
+#: One path of a raw tree diff (``git diff-tree --raw``).
+PathChange = RawChange
 
 
-def parse_raw(data: bytes) -> Iterator[tuple[str | None, PathChange | None]]:
-    """Items of ``diff-tree -z --raw`` output: ``(header, None)`` for a ``--stdin`` header line (the
-    echoed input, ended by a newline), ``(None, change)`` for each path."""
-    tokens = data.split(b"\0")
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip(b"\n")
-        i += 1
-        if not tok.startswith(b":"):
-            head, _, tok = tok.partition(b"\n")
-            if head.strip():
-                yield head.decode("ascii", "replace").strip(), None
-        if not tok.startswith(b":") or i >= len(tokens):
-            continue
-        meta = tok[1:].split()
-        path = tokens[i].decode("utf-8", "surrogateescape")
-        i += 1
-        if len(meta) >= 5:
-            old_mode, new_mode, old, new, status = (m.decode("ascii", "replace") for m in meta[:5])
-            yield None, PathChange(path, old_mode, new_mode, old, new, status[:1])
+def adds_record(c: PathChange) -> bool:
+    """An added file under ``.signoff/reviews/``: needs no review (any other record change does)."""
+    return c.status == "A" and c.path.startswith(RECORDS_PREFIX)
 
 
 _DIFF_ARGS = [
@@ -95,7 +55,7 @@ def tree_diff(git: Git, a: str, b: str) -> list[PathChange]:
 
 def needs_review(changes: Iterable[PathChange]) -> list[PathChange]:
     """The changes that need a review: everything but added review records."""
-    return [c for c in changes if not c.adds_record]
+    return [c for c in changes if not adds_record(c)]
 
 
 def existing_trees(git: Git, trees: Iterable[str]) -> set[str]:
@@ -207,6 +167,6 @@ def merges_with_own_changes(git: Git, merges: Sequence[str]) -> set[str]:
     data = git.run(args, input="".join(f"{m}\n" for m in merges).encode())
     out: set[str] = set()
     for current, changes in raw_log(data):
-        if any(not (ch.status == "A" and ch.path.startswith(RECORDS_PREFIX)) for ch in changes):
+        if any(not adds_record(ch) for ch in changes):
             out.add(current)
     return out

@@ -67,7 +67,7 @@ def record_log(
                 out.touched.setdefault(commit, []).append(ch.path)
             if ch.status in ("A", "M", "T") and ch.path.endswith(".toml"):
                 # log lists newest first: the last sighting is the oldest commit that added the blob.
-                out.versions[ch.new_blob] = RecordVersion(ch.new_blob, ch.path, commit, when)
+                out.versions[ch.new] = RecordVersion(ch.new, ch.path, commit, when)
     return out
 
 
