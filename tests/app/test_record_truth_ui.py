@@ -15,27 +15,12 @@ import pytest
 
 from signoff.app.app import SignoffApp
 from signoff.app.screens.review import ReviewScreen
-from signoff.git.runner import open_repo
-from signoff.git.target import resolve_target
 from signoff.records.codec import load
 from signoff.records.store import list_records
 from tests.app.test_review_e2e import _configure_signing
-from tests.app.tui_helpers import settle
+from tests.app.tui_helpers import loaded_screen, make_app, settle
 
 EMAIL = "reviewer@example.com"
-
-
-def _app(repo: Path, drafts: Path) -> SignoffApp:
-    git = open_repo(repo)
-    return SignoffApp(git, resolve_target(git, "main..feature"), draft_dir=drafts)
-
-
-async def _ready(app: SignoffApp, pilot) -> ReviewScreen:
-    await settle(app)
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen) and screen.loaded
-    return screen
 
 
 async def _choose_approve_and_sign(app: SignoffApp, pilot) -> None:
@@ -70,7 +55,7 @@ def test_finish_waits_for_the_analysis(review_repo: Path, tmp_path: Path, monkey
     monkeypatch.setattr(loader, "analyze_stages", held)
 
     async def run() -> None:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(120, 36)) as pilot:
             for _ in range(50):
                 await pilot.pause(0.05)
@@ -81,7 +66,7 @@ def test_finish_waits_for_the_analysis(review_repo: Path, tmp_path: Path, monkey
             await pilot.pause()
             assert isinstance(app.screen, ReviewScreen)
             gate.set()
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert screen.analysis_complete
             await pilot.press("S")
             await pilot.pause()
@@ -104,9 +89,9 @@ def test_failed_analysis_is_recorded_as_incomplete(review_repo: Path, tmp_path: 
     _configure_signing(review_repo, ssh_keys["ed25519-tui"])
 
     async def run() -> None:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert not screen.analysis_complete and "questions" in screen.pending_stages()
             await pilot.press("S")
             await pilot.pause()
@@ -131,9 +116,9 @@ def test_approving_with_open_items_asks_and_the_record_lists_them(
     _configure_signing(review_repo, ssh_keys["ed25519-tui"])
 
     async def run() -> list[str]:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             await pilot.press("p")  # one answer, no file viewed
             await _choose_approve_and_sign(app, pilot)
             assert app.screen.id == "confirm-open"
@@ -161,9 +146,9 @@ def test_approving_with_open_items_asks_and_the_record_lists_them(
 
 def test_ai_lines_count_only_when_the_cursor_moves_through_them(review_repo: Path, tmp_path: Path) -> None:
     async def run() -> None:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(160, 60)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             fi = screen.model.file_index("lib/helper.py")
             screen.diffview.goto_file(fi)
             await pilot.pause(1.2)  # on screen for a second: not "looked at"
@@ -183,9 +168,9 @@ def test_ai_lines_count_only_when_the_cursor_moves_through_them(review_repo: Pat
 
 def test_passing_ai_manual_review_with_ai_lines_unseen_warns(review_repo: Path, tmp_path: Path) -> None:
     async def run() -> None:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(140, 44)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert "ai.manual-review" in screen.triggered_ids()
             screen.checklist.select("ai.manual-review")
             await pilot.pause()
@@ -213,9 +198,9 @@ def test_line_comments_are_drafted_signed_and_shown(review_repo: Path, tmp_path:
     drafts = tmp_path / "drafts"
 
     async def comment() -> None:
-        app = _app(review_repo, drafts)
+        app = make_app(review_repo, drafts)
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert screen.diffview.goto_line("db/query.py", 2, "new")
             screen.diffview.focus()
             await pilot.press("C")
@@ -237,9 +222,9 @@ def test_line_comments_are_drafted_signed_and_shown(review_repo: Path, tmp_path:
     asyncio.run(comment())
 
     async def resume_and_sign() -> None:
-        app = _app(review_repo, drafts)
+        app = make_app(review_repo, drafts)
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert [c.text for c in app.session.comments] == ["use a bound parameter"]
             for _ in screen.diff.files:
                 await pilot.press("r")
@@ -281,9 +266,9 @@ def test_history_columns_fit_the_width(review_repo: Path, tmp_path: Path, ssh_ke
     )
 
     async def run() -> None:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(width, 24)) as pilot:
-            await _ready(app, pilot)
+            await loaded_screen(app, pilot)
             await pilot.press("H")
             await settle(app)
             await pilot.pause()

@@ -9,30 +9,15 @@ import os
 import stat
 from pathlib import Path
 
-from signoff.app.app import SignoffApp
 from signoff.app.screens.review import ReviewScreen
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.records.codec import load
 from signoff.records.model import Answer
 from signoff.records.store import list_records
-from tests.app.tui_helpers import settle
+from tests.app.tui_helpers import loaded_screen, make_app, settle
 from tests.helpers import commit_files, git
 from tests.review_helpers import allowed, signed_record, store
-
-
-def _app(repo: Path, drafts: Path, spec: str = "main..feature") -> SignoffApp:
-    g = open_repo(repo)
-    return SignoffApp(g, resolve_target(g, spec), draft_dir=drafts)
-
-
-async def _ready(app: SignoffApp, pilot) -> ReviewScreen:
-    await settle(app)
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen) and screen.loaded
-    return screen
-
 
 # -- review since the last review ---------------------------------------------------------------------
 
@@ -70,7 +55,7 @@ def test_rereview_offers_the_interdiff_and_carries_answers(
     sql = next(q for q in ids if any(h.path == "db/query.py" for h in full.questions.result(q).hits))
 
     async def run() -> None:
-        app = _app(review_repo, tmp_path / "drafts")
+        app = make_app(review_repo, tmp_path / "drafts")
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app)
             await pilot.pause()
@@ -119,9 +104,9 @@ def _long_repo(tmp_path: Path) -> Path:
 
 def test_half_page_moves(tmp_path: Path) -> None:
     async def run() -> None:
-        app = _app(_long_repo(tmp_path), tmp_path / "drafts")
+        app = make_app(_long_repo(tmp_path), tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             dv = screen.diffview
             dv.focus()
             half = max(1, dv.scrollable_content_region.height // 2)
@@ -145,9 +130,9 @@ def test_editor_opens_the_current_line_and_never_the_repo_editor(tmp_path: Path,
     monkeypatch.delenv("EDITOR", raising=False)
 
     async def run() -> None:
-        app = _app(r, tmp_path / "drafts")
+        app = make_app(r, tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert screen.diffview.goto_line("a.py", 51, "new")
             await pilot.press("E")  # no $EDITOR: says so, runs nothing
             await pilot.pause()
@@ -169,9 +154,9 @@ def test_editor_opens_the_current_line_and_never_the_repo_editor(tmp_path: Path,
 
 def test_fuzzy_file_jump(tmp_path: Path) -> None:
     async def run() -> None:
-        app = _app(_long_repo(tmp_path), tmp_path / "drafts")
+        app = make_app(_long_repo(tmp_path), tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             await pilot.press("o")
             await pilot.pause()
             await pilot.press(*"hndlr")
@@ -189,9 +174,9 @@ def test_viewed_files_collapse_and_can_be_hidden(tmp_path: Path) -> None:
     repo = _long_repo(tmp_path)
 
     async def run() -> int:
-        app = _app(repo, tmp_path / "drafts")
+        app = make_app(repo, tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             rows_before = len(screen.model)
             first = screen.diff.files[0].path
             screen.diffview.focus()
@@ -209,9 +194,9 @@ def test_viewed_files_collapse_and_can_be_hidden(tmp_path: Path) -> None:
     rows_before = asyncio.run(run())
 
     async def resume() -> None:  # the draft's reviewed files come back collapsed
-        app = _app(repo, tmp_path / "drafts")
+        app = make_app(repo, tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert screen.diff.files[0].path in app.session.reviewed_files
             assert screen.model.collapsed(0) and len(screen.model) < rows_before
             assert not any(screen.model.collapsed(i) for i in range(1, len(screen.diff.files)))
@@ -221,9 +206,9 @@ def test_viewed_files_collapse_and_can_be_hidden(tmp_path: Path) -> None:
 
 def test_whitespace_toggle_and_context(tmp_path: Path) -> None:
     async def run() -> None:
-        app = _app(_long_repo(tmp_path), tmp_path / "drafts")
+        app = make_app(_long_repo(tmp_path), tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = await _ready(app, pilot)
+            screen = await loaded_screen(app, pilot)
             assert "b.txt" in [f.path for f in screen.diff.files]
             await pilot.press("W")
             await settle(app)
@@ -264,9 +249,9 @@ def test_signed_record_after_views_is_of_the_full_diff(tmp_path: Path, ssh_keys)
     _configure_signing(r, ssh_keys["ed25519-tui"])
 
     async def run() -> None:
-        app = _app(r, tmp_path / "drafts")
+        app = make_app(r, tmp_path / "drafts")
         async with app.run_test(size=(100, 30)) as pilot:
-            await _ready(app, pilot)
+            await loaded_screen(app, pilot)
             await pilot.press("W", "x")
             await settle(app)
             await pilot.press("S")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from signoff.app.app import SignoffApp
+from signoff.app.screens.review import ReviewScreen
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from tests.helpers import commit_files, git, make_repo
@@ -65,10 +66,17 @@ def make_app(repo: Path, drafts: Path, spec: str = "main..feature", **kw: object
     return SignoffApp(g, resolve_target(g, spec), draft_dir=drafts, **kw)  # type: ignore[arg-type]
 
 
+async def loaded_screen(app: SignoffApp, pilot) -> ReviewScreen:
+    """Wait for the workers once, then return the review screen, which must have finished loading."""
+    await settle(app)
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen) and screen.loaded
+    return screen
+
+
 async def ready(app: SignoffApp, pilot) -> object:
     """Wait for every loading worker, then return the review screen."""
-    from signoff.app.screens.review import ReviewScreen
-
     await settle(app)
     await pilot.pause()
     await settle(app)
