@@ -92,9 +92,8 @@ def check_tui() -> None:
 
 
 def start_tui(git: Any, target: Any, args: argparse.Namespace) -> int:
-    """Open the review TUI on ``target`` (``check_tui`` first)."""
+    """Open the review TUI on ``target``; the caller ran :func:`check_tui` before doing any work."""
 
-    check_tui()
     assert run_review is not None
     return run_review(git, target, args)
 
