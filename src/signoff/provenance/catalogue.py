@@ -103,6 +103,7 @@ def _builtin() -> Catalogue:
         on_behalf=re.compile(on_behalf, re.I | re.M) if on_behalf else None,
         comment_leaders=tuple(inline.get("comment_leaders", [])),
         prose_suffixes=tuple(s.lower() for s in inline.get("prose_suffixes", [])),
+        model_names=re.compile(tr["model_names"], re.I) if tr.get("model_names") else None,
     )
 
 

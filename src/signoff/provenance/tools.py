@@ -28,6 +28,8 @@ RANK = {EXACT: 4, HIGH: 3, MEDIUM: 2, LOW: 1}
 #: Most specific first among signals of equal confidence.
 _KIND_ORDER = {"git-ai": 0, "line-notes": 0, "tool-trailer": 1, "trailer": 2, "author": 3, "subject": 4}
 _KIND_ORDER.update({"marker": 5, "config": 6, "committer": 7, "domain": 8})
+#: The catalogue entry for AI named only by its model family.
+GENERIC_TOOL = "other-llm"
 
 _GITHUB_NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[^@\s]+)@users\.noreply\.github\.com$", re.I)
 _IDENTITY = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>\s*$")
@@ -130,15 +132,25 @@ class Catalogue:
     min_confidence: str = MEDIUM
     #: confidence of a tool mark on the committer alone (``[ai] committer_only``; default low: reported)
     committer_only: str = LOW
+    #: a display name that is an AI model's name with a version ("GLM-4.6", "Kimi K2", "Opus 4.5")
+    model_names: re.Pattern[str] | None = None
     #: repo config: (key lowercased, value regex or None, raw)
     extra_trailers: list[tuple[str, object | None, str]] = field(default_factory=list)
     extra_emails: list[str] = field(default_factory=list)
     extra_messages: list[tuple[str, object]] = field(default_factory=list)
     ai_paths: list[tuple[str, object]] = field(default_factory=list)
+    #: identify() results by (name, email): a range repeats the same few identities thousands of times
+    _identities: dict[tuple[str, str], Match | None] = field(default_factory=dict, repr=False)
 
     # -- identities ---------------------------------------------------------------------------------
     def identify(self, name: str, email: str) -> Match | None:
         """The tool an identity (author, committer, co-author) belongs to, most specific rule first."""
+        key = (name, email)
+        if key not in self._identities:
+            self._identities[key] = self._identify(name, email)
+        return self._identities[key]
+
+    def _identify(self, name: str, email: str) -> Match | None:
         email = email.strip().lower()
         m = _GITHUB_NOREPLY.match(email)
         login = m.group("login") if m else None
@@ -160,11 +172,18 @@ class Catalogue:
             if lname in named.common_names:
                 return Match(named, LOW, "tool name that is also a person's name, without the tool's address")
             return Match(named, MEDIUM, "tool name without the tool's address")
+        if self.model_names is not None and self.model_names.fullmatch(lname):
+            model_tool = self.tool_for_words(lname) or self._generic_tool()
+            if model_tool is not None:
+                return Match(model_tool, MEDIUM, "an AI model's name as the identity")
         domain = email.rpartition("@")[2]
         for tool in self.tools:
             if domain and domain in tool.domains:
                 return Match(tool, LOW, "vendor mail domain only")
         return None
+
+    def _generic_tool(self) -> Tool | None:
+        return next((t for t in self.tools if t.id == GENERIC_TOOL), None)
 
     def suffix_tool(self, name: str) -> Tool | None:
         """The tool whose name suffix (``Jane Doe (aider)``) ends ``name``."""
