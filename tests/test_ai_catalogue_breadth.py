@@ -103,3 +103,7 @@ def test_identify_is_cached_per_identity() -> None:
     first = cat.identify("GLM-4.6", "bot@tool.example")
     assert cat.identify("GLM-4.6", "bot@tool.example") is first
     assert cat.identify("Jane Doe", "jane@example.org") is None
+
+
+def test_factory_droid_default_trailer_is_high() -> None:
+    assert best("Fix\n\nCo-authored-by: Droid <droid@factory.ai>\n") == ("factory", HIGH)
