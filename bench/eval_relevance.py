@@ -15,7 +15,9 @@ Also per language / file kind (Go, Java, PHP, JS/TS, Python, CI workflow, Docker
 carry its own ``commit`` (advisories' fix commits: the fix's parent) and ``file_only = true`` (a
 file-level question such as a Dockerfile without ``USER``: only the file figure counts).
 
-Run: ``PYTHONPATH=src python bench/eval_relevance.py [--json OUT]``.
+Run: ``PYTHONPATH=src python bench/eval_relevance.py [--labels FILE] [--json OUT] [--src DIR]``.
+``--src`` names the ``src`` directory of the engine to measure (default: this checkout's), so the same labels
+and the same evaluator can measure an older engine from another worktree (before/after).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ LANGS = (
     ("Ruby", (".rb", ".erb")),
     ("C#", (".cs", ".cshtml")),
 )
+SRC = HERE.parent / "src"
 NOISE_MAX_LINES = 8000
 NOISE_MAX_FILE = 1500
 WINDOW = 2
@@ -115,9 +118,10 @@ def _noise_files(spec: dict[str, dict]) -> dict[str, bytes]:
     return out
 
 
-def _relevance(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
-    """Commit ``files`` as one change in a temporary repository and evaluate every question once."""
-    sys.path.insert(0, str(HERE.parent / "src"))
+def _relevance(files: dict[str, bytes], src: Path = SRC):  # type: ignore[no-untyped-def]
+    """Commit ``files`` as one change in a temporary repository and evaluate every question once with the
+    engine under ``src``."""
+    sys.path.insert(0, str(src))
     from signoff.diff.parse import load_diff
     from signoff.git.runner import open_repo
     from signoff.git.target import resolve_target
@@ -154,7 +158,7 @@ def _hits(rel) -> dict[str, dict[str, set[int]]]:  # type: ignore[no-untyped-def
     return out
 
 
-def evaluate(labels_path: Path) -> dict:
+def evaluate(labels_path: Path, src: Path = SRC) -> dict:
     spec = tomllib.loads(labels_path.read_text())
     repos: dict[str, str] = spec["repos"]
     labels = spec["label"]
@@ -168,7 +172,7 @@ def evaluate(labels_path: Path) -> dict:
                 missing.append(local)
                 continue
             files[local] = data
-    rel = _relevance(files)
+    rel = _relevance(files, src)
     hits = _hits(rel)
     known = {q.id for q in rel.checklists.questions}
     per_q: dict[str, Counter] = defaultdict(Counter)
@@ -193,7 +197,7 @@ def evaluate(labels_path: Path) -> dict:
             at = (lab.get("commit") or repos[lab["repo"]])[:10]
             misses.append(f"{lab['repo']}@{at}:{lab['path']}:{lab['line']} {q}")
     noise_files = _noise_files(spec.get("noise", {}))
-    noise_rel = _relevance(noise_files)
+    noise_rel = _relevance(noise_files, src)
     noise_lines = sum(d.count(b"\n") for d in noise_files.values())
     hit_lines: set[tuple[str, int]] = set()
     by_q: Counter = Counter()
@@ -283,8 +287,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=Path, default=HERE / "heldout_labels.toml")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--src", type=Path, default=SRC, help="src directory of the engine to measure")
     args = ap.parse_args()
-    res = evaluate(args.labels)
+    print(f"engine: {args.src.resolve()}")
+    res = evaluate(args.labels, args.src.resolve())
     report(res)
     if args.json:
         args.json.write_text(json.dumps(res, indent=2))
