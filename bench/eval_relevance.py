@@ -15,7 +15,8 @@ Also per language / file kind (Go, Java, PHP, JS/TS, Python, CI workflow, Docker
 carry its own ``commit`` (advisories' fix commits: the fix's parent) and ``file_only = true`` (a
 file-level question such as a Dockerfile without ``USER``: only the file figure counts).
 
-Run: ``PYTHONPATH=src python bench/eval_relevance.py [--labels FILE] [--json OUT] [--src DIR]``.
+Run: ``PYTHONPATH=src python bench/eval_relevance.py [--labels FILE] [--json OUT] [--src DIR]``; compare two
+``--json`` runs with ``--compare BEFORE AFTER``.
 ``--src`` names the ``src`` directory of the engine to measure (default: this checkout's), so the same labels
 and the same evaluator can measure an older engine from another worktree (before/after).
 """
@@ -283,12 +284,50 @@ def report(res: dict) -> None:
         print(f"  {q:34} {n}")
 
 
+_COUNTS = ("n", "n_line", "line", "file")
+
+
+def _rate(c: dict, key: str) -> float | None:
+    n = c.get("n_line", c["n"]) if key == "line" else c["n"]
+    return 100 * c[key] / n if n else None
+
+
+def compare(before: dict, after: dict) -> None:
+    """Print line-hit and file figures of two runs (``--json`` outputs) side by side, per question and per
+    language, and the noise of each."""
+    for title, key in (("question", "per_question"), ("language / file kind", "per_language")):
+        print(f"{title:34} {'n':>4} {'line before':>12} {'after':>7} {'file before':>12} {'after':>7}")
+        tables = [dict(res[key]) for res in (before, after)]
+        for t in tables:
+            t["ALL"] = {k: sum(c.get(k, c["n"] if k == "n_line" else 0) for c in t.values()) for k in _COUNTS}
+        for name in [*sorted((set(tables[0]) | set(tables[1])) - {"ALL"}), "ALL"]:
+            b, a = tables[0].get(name), tables[1].get(name)
+            cells = []
+            for what in ("line", "file"):
+                for c in (b, a):
+                    r = _rate(c, what) if c else None
+                    cells.append("-" if r is None else f"{r:.1f}%")
+            n = (a or b or {}).get("n", 0)
+            print(f"{name:34} {n:4} {cells[0]:>12} {cells[1]:>7} {cells[2]:>12} {cells[3]:>7}")
+        print()
+    for label, res in (("before", before), ("after", after)):
+        nz = res["noise"]
+        print(
+            f"noise {label}: {nz['per_200']:.2f} per 200 lines ({nz['hit_lines']} of {nz['lines']}); "
+            f"code only {nz['code_per_200']:.2f}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=Path, default=HERE / "heldout_labels.toml")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--src", type=Path, default=SRC, help="src directory of the engine to measure")
+    ap.add_argument("--compare", type=Path, nargs=2, metavar=("OLD", "NEW"), help="compare two --json files")
     args = ap.parse_args()
+    if args.compare:
+        compare(*(json.loads(p.read_text()) for p in args.compare))
+        return
     print(f"engine: {args.src.resolve()}")
     res = evaluate(args.labels, args.src.resolve())
     report(res)
