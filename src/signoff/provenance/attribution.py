@@ -22,6 +22,7 @@ Reasons and evidence are raw repository text: display them through ``sanitize.vi
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -336,13 +337,52 @@ def attribute(
         commit_ai = (single is not None and by_sha[single].ai) or bool(fa.runs)
         if not (commit_ai or file_reason or inline):
             continue
-        for h in f.hunks:
-            for n in h.added_numbers():
-                reason = _commit_reason(fa, n, by_sha, note_reasons, notes) if commit_ai else None
-                reason = reason or file_reason or inline.get(n)
-                if reason is not None:
-                    fa.ai_lines[n] = reason
+        numbers = [n for h in f.hunks for n in h.added_numbers()]
+        reasons = _commit_reasons(fa, numbers, by_sha, note_reasons, notes) if commit_ai else {}
+        if not (file_reason or inline):
+            fa.ai_lines.update(reasons)
+            continue
+        for n in numbers:
+            reason = reasons.get(n) or file_reason or inline.get(n)
+            if reason is not None:
+                fa.ai_lines[n] = reason
     return result
+
+
+def _commit_reasons(
+    fa: FileAttribution,
+    numbers: list[int],
+    by_sha: dict[str, CommitInfo],
+    cache: dict[tuple[str, str], str],
+    notes: LineNotes,
+) -> dict[int, str]:
+    """``line -> reason`` for the added ``numbers`` whose commit makes them AI: a run of origins at a
+    time when the run's commit gives all its lines one reason (the common case), else line by line."""
+    out: dict[int, str] = {}
+    lo = 0
+    if fa.single_commit is None and fa.runs and numbers == sorted(numbers):
+        pos = 1
+        for origin, path, _start, length in fa.runs:
+            end = pos + length
+            hi = bisect.bisect_left(numbers, end, lo)
+            if hi > lo and origin is not None and path is not None and isinstance(origin, str):
+                decided = cache.get((origin, "\0"))
+                if decided is not None:
+                    if decided:
+                        out.update(dict.fromkeys(numbers[lo:hi], decided))
+                else:
+                    for n in numbers[lo:hi]:
+                        reason = _commit_reason(fa, n, by_sha, cache, notes)
+                        if reason:
+                            out[n] = reason
+            lo, pos = hi, end
+            if lo >= len(numbers):
+                break
+    for n in numbers[lo:] if lo < len(numbers) else ():
+        reason = _commit_reason(fa, n, by_sha, cache, notes)
+        if reason:
+            out[n] = reason
+    return out
 
 
 def _add_note_signals(commits: list[CommitInfo], notes: LineNotes) -> None:

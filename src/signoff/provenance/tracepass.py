@@ -18,6 +18,7 @@ step 2), so the result is the same; ``tests/test_linemap.py`` checks it against 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from signoff.git.runner import EMPTY_TREE, Git
 from signoff.provenance.linemap import (
@@ -146,22 +147,29 @@ def _diff_pairs(
             merges[sha][parent].files[p] = found
 
 
+def merge_diffs(git: Git, revs: list[str]) -> dict[tuple[str, str], CommitDiff]:
+    """Steps 2 and 3: ``(merge, parent) -> CommitDiff`` with hunks only where the replay reads them."""
+    merges: dict[str, dict[str, CommitDiff]] = {}
+    for (sha, parent), d in parse_merge_raw(git.run(raw_args(revs))).items():
+        merges.setdefault(sha, {})[parent] = d
+    need = _resolution_paths(merges)
+    if need:
+        _fill_hunks(git, merges, need)
+    return {(sha, parent): d for sha, per_parent in merges.items() for parent, d in per_parent.items()}
+
+
 def trace(git: Git, base: str, head: str, parents: dict[str, tuple[str, ...]]) -> dict[str, Runs]:
     """Runs of origins of every file of ``head`` the range ``base..head`` touched.
 
-    ``parents``: every commit of the range -> its parents (from the commit-level pass).
+    ``parents``: every commit of the range -> its parents (from the commit-level pass). The merge
+    passes (git processes, no Python work to speak of) run in a second thread while this one parses
+    the main stream: their cost hides behind it.
     """
     revs = [head] if base == EMPTY_TREE else [f"{base}..{head}"]
-    with git.stream(log_args(revs, merges=False)) as out:  # hundreds of MB on long ranges: streamed
-        order, diffs = parse_log_stream(out)
-    if any(len(parents.get(sha, ())) > 1 for sha in order):
-        merges: dict[str, dict[str, CommitDiff]] = {}
-        for (sha, parent), d in parse_merge_raw(git.run(raw_args(revs))).items():
-            merges.setdefault(sha, {})[parent] = d
-        need = _resolution_paths(merges)
-        if need:
-            _fill_hunks(git, merges, need)
-        for sha, per_parent in merges.items():
-            for parent, d in per_parent.items():
-                diffs[(sha, parent)] = d
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        merged = pool.submit(merge_diffs, git, revs) if any(len(p) > 1 for p in parents.values()) else None
+        with git.stream(log_args(revs, merges=False)) as out:  # hundreds of MB on long ranges: streamed
+            order, diffs = parse_log_stream(out)
+        if merged is not None:
+            diffs.update(merged.result())
     return replay(order, parents, diffs, head)
