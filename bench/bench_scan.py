@@ -6,7 +6,9 @@ same run. Run: python bench/bench_scan.py
 
 ``--questions``: issue 13's synthetic 150k-line, 600-file diff. ``--real``: large ranges of real public
 histories (snapshots brought by the search tool's ``fetch`` under ``$SIGNOFF_MIRROR``, default /work/.mirror),
-each cloned once without a checkout; ``--real OWNER/NAME:RANGE ...`` picks others.
+each cloned once without a checkout; ``--real OWNER/NAME:RANGE ...`` picks others; ``--with-ai`` adds the
+full scan. Every figure is a ratio to plain ``git diff`` run just before it (paired runs: median and range),
+with byte code cached as an installed package has it, and the peak RSS of the scan.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CACHE, best_of, big_diff_repo, git
+from common import CACHE, best_of, big_diff_repo, git, installed_env, paired, spread
 
 MIRROR = Path(os.environ.get("SIGNOFF_MIRROR", "/work/.mirror"))
 #: Large ranges of real histories whose snapshots hold every blob the range needs.
@@ -47,19 +49,41 @@ def questions() -> None:
     Run: python bench/bench_scan.py --questions
     """
     repo = big_diff_repo(files=600, lines_per_file=300, changed_per_file=125, realistic=True)
-    runs = 3
-    git_time, _ = best_of(runs, ["git", "diff", "base", "head"], repo)
+    git_diff = ["git", "diff", "base", "head"]
+    git_time, _ = best_of(RUNS, git_diff, repo)
     print(f"\nrepo: {repo}\n  600 files, 150,000 changed lines; a mix of ordinary code lines")
-    print(f"git diff                     : {git_time:.3f} s")
+    print(f"git diff                     : {git_time:.3f} s (best of {RUNS})")
     scan = [sys.executable, "-m", "signoff", "scan", "base..head", "--format", "json", "--no-ai"]
-    best_of(1, scan, repo)  # warm the user cache (compiled matcher databases, validated checklists)
-    for label, extra in (
-        ("scan --no-ai --no-questions", ["--no-questions"]),
-        ("scan --no-ai (questions)", []),
-    ):
-        t, rss = best_of(runs, [*scan, *extra], repo)
-        ratio = t / git_time
-        print(f"{label:<29}: {t:.3f} s  ratio {ratio:.2f} (goal <= 3, aim 2)  peak RSS {rss / 1024:.0f} MB")
+    _compare(
+        repo,
+        git_diff,
+        scan,
+        (("scan --no-ai --no-questions", ["--no-questions"]), ("scan --no-ai (questions)", [])),
+    )
+
+
+#: Paired runs per measurement (each: plain git, then signoff).
+RUNS = 3
+
+
+def _compare(
+    repo: Path, reference: list[str], scan: list[str], variants: tuple[tuple[str, list[str]], ...]
+) -> None:
+    """Each variant of ``scan`` against ``reference`` in paired runs: wall time, ratio (median and range
+    of the pairs), peak RSS; the load average before and after."""
+    env = installed_env()
+    best_of(1, scan, repo, env)  # warm the caches (byte code, compiled matcher databases, checklists)
+    before = os.getloadavg()[0]
+    for label, extra in variants:
+        ratios, walls, rss = paired(RUNS, reference, [*scan, *extra], repo, env)
+        print(
+            f"{label:<29}: {spread(walls, ' s')}  ratio {spread(ratios)} (goal <= 3, aim 2)  "
+            f"peak RSS {rss / 1024:.0f} MB (goal <= 200)"
+        )
+    print(
+        f"load average {before:.1f} -> {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "
+        f"{RUNS} paired runs each (ratio: median (range))"
+    )
 
 
 def _real_repo(name: str) -> Path:
@@ -78,19 +102,18 @@ def real(spec: str) -> None:
     a, b = rng.split("..")
     a, b = (git(repo, "rev-parse", r).decode().strip() for r in (a, b))
     stat = git(repo, "diff", "--shortstat", a, b).decode().strip()
-    runs = 3
-    git_time, _ = best_of(runs, ["git", "diff", a, b], repo)
+    git_diff = ["git", "diff", a, b]
+    git_time, _ = best_of(RUNS, git_diff, repo)
     print(f"\n{name} {rng} ({a[:10]}..{b[:10]}): {stat}")
-    print(f"git diff                      : {git_time:.3f} s")
+    print(f"git diff                     : {git_time:.3f} s (best of {RUNS})")
     scan = [sys.executable, "-m", "signoff", "scan", f"{a}..{b}", "--format", "json"]
-    best_of(1, [*scan, "--no-ai"], repo)  # warm the user cache (compiled matcher databases, checklists)
-    for label, extra in (
+    variants = (
         ("scan --no-ai --no-questions", ["--no-ai", "--no-questions"]),
         ("scan --no-ai (questions)", ["--no-ai"]),
-        ("scan (AI + questions)", []),
-    ):
-        t, rss = best_of(runs, [*scan, *extra], repo)
-        print(f"{label:<30}: {t:.3f} s  ratio {t / git_time:.2f} (goal <= 2)  peak RSS {rss / 1024:.0f} MB")
+    )
+    if "--with-ai" in sys.argv:
+        variants += (("scan (AI + questions)", []),)
+    _compare(repo, git_diff, scan, variants)
 
 
 def measure(realistic: bool) -> None:

@@ -89,6 +89,16 @@ def big_diff_repo(
     return repo
 
 
+def installed_env() -> dict[str, str]:
+    """The environment for timing ``python -m signoff`` as an installed package runs: byte-compiled
+    modules are cached (under the bench cache, not the source tree) instead of recompiled on every run,
+    which ``PYTHONDONTWRITEBYTECODE`` would force (about 0.2 s per run on this machine)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    return env
+
+
 def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall time (s) and peak RSS (KiB) of one run of ``cmd``, output discarded."""
     start = time.perf_counter()
@@ -100,6 +110,31 @@ def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> t
     return wall, usage.ru_maxrss
 
 
-def best_of(n: int, cmd: Sequence[str], cwd: Path) -> tuple[float, int]:
-    runs = [timed(cmd, cwd) for _ in range(n)]
+def best_of(n: int, cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    runs = [timed(cmd, cwd, env) for _ in range(n)]
     return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def paired(
+    n: int, reference: Sequence[str], cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[list[float], list[float], int]:
+    """``n`` runs of ``reference`` then ``cmd``, back to back (on a shared machine the load drifts:
+    a ratio of two runs made together is steadier than a ratio of two minimums made apart).
+    Returns the ratios, the wall times of ``cmd`` and its peak RSS (KiB)."""
+    ratios: list[float] = []
+    walls: list[float] = []
+    rss = 0
+    for _ in range(n):
+        ref, _ = timed(reference, cwd)
+        wall, peak = timed(cmd, cwd, env)
+        ratios.append(wall / ref)
+        walls.append(wall)
+        rss = max(rss, peak)
+    return ratios, walls, rss
+
+
+def spread(values: Sequence[float], unit: str = "") -> str:
+    """``median (min–max)`` of ``values``."""
+    ordered = sorted(values)
+    mid = ordered[len(ordered) // 2]
+    return f"{mid:.2f}{unit} ({ordered[0]:.2f}–{ordered[-1]:.2f})"

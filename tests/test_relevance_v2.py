@@ -235,7 +235,12 @@ def test_long_dockerfile_run_with_comment_lines_is_one_statement(tmp_path: Path)
 def test_comments_blanked_line_by_line_as_over_the_whole_text(parts: list[str]) -> None:
     """Only lines with a comment starter (and the lines a block comment spans) are tokenized; the result
     equals tokenizing the whole text at once."""
-    lines = "".join(parts).split("\n")
+    text = "".join(parts)
     for style in ("hash", "slash", "both"):
-        whole = statements._TOKENS[style].sub(statements._blank, "\n".join(lines)).split("\n")
-        assert statements.blank_comments(lines, style) == whole
+        whole = statements._TOKENS[style].sub(statements._blank, text)
+        assert statements.blank_comments(text, style) == whole
+        gap, statements._CHUNK_GAP = statements._CHUNK_GAP, 0  # one chunk per starter line
+        try:
+            assert statements.blank_comments(text, style) == whole
+        finally:
+            statements._CHUNK_GAP = gap

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import re._constants as sre_c  # type: ignore[import-not-found]  # no stubs; Python >= 3.11 has it
+import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +95,11 @@ class Scanner:
         self._anchor_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
         #: Entries whose patterns name non-ASCII characters: scanned by ``re`` on the Hyperscan route.
         self.unicode = [_UNICODE_SOURCE.search(e.pattern.source) is not None for e in self.entries]
+        #: Entries every match of which holds a non-ASCII character: not scanned over ASCII text.
+        self.non_ascii = [
+            u and not e.pattern.linear and needs_non_ascii(e.pattern.source)
+            for e, u in zip(self.entries, self.unicode, strict=True)
+        ]
 
     # ----------------------------------------------------------------------------------------------
 
@@ -121,10 +128,7 @@ class Scanner:
                 pos = m.start() + 1  # anchors may overlap: look again from the next character
                 for eid in anchor_of[m.group()]:
                     yield eid, m.start(), m.end()
-        for eid in eids:
-            if self._no_anchor(eid):
-                for m in self.multiline(eid).finditer(text, start, end):
-                    yield eid, m.start(), max(m.end(), m.start() + 1)
+        yield from self.by_re(text, start, end, [eid for eid in eids if self._no_anchor(eid)])
 
     def hyperscan(self, data: bytes, eids: Sequence[int]) -> tuple[list[tuple[int, int]], list[int]]:
         """Hyperscan over ``data`` (:func:`hs_bytes` of a text) with one database for ``eids``:
@@ -135,8 +139,15 @@ class Scanner:
         return db.scan(data), left
 
     def by_re(self, text: str, start: int, end: int, eids: Iterable[int]) -> Iterable[tuple[int, int, int]]:
-        """(entry id, first char, end char) of each ``eids`` pattern's matches in ``text[start:end]``."""
+        """(entry id, first char, end char) of each ``eids`` pattern's matches in ``text[start:end]``
+        (patterns that need a non-ASCII character are not run over ASCII text)."""
+        ascii_text: bool | None = True if text.isascii() else None
         for eid in eids:
+            if self.non_ascii[eid]:
+                if ascii_text is None:
+                    ascii_text = text[start:end].isascii()
+                if ascii_text:
+                    continue
             for m in self.multiline(eid).finditer(text, start, end):
                 yield eid, m.start(), max(m.end(), m.start() + 1)
 
@@ -167,6 +178,36 @@ class Scanner:
         rx = re.compile(_trie_pattern(sorted(anchor_of))) if anchor_of else None
         self._tries[key] = rx
         return rx
+
+
+def needs_non_ascii(source: str) -> bool:
+    """Whether every match of the ``re`` pattern ``source`` holds a non-ASCII character, so ASCII text
+    cannot match (False when unsure: case-insensitive parts, classes with categories or negation)."""
+    try:
+        parsed = sre_parse.parse(source)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return not parsed.state.flags & re.IGNORECASE and _sequence_needs(list(parsed))
+
+
+def _sequence_needs(items: list[tuple[Any, Any]]) -> bool:
+    return any(_item_needs(op, av) for op, av in items)
+
+
+def _item_needs(op: Any, av: Any) -> bool:
+    if op is sre_c.LITERAL:
+        return bool(av > 0x7F)
+    if op is sre_c.IN:
+        return all((o is sre_c.LITERAL and a > 0x7F) or (o is sre_c.RANGE and a[0] > 0x7F) for o, a in av)
+    if op is sre_c.BRANCH:
+        return all(_sequence_needs(list(b)) for b in av[1])
+    if op is sre_c.SUBPATTERN:
+        return not av[1] & re.IGNORECASE and _sequence_needs(list(av[3]))
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+        return bool(av[0] >= 1) and _sequence_needs(list(av[2]))
+    if op is sre_c.ATOMIC_GROUP:
+        return _sequence_needs(list(av))
+    return False
 
 
 def lowered(text: str) -> str:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
-from typing import TYPE_CHECKING
+from itertools import accumulate, compress
+from typing import TYPE_CHECKING, AnyStr
 
-from signoff.diff.model import number_lines
+from signoff.diff.model import _count_prefix, number_lines
 
 if TYPE_CHECKING:
     from signoff.diff.model import FileDiff, Hunk
@@ -75,9 +76,15 @@ _TOKENS = {
     "slash": re.compile(_STR + r"|(//[^\n]*|" + _BLOCK + ")"),
     "both": re.compile(_STR + r"|(#[^\n]*|//[^\n]*|" + _BLOCK + ")"),
 }
+#: The tokens as ``split`` wants them: (string) or (comment), each captured.
+_SPLIT = {style: re.compile("(" + _STR + ")|" + rx.pattern[len(_STR) + 1 :]) for style, rx in _TOKENS.items()}
 _NOT_NEWLINE = re.compile(r"[^\n]")
 #: What starts a comment, per comment style.
-_STARTERS = {"hash": ("#",), "slash": ("//", "/*"), "both": ("#", "//", "/*")}
+#: Characters between two comment starters below which they are tokenized as one chunk.
+_CHUNK_GAP = 400
+#: The comment starters, for ``str.rfind`` (a chunk runs on while one is near).
+_STARTER_CHARS = {"hash": ("#",), "slash": ("//", "/*"), "both": ("#", "//", "/*")}
+_STARTER_RE = {"hash": re.compile("#"), "slash": re.compile(r"//|/\*"), "both": re.compile(r"#|//|/\*")}
 _PLUS_ONE = (1).__add__
 _TRAILING_CHARS = frozenset("+\\.,=([%|&?")
 _LEADING_CHARS = frozenset(".+%?")
@@ -99,48 +106,70 @@ def _blank(m: re.Match[str]) -> str:
     return " " * len(comment) if "\n" not in comment else _NOT_NEWLINE.sub(" ", comment)
 
 
-def blank_comments(lines: list[str], style: str | None) -> list[str]:
-    """The lines with comments replaced by spaces (strings kept; block comments across lines).
+def blank_comments(text: str, style: str | None) -> str:
+    """``text`` with comments replaced by spaces (strings kept; block comments across lines).
 
     Strings and line comments never span lines, so only the lines holding a comment starter change, with
-    the lines a block comment runs over: those runs are tokenized, the other lines are kept as they are.
+    the lines a block comment runs over: those runs are tokenized, the rest of the text is copied as it
+    is. Starters close together are tokenized as one chunk (found by jumping ahead, not starter by
+    starter), so dense comments cost one tokenizer call per run of lines.
     """
     if style is None:
-        return lines
-    starters = _STARTERS[style]
-    out: list[str] | None = None
-    i, n = 0, len(lines)
-    while i < n:
-        if not any(st in lines[i] for st in starters):
-            i += 1
-            continue
-        j = i + 1
-        while True:
-            blanked, open_block = _blank_chunk("\n".join(lines[i:j]), style)
-            if not open_block or j >= n:
-                break
-            j = next((k + 1 for k in range(j, n) if "*/" in lines[k]), n)
-        if out is None:
-            out = list(lines)
-        out[i:j] = blanked.split("\n")
-        i = j
-    return lines if out is None else out
+        return text
+    starter = _STARTER_RE[style]
+    chars = _STARTER_CHARS[style]
+    pieces: list[str] = []
+    done = 0
+    m = starter.search(text)
+    while m is not None:
+        upto = m.end()
+        while (more := max(text.rfind(c, upto, upto + _CHUNK_GAP) for c in chars)) >= 0:
+            upto = more + 1
+        done = _blank_lines(text, m.start(), upto, style, pieces, done)
+        m = starter.search(text, done)
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _blank_lines(text: str, first: int, upto: int, style: str, pieces: list[str], done: int) -> int:
+    """Tokenize the lines holding ``first`` .. ``upto`` (and on, while a block comment is open) into
+    ``pieces`` (after ``text[done:]`` up to them); return the offset where they end."""
+    start = text.rfind("\n", 0, first) + 1
+    last = _line_end(text, upto)
+    n = len(text)
+    while True:
+        blanked, open_block = _blank_chunk(text[start:last], style)
+        if not open_block or last >= n:
+            break
+        close = text.find("*/", last)
+        last = n if close < 0 else _line_end(text, close)
+    pieces += (text[done:start], blanked)
+    return last
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Offset of the newline ending the line that holds ``pos`` (the text's length on the last line)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
 
 
 def _blank_chunk(chunk: str, style: str) -> tuple[str, bool]:
-    """``chunk`` with its comments blanked, and whether it ends inside an unterminated block comment."""
-    pieces: list[str] = []
-    pos = 0
-    open_block = False
-    for m in _TOKENS[style].finditer(chunk):
-        comment = m.group(1)
-        if comment is None:
-            continue
-        pieces += (chunk[pos : m.start()], _NOT_NEWLINE.sub(" ", comment))
-        pos = m.end()
-        open_block = comment.startswith("/*") and (len(comment) < 4 or not comment.endswith("*/"))
-    pieces.append(chunk[pos:])
-    return "".join(pieces), open_block and pos == len(chunk)
+    """``chunk`` with its comments blanked, and whether it ends inside an unterminated block comment.
+
+    One ``split`` on the tokens gives the text between them, each string (kept) and each comment
+    (blanked, newlines kept), in order: no Python step per character or per line.
+    """
+    parts = _SPLIT[style].split(chunk)
+    comments = parts[2::3]
+    parts[1::3] = ["" if t is None else t for t in parts[1::3]]
+    parts[2::3] = [
+        "" if c is None else " " * len(c) if "\n" not in c else _NOT_NEWLINE.sub(" ", c) for c in comments
+    ]
+    last = comments[-1] if comments and parts[-1] == "" else None
+    open_block = last is not None and last.startswith("/*") and (len(last) < 4 or not last.endswith("*/"))
+    return "".join(parts), open_block  # every None was replaced
 
 
 def _continues(line: str, nxt: str) -> bool:
@@ -158,45 +187,122 @@ def _continues(line: str, nxt: str) -> bool:
     )
 
 
-def continuations(code: list[str], kinds: frozenset[str]) -> list[bool]:
-    """For each line, whether its statement continues on the next line."""
-    n = len(code)
-    cont = [False] * n
+def continuations(code: list[str], text: str, kinds: frozenset[str]) -> list[int]:
+    """The lines (indexes into ``code``, the lines of ``text``) whose statement continues on the next.
+
+    Only the lines that can start a continued statement are looked at one by one (found by regexes over
+    the whole text: unbalanced brackets, a trailing operator or backslash, an operator leading the next
+    line, a trailing colon); a statement once started is followed line by line to its end.
+    """
     if kinds & _CODE:
         python = "python" in kinds
-        depth = span = 0
-        for i in range(n - 1):
-            line = code[i]
-            if "(" in line or ")" in line or "[" in line or "]" in line:
-                depth += line.count("(") + line.count("[") - line.count(")") - line.count("]")
-                if depth < 0:
-                    depth = 0
-            span += 1
-            nxt = code[i + 1]
-            end = line.rstrip()
-            if span < MAX_STATEMENT_LINES and (
-                depth > 0
-                or (end and end[-1] in _TRAILING_CHARS)
-                or _continues(end, nxt)
-                or (python and end.endswith(":") and _TRIVIAL_BODY.match(nxt) is not None)
-            ):
-                cont[i] = True
-            else:
-                depth = span = 0
-    elif kinds & _BACKSLASH:
+        flagged = _code_starts(text, python)
+        return _follow(code, flagged, lambda i, state: _code_step(code, i, state, python))
+    if kinds & _BACKSLASH:
         docker = "dockerfile" in kinds
-        span = 0
-        for i, line in enumerate(code[:-1]):
-            span += 1
-            end = line.rstrip()
-            # Dockerfile: a comment line (blanked) inside a continued instruction does not end it.
-            if span < (MAX_DOCKERFILE_LINES if docker else MAX_STATEMENT_LINES) and (
-                end.endswith("\\") or (docker and not end and i and cont[i - 1] and code[i + 1].strip())
-            ):
-                cont[i] = True
-            else:
-                span = 0
-    return cont
+        flagged = _lines_matching(_BACKSLASH_END, text, "\n")
+        return _follow(code, flagged, lambda i, state: _backslash_step(code, i, state, docker))
+    return []
+
+
+#: Brackets balanced by count in forms common enough to skip (over :func:`_code_starts`' projection).
+_BALANCED = rb"(?:\((?:\((?:\(\))*\))*\)|\)\()*"
+_UNBALANCED = re.compile(rb"^(?!" + _BALANCED + rb"$)[^\n]+", re.MULTILINE)
+#: Keep brackets (``[`` as ``(``, ``]`` as ``)``) and newlines, drop every other byte.
+_BRACKETS = bytes.maketrans(b"[]", b"()")
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"()[]\n")
+_CODE_END = re.compile(r"[+\\.,=(\[%|&?][^\S\n]*$", re.MULTILINE)
+_PYTHON_END = re.compile(r"[+\\.,=(\[%|&?:][^\S\n]*$", re.MULTILINE)
+_OR_AND_END = re.compile(r" (?:or|and)[^\S\n]*$", re.MULTILINE)
+#: An operator leading a line (the line before continues); a newline first, so ``re`` scans fast.
+_LEADING = re.compile(r"\n[^\S\n]*(?:[.+%?]|\|\||&&|:(?!:))")
+_BACKSLASH_END = re.compile(r"\\[^\S\n]*$", re.MULTILINE)
+
+
+def _lines_matching(rx: re.Pattern[AnyStr], text: AnyStr, newline: AnyStr) -> list[int]:
+    """Indexes of the lines of ``text`` where ``rx`` matches (each match's first line, in order)."""
+    out: list[int] = []
+    line = prev = 0
+    for m in rx.finditer(text):
+        at = m.start()
+        line += text.count(newline, prev, at)
+        prev = at
+        out.append(line)
+    return out
+
+
+def _code_starts(text: str, python: bool) -> list[int]:
+    """Lines that may continue when no statement is open: a superset of those that do, in order."""
+    brackets = text.encode("utf-8", "replace").translate(_BRACKETS, _NOT_BRACKET)
+    found = set(_lines_matching(_UNBALANCED, brackets, b"\n"))
+    found.update(_lines_matching(_PYTHON_END if python else _CODE_END, text, "\n"))
+    found.update(_lines_matching(_OR_AND_END, text, "\n"))
+    # A match of _LEADING starts at the newline ending the line before the one it leads.
+    found.update(_lines_matching(_LEADING, text, "\n"))
+    return sorted(found)
+
+
+#: A statement being followed: (bracket depth, lines in it so far).
+_State = tuple[int, int]
+
+
+def _follow(code: list[str], flagged: list[int], step: Callable[[int, _State], _State]) -> list[int]:
+    """Run ``step`` over the flagged lines, and over every line while a statement is open (span > 0).
+
+    ``step(i, state)`` returns the state after line ``i``; line ``i`` continues when its span is > 0.
+    Lines not flagged with no statement open end their (one-line) statement, as ``step`` would say.
+    """
+    out: list[int] = []
+    last = len(code) - 1
+    state: _State = (0, 0)
+    k, nflag = 0, len(flagged)
+    i = 0
+    while i < last:
+        if state[1] == 0:
+            while k < nflag and flagged[k] < i:
+                k += 1
+            if k == nflag or flagged[k] >= last:
+                break
+            i = flagged[k]
+        state = step(i, state)
+        if state[1]:
+            out.append(i)
+        i += 1
+    return out
+
+
+def _code_step(code: list[str], i: int, state: _State, python: bool) -> _State:
+    """One line of a code file: bracket depth, trailing and leading operators, ``if x: pass``."""
+    depth, span = state
+    line = code[i]
+    if "(" in line or ")" in line or "[" in line or "]" in line:
+        depth += line.count("(") + line.count("[") - line.count(")") - line.count("]")
+        if depth < 0:
+            depth = 0
+    span += 1
+    nxt = code[i + 1]
+    end = line.rstrip()
+    if span < MAX_STATEMENT_LINES and (
+        depth > 0
+        or (end and end[-1] in _TRAILING_CHARS)
+        or _continues(end, nxt)
+        or (python and end.endswith(":") and _TRIVIAL_BODY.match(nxt) is not None)
+    ):
+        return depth, span
+    return 0, 0
+
+
+def _backslash_step(code: list[str], i: int, state: _State, docker: bool) -> _State:
+    """One line of a shell-like file: continued by a trailing backslash."""
+    span = state[1] + 1
+    end = code[i].rstrip()
+    # Dockerfile: a comment line (blanked) inside a continued instruction does not end it (state[1] > 0:
+    # the line before continued).
+    if span < (MAX_DOCKERFILE_LINES if docker else MAX_STATEMENT_LINES) and (
+        end.endswith("\\") or (docker and not end and state[1] and code[i + 1].strip())
+    ):
+        return 0, span
+    return 0, 0
 
 
 @dataclass
@@ -266,20 +372,28 @@ class SideText:
         return self.file_idx[bisect_right(self.file_first, line) - 1]
 
 
-_SIDE_RE = {"+": re.compile(r"^\+(.*)$", re.MULTILINE), "-": re.compile(r"^-(.*)$", re.MULTILINE)}
+#: A newline and the body line after it, when that line is not on the side.
+_OTHER_LINE = {"+": re.compile(r"\n(?!\+)[^\n]*"), "-": re.compile(r"\n(?!-)[^\n]*")}
 
 
-def _side_lines(f: FileDiff, prefix: str) -> tuple[list[str], list[tuple[int, Hunk]]]:
-    """The file's lines with ``prefix`` ('+' or '-'), and (index of its first line, hunk) per hunk."""
-    rx = _SIDE_RE[prefix]
-    lines: list[str] = []
+def _side_text(f: FileDiff, prefix: str) -> tuple[str, list[tuple[int, Hunk]]]:
+    """The file's lines with ``prefix`` ('+' or '-'), prefix dropped, as one text; and (index of its
+    first line, hunk) per hunk that has any. Built with C-level regex and string operations."""
+    pieces: list[str] = []
     segs: list[tuple[int, Hunk]] = []
+    count = 0
     for h in f.hunks:
-        found = rx.findall(h.body)
-        if found:
-            segs.append((len(lines), h))
-            lines += found
-    return lines, segs
+        body = h.body
+        got = _count_prefix(body, prefix)
+        if not got:
+            continue
+        segs.append((count, h))
+        count += got
+        text = "\n" + body
+        if got != body.count("\n") + 1:
+            text = _OTHER_LINE[prefix].sub("", text)
+        pieces.append(text.replace("\n" + prefix, "\n")[1:])
+    return "\n".join(pieces), segs
 
 
 def _numbers(h: Hunk, prefix: str) -> tuple[list[int], list[int]]:
@@ -302,24 +416,34 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
         f = files[fi]
         if f.binary or f.too_large or not f.hunks:
             continue
-        lines, segs = _side_lines(f, prefix)
-        if not lines:
+        text, segs = _side_text(f, prefix)
+        if not segs:
             continue
         first = side.line_count
         fk = kinds[fi]
-        code = blank_comments(lines, comment_style(fk))
-        cont = continuations(code, fk)
+        code_text = blank_comments(text, comment_style(fk))
+        code = code_text.split("\n")
         side.file_idx.append(fi)
         side.file_first.append(first)
         side.line_starts += accumulate(map(_PLUS_ONE, map(len, code[:-1])), initial=pos)
-        pos += sum(map(len, code)) + len(code)
-        if True in cont:
-            side.stmt_first += [first + i for i in range(len(code)) if i == 0 or not cont[i - 1]]
-            code_parts += chain.from_iterable(zip(code, (" " if c else "\n" for c in cont), strict=True))
+        conts = continuations(code, code_text, fk)
+        if conts:  # continued lines end with a space instead of a newline
+            keep = bytearray(b"\x01") * len(code)
+            pieces: list[str] = []
+            prev = 0
+            for i in conts:
+                keep[i + 1] = 0
+                newline = side.line_starts[first + i + 1] - 1 - pos
+                pieces += (code_text[prev:newline], " ")
+                prev = newline + 1
+            pieces.append(code_text[prev:])
+            code_text = "".join(pieces)
+            side.stmt_first += compress(range(first, first + len(code)), keep)
         else:  # one statement per line (the common case for data and markup files)
             side.stmt_first += range(first, first + len(code))
-            code_parts += ("\n".join(code), "\n")
-        raw_parts.append("\n".join(lines))
+        code_parts.append(code_text)
+        pos += len(code_text) + 1
+        raw_parts.append(text)
         side.seg_first += [first + i for i, _ in segs]
         side.seg_hunk += [h for _, h in segs]
         end = side.line_count
@@ -327,8 +451,6 @@ def build_side(files: list[FileDiff], kinds: list[frozenset[str]], prefix: str) 
             side.groups[-1] = (fk, side.groups[-1][1], end)
         else:
             side.groups.append((fk, first, end))
-    if code_parts:
-        code_parts[-1] = ""  # no separator after the last line
-    side.code = "".join(code_parts)
+    side.code = "\n".join(code_parts)
     side.raw = "\n".join(raw_parts)
     return side
