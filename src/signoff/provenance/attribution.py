@@ -265,6 +265,8 @@ def _inline_markers(cat: Catalogue, f: FileDiff) -> tuple[dict[int, str], str | 
     hits: dict[int, str] = {}
     header: str | None = None
     prose = f.path.lower().endswith(cat.prose_suffixes) if cat.prose_suffixes else False
+    if prose:  # no marker counts in prose
+        return hits, header
     for h in f.hunks:
         if not cat.may_have_inline_marker(h.body) or not cat.inline.search(h.body):
             continue
@@ -272,7 +274,7 @@ def _inline_markers(cat: Catalogue, f: FileDiff) -> tuple[dict[int, str], str | 
             if kind is not LineKind.ADDED or n is None:
                 continue
             m = cat.inline.search(line, 1)
-            if m and not prose and _marker_in_comment(cat, line, m):
+            if m and _marker_in_comment(cat, line, m):
                 hits[n] = f"inline marker {m.group(0)!r} at line {n}"
                 hm = cat.inline_header.search(line, 1) if n <= cat.header_lines else None
                 if hm and header is None:

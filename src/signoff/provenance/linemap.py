@@ -344,18 +344,22 @@ class _Copier:
         self.pos += k
 
 
-def apply_hunks(runs: Runs, hunks: list[int]) -> Runs:
-    """A parent file's runs through one diff: lines the diff adds become holes."""
+def apply_hunks(runs: Runs, hunks: list[int], sha: str | None = None, path: str | None = None) -> Runs:
+    """A parent file's runs through one diff: lines the diff adds become holes, or, given the commit
+    (``sha``, ``path``), that commit's own lines at once (hunk ``+c,d`` adds new lines ``c..c+d-1``)."""
     if hunks is _WHOLE:
         return [(_HOLE, None, 0, INF)]
     cp = _Copier(runs)
     old_pos = 1
     for i in range(0, len(hunks), 4):
-        a, b, _c, d = hunks[i], hunks[i + 1], hunks[i + 2], hunks[i + 3]
+        a, b, c, d = hunks[i], hunks[i + 1], hunks[i + 2], hunks[i + 3]
         cp.copy((a - old_pos) if b else (a + 1 - old_pos))
         cp.skip(b)
         if d:
-            _emit(cp.out, _HOLE, None, 0, d)
+            if sha is None:
+                _emit(cp.out, _HOLE, None, 0, d)
+            else:
+                _emit(cp.out, sha, path, c, d)
         old_pos = a + b if b else a + 1
     cp.copy(max(cp.total - cp.pos, 0))
     _emit(cp.out, None, None, 0, INF)
@@ -443,8 +447,11 @@ def replay(
 def _one_parent(sha: str, state: dict[str, Runs], parent: dict[str, Runs], diff: CommitDiff) -> None:
     new = {}
     for path, fp in diff.files.items():
-        base = _all_new() if fp.old_path is None else parent.get(fp.old_path, _OLDER)
-        new[path] = _resolve(apply_hunks(base, _WHOLE if fp.binary else fp.hunks), sha, path)
+        if fp.old_path is None or fp.binary:
+            base = _all_new() if fp.old_path is None else parent.get(fp.old_path, _OLDER)
+            new[path] = _resolve(apply_hunks(base, _WHOLE if fp.binary else fp.hunks), sha, path)
+        else:  # a parent's runs hold no holes: the commit's lines are placed directly
+            new[path] = apply_hunks(parent.get(fp.old_path, _OLDER), fp.hunks, sha, path)
     for path in diff.deleted:
         state.pop(path, None)
     state.update(new)
