@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from textual.screen import Screen
 
 from signoff.app.widgets.diffview import DiffView
 from signoff.app.widgets.filelist import FileRows
@@ -81,3 +82,72 @@ def test_keys_draw_only_what_is_on_screen_whatever_the_file_count(tmp_path: Path
     for key, n in big.items():
         assert n <= 4 * height, (key, n, big)
     assert sum(big.values()) <= 2 * sum(small.values()) + 4 * height, (small, big)
+
+
+def _per_file_repo(tmp_path: Path, n: int, lines: int) -> Path:
+    """``feature`` adds ``n`` files of ``lines`` lines each."""
+    r = make_repo(tmp_path / f"files-{n}x{lines}")
+    commit_files(r, {"README.md": "hello\n"}, "base")
+    git(r, "checkout", "-q", "-b", "feature")
+    body = "".join(f"value_{k} = compute({k}, 'x')\n" for k in range(lines))
+    commit_files(r, {f"pkg{i // 50:02d}/mod_{i:04d}.py": body for i in range(n)}, "many files")
+    return r
+
+
+@pytest.fixture
+def layouts(monkeypatch) -> Counter[str]:
+    """Counts screen layouts (a reflow of every widget, then a frame repainting every scrollbar)."""
+    counts: Counter[str] = Counter()
+    original = Screen._refresh_layout
+
+    def counted(self, *args, **kwargs):
+        counts["layout"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    return counts
+
+
+def test_keys_draw_only_the_rows_they_change(tmp_path: Path, drawn, layouts) -> None:
+    """j/k repaint the two rows the cursor left and reached; r repaints its file's header and list row, and
+    rows that only moved (its file collapses) are reused, not drawn again; t repaints the list alone; no
+    key lays out the screen. What is drawn afresh is the same on a 24-row and a 48-row terminal."""
+    repo = _per_file_repo(tmp_path, 200, 2)  # 4 rows a file: header, hunk, 2 lines
+
+    async def run(size: tuple[int, int]) -> dict[str, tuple[int, int, int, int]]:
+        app = make_app(repo, tmp_path / f"drafts-{size[1]}", ai=False)
+        async with app.run_test(size=size) as pilot:
+            screen = await ready(app, pilot)
+            view = screen.diffview
+            view.focus()
+            await pilot.press("j", "j")  # the first file's first line
+            out: dict[str, tuple[int, int, int, int]] = {}
+
+            async def press(name: str, key: str) -> None:
+                layouts.clear()
+                before = view.rows_drawn
+                await _drawn_by(pilot, key, drawn)
+                fresh = view.rows_drawn - before
+                out[name] = (drawn["DiffView"], drawn["FileRows"], fresh, layouts["layout"])
+
+            await press("j", "j")
+            await press("k", "k")
+            await press("r", "r")
+            assert app.session.reviewed_files and view.current_file() == 1
+            await press("pagedown", "pagedown")
+            await press("t", "t")
+            screen.filelist.focus_list()
+            await pilot.pause()
+            await press("r in the list", "r")
+            return out
+
+    small, big = asyncio.run(run((100, 24))), asyncio.run(run((160, 48)))
+    for counts in (small, big):
+        assert all(c[3] == 0 for c in counts.values()), ("a key laid out the screen", counts)
+        for key in ("j", "k"):  # two rows repainted; at most those two drawn (the one left is cached)
+            assert counts[key][:2] == (2, 0) and counts[key][2] <= 2, counts
+        assert counts["t"][0] == 0, counts  # the diff is not touched
+        assert counts["r"][1] <= 2 and counts["r in the list"][1] <= 3, counts  # the file's row, the cursor's
+        # r: the file's header, the two cursor rows, and the 3 rows that come into view at the bottom
+        assert counts["r"][2] <= 6, counts
+    assert big["pagedown"][2] > small["pagedown"][2], "PgDn draws a new screen of rows"

@@ -28,6 +28,7 @@ from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
 from signoff.app.widgets.diffpaint import AI_COLOUR
 from signoff.app.widgets.diffview import DiffView
 from signoff.app.widgets.filelist import FileList, FileRows
+from signoff.app.widgets.redraw import Bar
 from signoff.diff.model import STATUS_MARK
 from signoff.util.sanitize import visible
 
@@ -84,14 +85,14 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        yield Bar(id="status")
         with Horizontal(id="main"):
             with Vertical(id="sidebar"):
                 yield FileList(id="files")
                 yield ChecklistPanel(id="checklist")
             with Vertical(id="right"):
                 with Vertical(id="diff-pane"):
-                    yield Static(id="file-header", classes="pane-title")
+                    yield Bar(id="file-header", classes="pane-title")
                     yield DiffView(id="diff")
                     yield Input(placeholder="search the diff — enter to find, esc to close", id="search")
                 yield DetailPanel(id="detail")

@@ -125,9 +125,9 @@ class ReviewKeys(Screen[Any]):
         path = diff.files[fi].path
         now = self.state.session.toggle_reviewed(path)
         self.after_mark(path, now)  # viewed files collapse (and leave the list when hidden)
-        self.filelist.refresh_counts()
+        self.filelist.refresh_file(fi)
         self.filelist.update_title(self.state.reviewed_count())
-        self.diffview._invalidate()
+        self.diffview.refresh()  # the file's header row is drawn again (its key holds the mark)
         self._update_status()
         self._update_header()
         if not now:

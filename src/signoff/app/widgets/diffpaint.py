@@ -23,6 +23,8 @@ from textual.style import Style
 from signoff.app.analysis import AiView
 from signoff.app.rows import RowKind, RowModel
 from signoff.app.safe import elide_middle
+from signoff.app.widgets.redraw import content_width
+from signoff.app.widgets.rowtext import expand_tabs, runs
 from signoff.diff import highlight
 from signoff.diff.intraline import changed_spans, pair_lines
 from signoff.diff.model import STATUS_MARK, Line
@@ -35,7 +37,8 @@ MAX_RENDER = 4000
 WINDOW_MARGIN = 64
 #: Files with more lines than this per side are highlighted line by line only.
 MAX_TOKENISE_LINES = 20_000
-TAB = 4
+#: Drawn rows kept (a few screens each way at any terminal size).
+CACHED_ROWS = 4000
 AI_COLOUR = "#c061ff"
 
 
@@ -64,7 +67,8 @@ class DiffPainter(ScrollView):
     """The diff view's state and row rendering; :class:`~signoff.app.widgets.diffview.DiffView` adds
     navigation, highlighting workers and events."""
 
-    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+    #: No repaint of its own: moving the cursor repaints the two rows it left and reached.
+    cursor: reactive[int] = reactive(0, always_update=False, init=False, repaint=False)
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
@@ -80,9 +84,16 @@ class DiffPainter(ScrollView):
         #: The cursor is moving through lines (j/k), not jumping: CursorMoved says so.
         self._stepping = False
         self._generation = 0
+        #: Drawn rows, keyed by what they show: (row identity, view, cursor/selection/focus state, the
+        #: view's generation, the file's highlighting state). A key that moves the cursor or collapses
+        #: a file reuses every other row; only a global change (theme, AI marks, search) clears it.
         self._cache: OrderedDict[tuple, Strip] = OrderedDict()
+        #: Per file: bumped when its lexer or tokens arrive (its rows are then drawn again).
+        self._file_state: dict[int, int] = {}
         self._palette: Palette | None = None
         self._token_styles: dict[tuple, RichStyle] = {}
+        self._token_colours: dict[Any, Style | None] = {}
+        self._css_variables: dict[str, str] | None = None
         self._lexers: dict[int, Lexer | None] = {}
         self._lexing: set[int] = set()
         self._tokens: dict[int, tuple[dict[int, tuple], dict[int, tuple]]] = {}
@@ -114,6 +125,8 @@ class DiffPainter(ScrollView):
     def _reset_palette(self) -> None:
         self._palette = None
         self._token_styles.clear()
+        self._token_colours.clear()
+        self._css_variables = None
         self._invalidate()
 
     def palette(self) -> Palette:
@@ -180,25 +193,36 @@ class DiffPainter(ScrollView):
         st = self._token_styles.get(key)
         if st is None:
             base = Style(background=bg, foreground=self.palette().fg)
-            spec = None
-            if ttype is not None:
-                for t in highlight.token_chain(ttype):
-                    spec = HighlightTheme.STYLES.get(t)
-                    if spec is not None:
-                        break
-            if spec:
-                with contextlib.suppress(Exception):
-                    base = base + parse_style(spec, self.app.get_css_variables())
-            st = base.rich_style
+            colour = self._token_colour(ttype)
+            st = (base + colour if colour is not None else base).rich_style
             self._token_styles[key] = st
         return st
+
+    def _token_colour(self, ttype) -> Style | None:
+        """The theme's style for a token type (the app's CSS variables are read once per palette)."""
+        if ttype in self._token_colours:
+            return self._token_colours[ttype]
+        spec = None
+        if ttype is not None:
+            for t in highlight.token_chain(ttype):
+                spec = HighlightTheme.STYLES.get(t)
+                if spec is not None:
+                    break
+        colour = None
+        if spec:
+            if self._css_variables is None:
+                self._css_variables = self.app.get_css_variables()
+            with contextlib.suppress(Exception):
+                colour = parse_style(spec, self._css_variables)
+        self._token_colours[ttype] = colour
+        return colour
 
     # -- rendering ---------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
-        width = self.scrollable_content_region.width
+        width = content_width(self)
         model = self.model
         if model is None or row >= len(model) or width <= 0:
             if model is None and y == 0:
@@ -208,14 +232,33 @@ class DiffPainter(ScrollView):
             return Strip.blank(width, self._style(self.palette().bg))
         sel = self.selection()
         selected = sel is not None and sel[0] <= row <= sel[1]
-        key = (row, scroll_x, width, row == self.cursor, selected, self.has_focus)
+        is_cursor = row == self.cursor
+        key = (*self._identity(row), scroll_x, width, is_cursor, selected, is_cursor and self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(row, scroll_x, width, row == self.cursor, selected)
+            self.rows_drawn += 1
+            strip = self._render_row(row, scroll_x, width, is_cursor, selected)
             self._cache[key] = strip
-            if len(self._cache) > 2000:
+            if len(self._cache) > CACHED_ROWS:
                 self._cache.popitem(last=False)
         return strip
+
+    #: Rows drawn (not taken from the cache) since the view was made: what a key really cost.
+    rows_drawn = 0
+
+    def _identity(self, r: int) -> tuple:
+        """What row ``r`` shows, independent of where it sits (collapsing a file moves rows, not this).
+
+        File header rows also carry their reviewed mark and AI count, so marking a file redraws its header
+        and nothing else."""
+        assert self.model is not None
+        row = self.model.row(r)
+        fi = row.file
+        state = (self._generation, self._file_state.get(fi, 0))
+        if row.kind is RowKind.FILE:
+            path = self.model.files[fi].path
+            return (row.kind, fi, self.app_reviewed(path), self.ai.count(path), *state)
+        return (row.kind, fi, row.hunk, row.index, *state)
 
     def _render_row(self, r: int, scroll_x: int, width: int, is_cursor: bool, selected: bool) -> Strip:
         assert self.model is not None
@@ -411,49 +454,29 @@ class DiffPainter(ScrollView):
         if long_line:  # draw only the part around the view (plus a margin), padded to its column
             pad = max(0, window[0] - WINDOW_MARGIN)
             text = text[pad : window[0] + window[1] + WINDOW_MARGIN].replace("\t", " ")
-        n = len(text)
         if side is None:
             side = "old" if ln.kind == "-" else "new"
         tokens = self._tokens_for(fi, ln, side)
-        ttypes: list = [None] * n
-        for s, e, t in tokens:
-            for i in range(s, min(e, n)):
-                ttypes[i] = t
-        emph = [False] * n
-        if ln.kind in "+-" and not long_line:
-            for s, e in self._emphasis(fi, hi).get(idx, ()):
-                for i in range(s, min(e, n)):
-                    emph[i] = True
-        match = _search_marks(text, self.search_term)
-        unsafe: dict[int, str] = {}
-        for s, _e, ph in unsafe_spans(text):
-            unsafe[s] = ph
+        emph = self._emphasis(fi, hi).get(idx, ()) if ln.kind in "+-" and not long_line else ()
         p = self.palette()
         segs: list[Segment] = [Segment(" " * pad, self._style(bg))] if pad else []
         col = pad
-        i = 0
-        crlf_end = text.endswith("\r")
-        while i < n:
-            if i in unsafe:
-                ph = unsafe[i]
-                if crlf_end and i == n - 1 and ph == "^M":
+        crlf_end = len(text) - 1 if text.endswith("\r") else -1
+        for run in runs(text, tokens, emph, self.search_term):
+            ph = run.placeholder
+            if ph is not None:
+                if run.start == crlf_end and ph == "^M":
                     segs.append(Segment("␍", self._style(bg, p.gutter, dim=True)))
                 else:
                     segs.append(Segment(ph, self._style(p.unsafe_bg, p.unsafe_fg, bold=True)))
                 col += len(ph)
-                i += 1
                 continue
-            j = i + 1
-            key = (ttypes[i], emph[i], match[i])
-            while j < n and j not in unsafe and (ttypes[j], emph[j], match[j]) == key:
-                j += 1
-            chunk, col = _expand_tabs(text[i:j], col)
-            cbg = p.match if match[i] else (emph_bg if emph[i] else bg)
-            style = self._tok_style(cbg, ttypes[i])
-            if match[i]:
+            chunk, col = expand_tabs(text[run.start : run.end], col)
+            cbg = p.match if run.match else (emph_bg if run.emph else bg)
+            style = self._tok_style(cbg, run.ttype)
+            if run.match:
                 style = style + RichStyle(color=p.bg.rich_color)
             segs.append(Segment(chunk, style))
-            i = j
         return segs
 
     def _safe_segments(self, text: str, style: RichStyle, bg: Color) -> list[Segment]:
@@ -468,33 +491,3 @@ class DiffPainter(ScrollView):
         if last < len(text):
             segs.append(Segment(text[last:], style))
         return segs
-
-
-def _search_marks(text: str, term: str) -> list[bool]:
-    """Per character of ``text``: inside a case-insensitive match of the search term."""
-    marks = [False] * len(text)
-    if not term:
-        return marks
-    low, term = text.lower(), term.lower()
-    pos = low.find(term)
-    while pos >= 0:
-        for i in range(pos, min(pos + len(term), len(text))):
-            marks[i] = True
-        pos = low.find(term, pos + len(term))
-    return marks
-
-
-def _expand_tabs(chunk: str, col: int) -> tuple[str, int]:
-    """``chunk`` with tabs expanded to the next tab stop from column ``col``; and the column after it."""
-    if "\t" not in chunk:
-        return chunk, col + len(chunk)
-    parts = []
-    for ch in chunk:
-        if ch == "\t":
-            k = TAB - (col % TAB)
-            parts.append(" " * k)
-            col += k
-        else:
-            parts.append(ch)
-            col += 1
-    return "".join(parts), col

@@ -17,9 +17,17 @@ from textual.message import Message
 from signoff.app.actions import bindings
 from signoff.app.analysis import AiView
 from signoff.app.rows import RowModel
-from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, TAB, DiffPainter
+from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, DiffPainter
+from signoff.app.widgets.redraw import refresh_rows, set_virtual_size
+from signoff.app.widgets.rowtext import TAB
 from signoff.diff import highlight
 from signoff.diff.model import body_lines
+
+#: Files with at most this many lines a side are highlighted whole before any of their rows is coloured
+#: (one repaint); longer ones are coloured line by line on screen until the whole file is done.
+QUICK_TOKENISE_LINES = 2000
+#: Files whose tokens are kept.
+TOKENISED_FILES = 256
 
 
 class DiffView(DiffPainter, can_focus=True):
@@ -41,10 +49,13 @@ class DiffView(DiffPainter, can_focus=True):
             self.through = through
 
     class Tokenised(Message):
-        def __init__(self, generation: int, fi: int, old: dict[int, tuple], new: dict[int, tuple]) -> None:
+        def __init__(
+            self, generation: int, fi: int, lexer: Lexer, old: dict[int, tuple], new: dict[int, tuple]
+        ) -> None:
             super().__init__()
             self.generation = generation
             self.fi = fi
+            self.lexer = lexer
             self.old = old
             self.new = new
 
@@ -64,8 +75,10 @@ class DiffView(DiffPainter, can_focus=True):
         self._lexing.clear()
         self._tokens.clear()
         self._intraline.clear()
+        self._file_state.clear()
         self.select_anchor = None
         self._relayout()
+        self._invalidate()
         self.cursor = 0
         self.post_message(self.CursorMoved(self, 0))
 
@@ -83,6 +96,7 @@ class DiffView(DiffPainter, can_focus=True):
         keep = self.location()
         self.model.set_side_by_side(on)
         self._relayout()
+        self._invalidate()  # hunk headers are drawn differently side by side
         if keep:
             fi, side, no = keep
             r = self.model.row_for_line(fi, no, side) if no else None
@@ -92,10 +106,10 @@ class DiffView(DiffPainter, can_focus=True):
         rows = len(self.model) if self.model else 1
         width = self.scrollable_content_region.width if self.is_mounted else 80
         if self.side_by_side:
-            self.virtual_size = Size(width, rows)
+            set_virtual_size(self, Size(width, rows))
         else:
-            self.virtual_size = Size(self._gutter_width() + self._max_len + 1, rows)
-        self._invalidate()
+            set_virtual_size(self, Size(self._gutter_width() + self._max_len + 1, rows))
+        self.refresh()  # rows moved; the cache is keyed by what a row shows, so it stays valid
 
     # -- theme -------------------------------------------------------------------------------------
 
@@ -105,10 +119,14 @@ class DiffView(DiffPainter, can_focus=True):
     # -- highlighting workers ----------------------------------------------------------------------
 
     def _request_tokens(self, fi: int) -> None:
-        if fi in self._lexing or self.model is None:
+        """Highlight file ``fi`` in the background, and the files either side of it (the next key
+        likely shows them)."""
+        if self.model is None:
             return
-        self._lexing.add(fi)
-        self._tokenise(self._generation_key(), fi)
+        for f in (fi, fi + 1, fi - 1):
+            if 0 <= f < len(self.model.files) and f not in self._lexing and f not in self._lexers:
+                self._lexing.add(f)
+                self._tokenise(self._generation_key(), f)
 
     def _generation_key(self) -> int:
         return id(self.model)
@@ -126,50 +144,67 @@ class DiffView(DiffPainter, can_focus=True):
                 if ln.new_no == 1 or ln.old_no == 1:
                     first = ln.text
         lexer = highlight.lexer_for(f.path, first)
-        self.post_message(self.LexerFound(gen, fi, lexer))
-        if lexer is None:
-            return
         old_lines = [(ln.old_no, ln.text) for b in bodies for ln in b if ln.old_no is not None]
         new_lines = [(ln.new_no, ln.text) for b in bodies for ln in b if ln.new_no is not None]
-        if max(len(old_lines), len(new_lines)) > MAX_TOKENISE_LINES:
+        longest = max(len(old_lines), len(new_lines))
+        if lexer is None or longest > QUICK_TOKENISE_LINES:
+            # lines on screen are highlighted one by one until the whole file's tokens arrive
+            self.post_message(self.LexerFound(gen, fi, lexer))
+        if lexer is None or longest > MAX_TOKENISE_LINES:
             return
         old_tok = highlight.tokenize(lexer, [t for _, t in old_lines])
         new_tok = highlight.tokenize(lexer, [t for _, t in new_lines])
         old_map = {no: tok for (no, _), tok in zip(old_lines, old_tok, strict=True)}
         new_map = {no: tok for (no, _), tok in zip(new_lines, new_tok, strict=True)}
-        self.post_message(self.Tokenised(gen, fi, old_map, new_map))
+        self.post_message(self.Tokenised(gen, fi, lexer, old_map, new_map))
 
     def on_diff_view_lexer_found(self, msg: LexerFound) -> None:
         msg.stop()
         if msg.generation == self._generation_key():
             self._lexers[msg.fi] = msg.lexer
-            self._invalidate()
+            self._redraw_file(msg.fi)
 
     def on_diff_view_tokenised(self, msg: Tokenised) -> None:
         msg.stop()
         if msg.generation == self._generation_key():
+            self._lexers[msg.fi] = msg.lexer
             self._tokens[msg.fi] = (msg.old, msg.new)
-            if len(self._tokens) > 64:
-                self._tokens.pop(next(iter(self._tokens)))
-            self._invalidate()
+            if len(self._tokens) > TOKENISED_FILES:  # the oldest is highlighted again if drawn again
+                old = next(iter(self._tokens))
+                del self._tokens[old]
+                self._lexers.pop(old, None)
+                self._lexing.discard(old)
+            self._redraw_file(msg.fi)
+
+    def _redraw_file(self, fi: int) -> None:
+        """The highlighting of file ``fi`` changed: repaint its rows on screen (if any)."""
+        self._file_state[fi] = self._file_state.get(fi, 0) + 1
+        if self.model is None or not len(self.model):
+            return
+        top = int(self.scroll_y)
+        bottom = min(len(self.model), top + (self.scrollable_content_region.height or 0))
+        if top >= bottom or not self.model.file_of(top) <= fi <= self.model.file_of(bottom - 1):
+            return
+        start, end = self.model.file_starts[fi], self.model.file_end(fi)
+        refresh_rows(self, range(max(start, top), min(end, bottom)))
 
     # -- cursor and navigation ---------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._cache_drop_rows(old, new)
+        # only the rows whose look changed: the two cursor rows, and the selection between them
+        anchor = self.select_anchor
+        if anchor is not None:
+            refresh_rows(self, range(min(old, new, anchor), max(old, new, anchor) + 1))
+        else:
+            refresh_rows(self, (old, new))
         self.post_message(self.CursorMoved(self, new, through=self._stepping))
         self._stepping = False
 
-    def _cache_drop_rows(self, *rows: int) -> None:
-        for key in [k for k in self._cache if k[0] in rows]:
-            del self._cache[key]
-        self.refresh()
-
     def on_focus(self) -> None:
-        self._invalidate()
+        refresh_rows(self, (self.cursor,))
 
     def on_blur(self) -> None:
-        self._invalidate()
+        refresh_rows(self, (self.cursor,))
 
     def goto_row(self, r: int, *, center: bool = False) -> None:
         if self.model is None or not len(self.model):

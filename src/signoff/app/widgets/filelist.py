@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from textual.widgets import Input, Static
 
 from signoff.app.actions import bindings
 from signoff.app.safe import elide_middle, safe_text
+from signoff.app.widgets.redraw import Bar, content_width, refresh_rows, set_virtual_size
 from signoff.diff.model import STATUS_MARK, FileDiff
 from signoff.util.sanitize import visible
 
@@ -79,7 +81,7 @@ class FileRows(ScrollView, can_focus=True):
     FileRows > .filerows--dir { color: $text-muted; }
     """
 
-    cursor: reactive[int] = reactive(0, init=False)
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)  # set_cursor repaints two rows
 
     class Highlighted(Message):
         def __init__(self, index: int) -> None:
@@ -101,7 +103,7 @@ class FileRows(ScrollView, can_focus=True):
     def set_entries(self, entries: list[Entry], keep: int | None) -> None:
         self.entries = entries
         self._pos = {e.index: n for n, e in enumerate(entries) if e.index >= 0}
-        self.virtual_size = Size(self.size.width, len(entries))
+        set_virtual_size(self, Size(self.size.width, len(entries)))
         self.invalidate()
         pos = self._pos.get(keep, None) if keep is not None else None
         if pos is None:
@@ -110,7 +112,15 @@ class FileRows(ScrollView, can_focus=True):
 
     def invalidate(self) -> None:
         self._cache.clear()
+        self._styles = None
         self.refresh()
+
+    def refresh_entry(self, index: int) -> None:
+        pos = self._pos.get(index)
+        if pos is not None:
+            for key in [k for k in self._cache if k[0] == pos]:
+                del self._cache[key]
+            refresh_rows(self, (pos,))
 
     def current_index(self) -> int | None:
         if 0 <= self.cursor < len(self.entries) and self.entries[self.cursor].index >= 0:
@@ -124,11 +134,11 @@ class FileRows(ScrollView, can_focus=True):
         if not self.entries:
             return
         pos = max(0, min(pos, len(self.entries) - 1))
+        old = self.cursor
         self._quiet = not notify
         self.cursor = pos
         self._quiet = False
-        self._cache.clear()
-        self.refresh()
+        refresh_rows(self, (old, pos))  # rows are cached by cursor state: only these two change
         height = self.scrollable_content_region.height or 1
         top = int(self.scroll_y)
         if pos < top:
@@ -180,22 +190,38 @@ class FileRows(ScrollView, can_focus=True):
             self.set_cursor(pos)
 
     def on_focus(self) -> None:
-        self.invalidate()
+        refresh_rows(self, (self.cursor,))
 
     def on_blur(self) -> None:
-        self.invalidate()
+        refresh_rows(self, (self.cursor,))
 
     def on_resize(self, _event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self.entries))
+        set_virtual_size(self, Size(self.size.width, len(self.entries)))
         self.invalidate()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._cache.clear()
+
+    _styles: dict[str, RichStyle] | None = None
+
+    def _style(self, name: str) -> RichStyle:
+        """The base style or a component's (on top of the base), looked up once per stylesheet."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {"": base}
+            for cls in self.COMPONENT_CLASSES:
+                self._styles[cls] = base + self.get_component_rich_style(cls)
+        return self._styles[name]
 
     def render_line(self, y: int) -> Strip:
         pos = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+        width = content_width(self)
         if pos >= len(self.entries) or width <= 0:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         is_cursor = pos == self.cursor
-        key = (pos, width, is_cursor, self.has_focus)
+        key = (pos, width, is_cursor, is_cursor and self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_entry(self.entries[pos], width, is_cursor)
@@ -206,13 +232,12 @@ class FileRows(ScrollView, can_focus=True):
         if e.index < 0:
             label = Text("  " * e.depth + "▾ ", no_wrap=True)
             label.append_text(safe_text(e.name, style="bold"))
-            label.stylize(self.get_component_rich_style("filerows--dir"))
+            label.stylize(self._style("filerows--dir"))
         else:
             label = self.owner.label(e, width)
-        base = self.rich_style
+        base = self._style("")
         if is_cursor:
-            cls = "filerows--cursor" if self.has_focus else "filerows--cursor-blurred"
-            base = base + self.get_component_rich_style(cls)
+            base = self._style("filerows--cursor" if self.has_focus else "filerows--cursor-blurred")
         segs = [Segment(s.text, base + s.style if s.style else base) for s in label.render(self.app.console)]
         return Strip(segs).crop(0, width).adjust_cell_length(width, base)
 
@@ -239,7 +264,7 @@ class FileList(Vertical):
         self._shown_indices: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Files", id="files-title", classes="pane-title")
+        yield Bar("Files", id="files-title", classes="pane-title")
         yield Input(placeholder="filter files — enter to keep, esc to clear", id="file-filter")
         yield FileRows(self, id="file-rows")
 
@@ -288,6 +313,10 @@ class FileList(Vertical):
     def refresh_counts(self) -> None:
         """Counts changed (AI marks, questions, reviewed marks): redraw the visible rows."""
         self.rows.invalidate()
+
+    def refresh_file(self, index: int) -> None:
+        """File ``index``'s mark or counts changed: redraw its row alone."""
+        self.rows.refresh_entry(index)
 
     def highlighted_index(self) -> int | None:
         return self.rows.current_index()
