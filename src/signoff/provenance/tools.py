@@ -141,6 +141,7 @@ class Catalogue:
     ai_paths: list[tuple[str, object]] = field(default_factory=list)
     #: identify() results by (name, email): a range repeats the same few identities thousands of times
     _identities: dict[tuple[str, str], Match | None] = field(default_factory=dict, repr=False)
+    _gate: tuple[re.Pattern[str] | None, tuple[str, ...]] | None = field(default=None, repr=False)
 
     # -- identities ---------------------------------------------------------------------------------
     def identify(self, name: str, email: str) -> Match | None:
@@ -295,10 +296,20 @@ class Catalogue:
                 out.append(sig)
         return out
 
+    def _gates(self) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+        """One regex any tool marker needs to match, and every subject prefix (cheap pre-checks)."""
+        if self._gate is None:
+            markers = [m.pattern for t in self.tools for m in t.markers]
+            rx = re.compile("|".join(f"(?:{m})" for m in markers), re.I | re.M) if markers else None
+            self._gate = (rx, tuple(p for t in self.tools for p in t.subject_prefixes))
+        return self._gate
+
     def message_signals(self, message: str) -> list[Signal]:
         out: list[Signal] = []
         subject = message.split("\n", 1)[0]
-        for tool in self.tools:
+        gate, prefixes = self._gates()
+        maybe = subject.startswith(prefixes) or (gate is not None and gate.search(message) is not None)
+        for tool in self.tools if maybe else ():
             prefix = next((p for p in tool.subject_prefixes if subject.startswith(p)), None)
             if prefix is not None:
                 out.append(
