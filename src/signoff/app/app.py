@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
 from textual.timer import Timer
 
 from signoff.app.actions import bindings
+from signoff.app.keyorder import OrderedKeys
 from signoff.app.palette import ReviewCommands
 from signoff.app.screens.help import HelpScreen
 from signoff.app.screens.history import HistoryScreen
@@ -27,12 +27,12 @@ from signoff.util.sanitize import visible
 DRAFT_DELAY = 0.25
 
 
-class SignoffApp(App[int]):
+class SignoffApp(OrderedKeys):
     """``signoff review``: the diff, the AI marks and the checklist walk-through."""
 
     CSS_PATH = "signoff.tcss"
     TITLE = "signoff"
-    COMMANDS = App.COMMANDS | {ReviewCommands}
+    COMMANDS = OrderedKeys.COMMANDS | {ReviewCommands}
     BINDINGS = bindings("app")
 
     def __init__(

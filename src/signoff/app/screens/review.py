@@ -24,6 +24,7 @@ from signoff.app.safe import elide_middle, safe_text
 from signoff.app.screens.review_habits import ReviewHabits
 from signoff.app.screens.review_keys import ReviewKeys
 from signoff.app.state import ReviewState
+from signoff.app.statusline import Part, fit
 from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
 from signoff.app.widgets.diffpaint import AI_COLOUR
 from signoff.app.widgets.diffview import DiffView
@@ -133,6 +134,7 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < 30, "-short")
         self._apply_layout()
+        self._update_status()
 
     def _apply_layout(self) -> None:
         """Sidebar width from the terminal width (and the user's < >); hidden for side-by-side when
@@ -226,42 +228,56 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
     # -- what the reviewer sees where ----------------------------------------------------------------
 
     def _update_status(self) -> None:
+        """The status line, fitted to the width: views, search, signing and the stage are never cut."""
         st = self.state
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(" signoff ", style="bold reverse")
-        t.append(" ")
-        t.append_text(safe_text(st.target.spec or st.target.kind, style="bold"))
+        parts = [Part(Text(" signoff ", style="bold reverse"), drop=1)]
+        spec = st.target.spec or st.target.kind
+        parts.append(
+            Part(safe_text(spec, style="bold"), Text(elide_middle(visible(spec), 18), style="bold"), sep=" ")
+        )
         if st.signed:
-            t.append("  ✓ signed — read-only ", style="bold green")
+            parts.append(
+                Part(Text("✓ signed — read-only", style="bold green"), Text("✓ signed", style="bold green"))
+            )
         if st.diff is not None:
-            d = st.diff
-            t.append(f"  {len(d.files)} files ")
-            t.append(f"+{d.added}", style="green")
-            t.append(f" −{d.removed}", style="red")
-            t.append(f"  reviewed {st.reviewed_count()}/{len(d.files)}")
+            d, n = st.diff, len(st.diff.files)
+            counts = Text(f"{n} files ")
+            counts.append(f"+{d.added}", style="green")
+            counts.append(f" −{d.removed}", style="red")
+            parts.append(Part(counts, Text(f"{n} files"), drop=3))
+            done = f"{st.reviewed_count()}/{n}"
+            parts.append(Part(Text(f"reviewed {done}"), Text(f"rev {done}"), drop=5))
         if not st.ai_enabled:
-            t.append("  AI off", style="dim")
+            parts.append(Part(Text("AI off", style="dim"), drop=2))
         elif st.ai.total:
-            t.append("  ▌", style=f"bold {AI_COLOUR}")
-            t.append(f"AI {st.ai.total} lines", style=AI_COLOUR)
+            full, short = Text(), Text()
+            for t, words in ((full, f"AI {st.ai.total} lines"), (short, f"AI {st.ai.total}")):
+                t.append("▌", style=f"bold {AI_COLOUR}")
+                t.append(words, style=AI_COLOUR)
+            parts.append(Part(full, short, drop=2))
         if st.questions:
             ids = st.triggered_ids()
-            t.append(f"  answered {self.session.answered(ids)}/{len(ids)}")
+            done = f"{self.session.answered(ids)}/{len(ids)}"
+            parts.append(Part(Text(f"answered {done}"), Text(f"ans {done}"), drop=4))
         if self.search_info:
-            t.append(f"  {self.search_info}", style="bold")
-        t.append_text(self.view_notes())
+            parts.append(Part(Text(self.search_info, style="bold")))
+        parts += self.view_notes()
         if self.stage:
-            t.append(f"  ⏳ {self.stage}", style="bold yellow")
-        self.query_one("#status", Static).update(t)
+            step = self.stage.split("]", 1)[0].lstrip("[") if self.stage.startswith("[") else self.stage
+            parts.append(
+                Part(Text(f"⏳ {self.stage}", style="bold yellow"), Text(f"⏳ {step}", style="bold yellow"))
+            )
+        self.query_one("#status", Static).update(fit(parts, self.size.width or 80))
 
     def _update_header(self) -> None:
         """The sticky header: which file the cursor is in, whatever has scrolled away."""
         head = self.query_one("#file-header", Static)
         fi = self.diffview.current_file()
-        if fi is None or self.diff is None:
+        shown = self.diffview.model  # the file under the cursor in the rows on screen, by identity
+        if fi is None or shown is None or self.diff is None:
             head.update(Text(" diff", style="bold"))
             return
-        f = self.diff.files[fi]
+        f = shown.files[fi]
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" ✔ " if self.is_reviewed(f.path) else " ▶ ", style="bold")
         t.append(f"{STATUS_MARK.get(str(f.status), '?')} ", style="bold")
@@ -272,7 +288,7 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
             tail.append(f"  AI {n_ai}", style=f"bold {AI_COLOUR}")
         if n_q:
             tail.append(f"  Q{n_q}", style="bold yellow")
-        tail.append(f"  file {fi + 1}/{len(self.diff.files)}", style="dim")
+        tail.append(f"  file {fi + 1}/{len(shown.files)}", style="dim")
         if self.diffview.scroll_x:
             tail.append(f"  → col {int(self.diffview.scroll_x) + 1:,} (0: back)", style="bold")
         room = max(16, (head.size.width or 80) - t.cell_len - tail.cell_len - 1)

@@ -24,6 +24,8 @@ from signoff.app.safe import safe_text
 from signoff.app.screens.confirm import ConfirmScreen
 from signoff.app.screens.note import NoteScreen
 from signoff.app.screens.rereview_offer import RereviewOffer
+from signoff.app.statusline import Part
+from signoff.app.viewanchor import anchor_at, row_of
 from signoff.diff.model import Diff, DiffOptions
 from signoff.diff.parse import load_diff
 from signoff.errors import SignoffError
@@ -56,6 +58,19 @@ class ViewLoaded(Message):
     """A new shown diff (interdiff, ``-w``, more context); the record's diff is unchanged."""
 
     diff: Diff
+    #: The request it answers (:meth:`ReviewHabits._reload_view`); older ones are dropped.
+    generation: int = 0
+
+
+@dataclass(frozen=True)
+class ViewRequest:
+    """What a reload shows, read on the UI thread when the key is pressed (never from the worker)."""
+
+    generation: int
+    ignore_ws: bool
+    contexts: dict[str, int]
+    #: The earlier review whose interdiff is shown, or None for the whole diff.
+    since: PreviousReview | None
 
 
 class ReviewHabits:
@@ -75,6 +90,7 @@ class ReviewHabits:
     _ignore_ws: bool = False
     _contexts: dict[str, int] | None = None
     _hide_viewed: bool = False
+    _view_generation: int = 0
 
     if TYPE_CHECKING:
 
@@ -264,21 +280,30 @@ class ReviewHabits:
         if self._ignore_ws or self._contexts:
             self._reload_view()
         else:
-            self.post_message(ViewLoaded(msg.interdiff))
+            self._show_view(msg.interdiff)
 
     # -- views (never the record) ---------------------------------------------------------------------
 
-    def view_notes(self) -> Text:
-        t = Text()
+    def view_notes(self) -> list[Part]:
+        """What the view shows instead of the plain diff: never cut from the status line."""
+        notes = []
         if self._since_last:
-            t.append("  since last review", style="bold cyan")
+            t = Text("since last review", style="bold cyan")
+            short = Text("since last", style="bold cyan")
             if self.session.reanswer:
-                t.append(f" ({len(self.session.reanswer)} to re-answer)", style="yellow")
+                n = len(self.session.reanswer)
+                t.append(f" ({n} to re-answer)", style="yellow")
+                short.append(f" ({n})", style="yellow")
+            notes.append(Part(t, short))
         if self._ignore_ws:
-            t.append("  whitespace ignored", style="bold magenta")
+            notes.append(
+                Part(
+                    Text("whitespace ignored", style="bold magenta"), Text("ws ignored", style="bold magenta")
+                )
+            )
         if self._hide_viewed:
-            t.append("  viewed hidden", style="dim")
-        return t
+            notes.append(Part(Text("viewed hidden", style="dim")))
+        return notes
 
     def action_toggle_whitespace(self) -> None:
         self._ignore_ws = not self._ignore_ws
@@ -310,47 +335,74 @@ class ReviewHabits:
     def action_whole_file(self) -> None:
         self._context_for_current(WHOLE_FILE)
 
-    @work(thread=True, exclusive=True, group="view")
     def _reload_view(self) -> None:
+        """Load the view the toggles now ask for. Each request has a number; a result that arrives after
+        a newer request (reloads are threads: ``W`` ``W`` can finish out of order) is dropped."""
+        self._view_generation += 1
+        since = self._previous if self._since_last else None
+        request = ViewRequest(self._view_generation, self._ignore_ws, dict(self._contexts or {}), since)
+        self._load_view(request)
+
+    @work(thread=True, exclusive=True, group="view")
+    def _load_view(self, request: ViewRequest) -> None:
         st = self.state
-        opts = replace(st.diff_options or DiffOptions(), ignore_whitespace=self._ignore_ws)
+        opts = replace(st.diff_options or DiffOptions(), ignore_whitespace=request.ignore_ws)
         try:
-            if self._previous is not None and self._since_last:
-                diff = load_interdiff(st.git, st.target, self._previous, opts)
-                target = self._previous.interdiff_target()
+            if request.since is not None:
+                diff = load_interdiff(st.git, st.target, request.since, opts)
+                target = request.since.interdiff_target()
             else:
                 target = st.target
-                base = st.full_diff if not self._ignore_ws else load_diff(st.git, target, opts)
+                base = st.full_diff if not request.ignore_ws else load_diff(st.git, target, opts)
                 if base is None:
                     return
                 diff = Diff(base.target, list(base.files), base.patch_sha256)
-            for path, lines in (self._contexts or {}).items():
+            for path, lines in request.contexts.items():
                 wide = load_diff(st.git, target, replace(opts, context=lines, paths=(path,)))
                 by_path = {f.path: f for f in wide.files}
                 diff.files = [by_path.get(f.path, f) for f in diff.files]
         except SignoffError as exc:
             self.app.call_from_thread(self.notify, visible(exc.message), timeout=4, markup=False)
             return
-        self.post_message(ViewLoaded(diff))
+        self.post_message(ViewLoaded(diff, request.generation))
+
+    def _show_view(self, diff: Diff) -> None:
+        """Show ``diff`` now (the interdiff): a new request, so older reloads still running are dropped."""
+        self._view_generation += 1
+        self.post_message(ViewLoaded(diff, self._view_generation))
 
     def on_view_loaded(self, msg: ViewLoaded) -> None:
+        if msg.generation != self._view_generation:
+            return  # an older request finished after a newer one: its view is not the one asked for
         st = self.state
-        keep = self.diffview.location()
-        path = st.diff.files[keep[0]].path if keep and st.diff else None
+        dv = self.diffview
+        keep = anchor_at(self.model, dv.cursor, int(dv.scroll_y)) if self.model is not None else None
         if st.record_diff is None:
             st.record_diff = st.diff
         st.diff = msg.diff
-        if msg.diff is st.record_diff and not self._since_last:
-            st.record_diff = None
         self.model = RowModel(msg.diff)
-        self.diffview.set_model(self.model)
+        dv.set_model(self.model)
         self.filelist.set_files(msg.diff.files)
         self._collapse_viewed()
-        if path is not None and keep is not None:
-            self.diffview.goto_line(path, keep[2] or 0, keep[1])
+        if keep is not None:
+            self.place_cursor(row_of(self.model, keep), keep.offset)
         self._update_status()
         self._update_header()
         self._show_current_question()
+
+    def place_cursor(self, row: int, offset: int) -> None:
+        """The cursor on ``row``, ``offset`` rows below the top of the view (as it was), always on screen;
+        checked again once the new rows are laid out."""
+        dv = self.diffview
+        height = dv.scrollable_content_region.height or 1
+        dv.cursor = row
+        dv.scroll_to(y=max(0, row - max(0, min(offset, height - 1))), animate=False, immediate=True)
+        dv.call_after_refresh(self._cursor_on_screen)
+
+    def _cursor_on_screen(self) -> None:
+        dv = self.diffview
+        if dv.cursor not in dv.visible_rows():
+            dv.goto_row(dv.cursor)
 
     # -- viewed files ----------------------------------------------------------------------------------
 

@@ -1,0 +1,85 @@
+"""Keys in the order typed: each key goes where the previous keys have put the focus.
+
+Textual routes a key to the widget focused when the key is *read*. When several keys are read at once
+(tmux sends ``/exec.Command`` in one write; a busy app reads a burst of typed keys), every key of the
+burst goes to the widget that was focused before the first one ran: ``/`` opens the search box, but
+``exec.Command`` still goes to the diff, where ``e`` opens the note editor and the rest becomes a note.
+
+:class:`OrderedKeys` holds the keys of a burst and routes the next one only when the previous key has
+gone through its widget chain (a :class:`KeyRouted` marker posted behind it reaches the app), the focus
+changes it asked for have run (``Widget.focus`` is deferred), and a screen it pushed is mounted. A key
+whose widget went away releases the next one after :data:`KEY_TIMEOUT_S`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from textual import events
+from textual.app import App
+from textual.message import Message
+from textual.timer import Timer
+
+#: Seconds one key may hold the keys typed after it (then they are routed anyway).
+KEY_TIMEOUT_S = 1.0
+#: Seconds between checks that a screen pushed by the previous key is mounted.
+MOUNT_POLL_S = 0.01
+
+
+class KeyRouted(Message):
+    """Posted to the widget a key went to, right behind the key: it reaches the app after the key."""
+
+    def __init__(self, serial: int) -> None:
+        super().__init__()
+        self.serial = serial
+
+
+class OrderedKeys(App[int]):
+    """An app whose keys are routed one after the other (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed: deque[events.Key] = deque()
+        self._key_serial = 0
+        self._key_busy = False
+        self._key_timer: Timer | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._typed.append(event)
+            if not self._key_busy:
+                await self._route_typed()
+            return
+        await super().on_event(event)
+
+    async def _route_typed(self) -> None:
+        """Route the oldest waiting key the way Textual does (priority bindings, then the focused widget)."""
+        if self._key_busy or not self._typed:
+            return
+        key = self._typed.popleft()
+        target = self.focused or self.screen
+        self._key_serial += 1
+        serial = self._key_serial
+        self._key_busy = True
+        self._key_timer = self.set_timer(KEY_TIMEOUT_S, lambda: self._key_done(serial, force=True))
+        await super().on_event(key)
+        if not (key.is_forwarded and target.post_message(KeyRouted(serial))):
+            self.call_later(self._key_done, serial)  # handled here (a priority binding), or nowhere
+
+    def on_key_routed(self, msg: KeyRouted) -> None:
+        msg.stop()
+        self.call_later(self._key_done, msg.serial)  # after the focus changes the key asked for
+
+    def _key_done(self, serial: int, *, force: bool = False) -> None:
+        if serial != self._key_serial or not self._key_busy:
+            return
+        if (
+            not force and not self.screen.is_mounted
+        ):  # the key pushed a screen: its widgets take the next keys
+            self.set_timer(MOUNT_POLL_S, lambda: self._key_done(serial))
+            return
+        self._key_busy = False
+        if self._key_timer is not None:
+            self._key_timer.stop()
+            self._key_timer = None
+        self.call_later(self._route_typed)
