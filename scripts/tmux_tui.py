@@ -55,6 +55,14 @@ def send_step(session: str, step: str) -> None:
         i += 1
 
 
+def capture(session: str, opts: argparse.Namespace, n: int, title: str) -> None:
+    print(f"===== {opts.size} {title} =====")
+    print(tmux("capture-pane", "-p", "-t", session))
+    if opts.raw_dir is not None:
+        opts.raw_dir.mkdir(parents=True, exist_ok=True)
+        (opts.raw_dir / f"{n:02d}.ansi").write_text(tmux("capture-pane", "-p", "-e", "-t", session))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="signoff review in tmux, screen captured after each step")
     ap.add_argument("--size", default="80x24")
@@ -65,6 +73,11 @@ def main() -> int:
     ap.add_argument("--pause", type=float, default=0.6, help="seconds to wait after each step")
     ap.add_argument("--step", action="append", default=[])
     ap.add_argument("--keep", action="store_true", help="leave the tmux server running (-L SOCKET)")
+    ap.add_argument(
+        "--raw-dir",
+        type=Path,
+        help="also save each capture with its colours (capture-pane -e) in this directory",
+    )
     opts = ap.parse_args()
     width, height = opts.size.split("x")
     session = f"signoff-{os.getpid()}"
@@ -79,13 +92,11 @@ def main() -> int:
     tmux("-f", "/dev/null", "new-session", "-d", "-s", session, "-x", width, "-y", height, shell)
     try:
         time.sleep(opts.wait)
-        print(f"===== {opts.size} start =====")
-        print(tmux("capture-pane", "-p", "-t", session))
-        for step in opts.step:
+        capture(session, opts, 0, "start")
+        for n, step in enumerate(opts.step, 1):
             send_step(session, step)
             time.sleep(opts.pause)
-            print(f"===== {opts.size} after: {step} =====")
-            print(tmux("capture-pane", "-p", "-t", session))
+            capture(session, opts, n, f"after: {step}")
     finally:
         if opts.keep:
             print(f"tmux server left running: tmux -L {SOCKET} attach -t {session}", file=sys.stderr)
