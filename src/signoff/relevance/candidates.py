@@ -38,6 +38,7 @@ CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 #: A pattern that names non-ASCII characters (or \x7f) itself: not for the ASCII projection.
 _UNICODE_SOURCE = re.compile(r"[^\x00-\x7f]|\\[uUN]|\\x(?:[89a-fA-F]|7[fF])")
 _HS_ERRORS = "signoff-hs-ascii"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _project(ch: str) -> str:
@@ -52,10 +53,21 @@ def _project(ch: str) -> str:
     return " " if ch.isspace() else "\x7f"
 
 
+class _Projection(dict[int, str]):
+    """Code point -> :func:`_project` of it, filled as characters are met (for ``str.translate``)."""
+
+    def __missing__(self, cp: int) -> str:
+        got = self[cp] = _project(chr(cp))
+        return got
+
+
+_PROJECTION = _Projection()
+
+
 def _ascii_errors(err: UnicodeError) -> tuple[str, int]:
     if not isinstance(err, UnicodeEncodeError):  # pragma: no cover - only registered for encoding
         raise err
-    return "".join(map(_project, err.object[err.start : err.end])), err.end
+    return err.object[err.start : err.end].translate(_PROJECTION), err.end
 
 
 codecs.register_error(_HS_ERRORS, _ascii_errors)
@@ -139,15 +151,19 @@ class Scanner:
         return db.scan(data), left
 
     def by_re(self, text: str, start: int, end: int, eids: Iterable[int]) -> Iterable[tuple[int, int, int]]:
-        """(entry id, first char, end char) of each ``eids`` pattern's matches in ``text[start:end]``
-        (patterns that need a non-ASCII character are not run over ASCII text)."""
-        ascii_text: bool | None = True if text.isascii() else None
+        """(entry id, first char, end char) of each ``eids`` pattern's matches in ``text[start:end]``.
+
+        A pattern every match of which holds a non-ASCII character is not run: each run of non-ASCII
+        characters is its candidate instead (every statement or line that can match holds one, and the
+        caller confirms each), which costs nothing on ASCII text and little on the few other lines.
+        """
+        runs: list[tuple[int, int]] | None = None
         for eid in eids:
             if self.non_ascii[eid]:
-                if ascii_text is None:
-                    ascii_text = text[start:end].isascii()
-                if ascii_text:
-                    continue
+                if runs is None:
+                    runs = [] if text.isascii() else [m.span() for m in _NON_ASCII.finditer(text, start, end)]
+                yield from ((eid, a, b) for a, b in runs)
+                continue
             for m in self.multiline(eid).finditer(text, start, end):
                 yield eid, m.start(), max(m.end(), m.start() + 1)
 
