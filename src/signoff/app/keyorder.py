@@ -7,8 +7,10 @@ burst goes to the widget that was focused before the first one ran: ``/`` opens 
 
 :class:`OrderedKeys` holds the keys of a burst and routes the next one only when the previous key has
 gone through its widget chain (a :class:`KeyRouted` marker posted behind it reaches the app), the focus
-changes it asked for have run (``Widget.focus`` is deferred), and a screen it pushed is mounted. A key
-whose widget went away releases the next one after :data:`KEY_TIMEOUT_S`.
+changes it asked for have run (``Widget.focus`` is deferred), and a screen it pushed is mounted. However
+busy the app is (an analysis thread holding the interpreter), keys keep their order; only a key whose
+widget went away (its marker can never arrive) releases the next one, checked every
+:data:`KEY_CHECK_S`, and no key holds the others longer than :data:`KEY_LIMIT_S`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from textual import events
 from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 
-#: Seconds one key may hold the keys typed after it (then they are routed anyway).
-KEY_TIMEOUT_S = 1.0
+#: Seconds between checks that the widget a key went to is still there.
+KEY_CHECK_S = 1.0
+#: Seconds one key may hold the keys typed after it, whatever happens (then they are routed anyway).
+KEY_LIMIT_S = 15.0
 #: Seconds between checks that a screen pushed by the previous key is mounted.
 MOUNT_POLL_S = 0.01
 
@@ -61,10 +66,22 @@ class OrderedKeys(App[int]):
         self._key_serial += 1
         serial = self._key_serial
         self._key_busy = True
-        self._key_timer = self.set_timer(KEY_TIMEOUT_S, lambda: self._key_done(serial, force=True))
+        self._watch_key(serial, target, KEY_LIMIT_S)
         await super().on_event(key)
         if not (key.is_forwarded and target.post_message(KeyRouted(serial))):
             self.call_later(self._key_done, serial)  # handled here (a priority binding), or nowhere
+
+    def _watch_key(self, serial: int, target: Widget, left: float) -> None:
+        """Release the keys behind ``serial`` if its widget went away (or after ``left`` seconds)."""
+
+        def check() -> None:
+            gone = not target.is_attached or target._closing or target._closed
+            if gone or left <= KEY_CHECK_S:
+                self._key_done(serial, force=True)
+            elif serial == self._key_serial and self._key_busy:
+                self._watch_key(serial, target, left - KEY_CHECK_S)
+
+        self._key_timer = self.set_timer(KEY_CHECK_S, check)
 
     def on_key_routed(self, msg: KeyRouted) -> None:
         msg.stop()
@@ -73,9 +90,7 @@ class OrderedKeys(App[int]):
     def _key_done(self, serial: int, *, force: bool = False) -> None:
         if serial != self._key_serial or not self._key_busy:
             return
-        if (
-            not force and not self.screen.is_mounted
-        ):  # the key pushed a screen: its widgets take the next keys
+        if not force and not self.screen.is_mounted:  # a pushed screen: its widgets take the next keys
             self.set_timer(MOUNT_POLL_S, lambda: self._key_done(serial))
             return
         self._key_busy = False

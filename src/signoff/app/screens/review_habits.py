@@ -435,6 +435,7 @@ class ReviewHabits:
     def action_jump_file(self) -> None:
         diff = self.state.diff
         if diff is None or not diff.files:
+            self.notify("The diff is still loading." if diff is None else "The diff is empty.", timeout=2)
             return
 
         def go(fi: int) -> Any:
