@@ -299,12 +299,6 @@ def _emit(out: Runs, origin: object, path: str | None, start: int, k: int) -> No
     out.append((origin, path, start, k))
 
 
-def _piece(run: Run, off: int, k: int) -> Run:
-    """``k`` lines of ``run`` from offset ``off``."""
-    o, p, s, _ = run
-    return o, p, (s + off if s else 0), k
-
-
 class _Copier:
     """Copies line ranges of a parent's runs into a new run list: whole runs in between as one slice
     (C speed), only the two runs at the ends of a range are split or merged (runs of one list are
@@ -320,23 +314,27 @@ class _Copier:
 
     def copy(self, k: int) -> None:
         """The next ``k`` lines of the parent (past its runs: lines older than the range)."""
-        lo, hi = self.pos, self.pos + k
+        lo = self.pos
+        hi = lo + k
         self.pos = hi
         if k <= 0:
             return
-        out, runs, ends = self.out, self.runs, self.ends
-        if lo < self.total:
+        out, total = self.out, self.total
+        if lo < total:
+            runs, ends = self.runs, self.ends
+            top = hi if hi < total else total
             i = bisect.bisect_right(ends, lo)
-            j = bisect.bisect_left(ends, min(hi, self.total))
-            i_start = ends[i] - runs[i][3]
-            if i == j:
-                _emit(out, *_piece(runs[i], lo - i_start, min(hi, ends[i]) - lo))
-            else:
-                _emit(out, *_piece(runs[i], lo - i_start, ends[i] - lo))
+            j = bisect.bisect_left(ends, top)
+            o, p, s, n = runs[i]
+            off = lo - (ends[i] - n)
+            if i == j:  # within one run (``top <= ends[i]``)
+                _emit(out, o, p, s + off if s else 0, top - lo)
+            else:  # the tail of run i, whole runs between (already maximal), the head of run j
+                _emit(out, o, p, s + off if s else 0, ends[i] - lo)
                 out.extend(runs[i + 1 : j])
-                j_start = ends[j] - runs[j][3]
-                _emit(out, *_piece(runs[j], 0, min(hi, ends[j]) - j_start))
-            lo = min(hi, self.total)
+                o, p, s, n = runs[j]
+                _emit(out, o, p, s, top - (ends[j] - n))
+            lo = top
         if hi > lo:
             _emit(out, None, None, 0, hi - lo)
 
