@@ -22,6 +22,7 @@ from signoff.checklists.model import ChecklistSet, Pattern
 from signoff.diff.model import FileStatus
 from signoff.relevance import hsdb
 from signoff.relevance.candidates import Entry, Scanner, hs_bytes, lowered
+from signoff.relevance.flow import add_flow_hits
 from signoff.relevance.hitutil import AiLines, ai_lines, clip, first_line, mask, ranges, redact_line, sniff
 from signoff.relevance.model import Hit, QuestionResult, Relevance
 from signoff.relevance.statements import SideText, build_side
@@ -107,6 +108,7 @@ class Engine:
         self.glob_owner = glob_owner
         self.globs = GlobSet([g for _, g in glob_owner])
         self._applicable: dict[tuple[str, frozenset[str], bool, bool], tuple[int, ...]] = {}
+        self.question_index = {q.id: qi for qi, q in enumerate(self.questions)}
 
     # ----------------------------------------------------------------------------------------------
 
@@ -129,6 +131,8 @@ class Engine:
                 text = build_side(files, kinds, prefix)
                 if text.line_count:
                     self._scan(text, side, files, kinds, results)
+                    if side == "added":
+                        add_flow_hits(text, files, kinds, self.question_index, results.add)
         return results
 
     def _finish(self, diff: Diff, collected: _Results, ai: AiLines) -> Relevance:
