@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from signoff.relevance.flow_langs import rules_for
 from signoff.relevance.flow_rules import (
+    COMMAND,
     NOT_DATA,
     NOT_REQUEST_TYPE,
     ROUTE,
@@ -469,7 +470,7 @@ def _sink(
     elif sink.args == "second":
         args = args[1:2]
     args = [a for a in args if "=>" not in a and not _CALLBACK.search(a)]
-    if sink.question == SQL:  # keyword / hash arguments are bound values, not query text
+    if sink.question in (SQL, COMMAND):  # keyword / hash arguments: bound values, options, not the text
         args = [a for a in args if not _KEYWORD_ARG.match(a)]
     for a in args:
         why = flow.tainted(a)

@@ -60,7 +60,7 @@ _SANITIZERS = (
     r"html\.escape|escapeHtml|escapeHTML|htmlspecialchars|htmlentities|encodeURIComponent|encodeURI|"
     r"urlencode|rawurlencode|quote_plus|int|float|bool|parseInt|parseFloat|Number|Boolean|"
     r"Integer\.parseInt|Integer\.valueOf|Long\.parseLong|Long\.valueOf|UUID\.fromString|strconv\.Atoi|"
-    r"strconv\.Parse\w+|intval|floatval|escapeshellarg|escapeshellcmd|shlex\.quote|quote|url_for|"
+    r"strconv\.Parse\w+|intval|floatval|escapeshellarg|shlex\.quote|quote|url_for|"
     r"Encode\.for\w+|StringEscapeUtils\.escape\w*|HtmlUtils\.htmlEscape|sanitize\w*|bleach\.clean|"
     r"DOMPurify\.sanitize|CGI\.escapeHTML|ERB::Util\.html_escape|html_escape|HttpUtility\.\w*Encode|"
     r"WebUtility\.\w*Encode|Uri\.EscapeDataString|Path\.GetFileName|FilenameUtils\.getName|"
@@ -115,7 +115,7 @@ WEB_TYPE = re.compile(_WEB_TYPES)
 NOT_REQUEST_TYPE = _NOT_REQUEST_TYPES
 #: Paths of files whose functions handle requests: their parameters carry user input.
 WEB_FILE = re.compile(
-    r"(?i)(?:^|[/_.-])(?:controllers?|handlers?|servlets?|views?|routes?|api|endpoints?)(?:[/_.-]|$)"
+    r"(?i:(?:^|[/_.-])(?:controllers?|handlers?|servlets?|views?|routes?|api|endpoints?)(?:[/_.-]|$))"
     r"|[a-z](?:Controller|Handler|Servlet|Service|Resource|Endpoint|View)s?\.\w+$"
 )
 #: Route decorators / annotations: the next function's parameters come from the request.
