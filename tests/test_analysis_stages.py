@@ -50,3 +50,48 @@ def test_no_ai_skips_attribution(tmp_path: Path) -> None:
     events = list(analyze_stages(g, resolve_target(g, "main..feature"), ai=False))
     assert [e.stage for e in events] == [Stage.DIFF, Stage.QUESTIONS]
     assert events[-1].result.ai is None and events[-1].next is None
+
+
+def _big_repo(tmp_path: Path) -> Path:
+    """Five files of 300 added lines each, one SQL-from-input line in each: a diff big enough for a
+    preview of the first files' questions."""
+    r = make_repo(tmp_path / "big")
+    commit_files(r, {"README.md": "hi\n"}, "base")
+    git(r, "checkout", "-q", "-b", "feature")
+    body = "".join(f"value_{n} = compute({n})\n" for n in range(299))
+    files = {f"m{i}.py": body + f"cur.execute(f'SELECT * FROM t{i} WHERE id = {{uid}}')\n" for i in range(5)}
+    commit_files(r, files, "five modules")
+    return r
+
+
+def test_on_a_big_diff_the_first_files_questions_come_first(tmp_path: Path) -> None:
+    """``preview_lines``: the questions of the first files (those holding that many changed lines) come
+    as a preview, equal to the full result's hits in those files; then the full set, equal to one pass."""
+    g = open_repo(_big_repo(tmp_path))
+    target = resolve_target(g, "main..feature")
+    events = list(analyze_stages(g, target, ai=False, preview_lines=500))
+    assert [e.stage for e in events] == [Stage.DIFF, Stage.QUESTIONS_FIRST, Stage.QUESTIONS]
+    assert [(e.step, e.total) for e in events] == [(1, 3), (2, 3), (3, 3)]
+    assert events[0].next is Stage.QUESTIONS_FIRST
+    preview, full = events[1].result.questions, events[2].result.questions
+    first = {f.path for f in events[0].result.diff.files[:2]}  # 300 + 300 lines >= 500
+
+    def hits(rel: object, paths: set[str] | None = None) -> list[tuple[str, str, int]]:
+        return sorted(
+            (r.question.id, h.path, h.line)
+            for r in rel.triggered  # type: ignore[attr-defined]
+            for h in r.hits
+            if paths is None or h.path in paths
+        )
+
+    assert hits(preview) and {p for _, p, _ in hits(preview)} <= first
+    assert hits(preview) == hits(full, first)
+    assert len(hits(full)) > len(hits(preview))
+    assert full.to_json() == analyze(g, target, ai=False).questions.to_json()
+
+
+def test_a_small_diff_has_no_preview_stage(tmp_path: Path) -> None:
+    g = open_repo(_repo(tmp_path))
+    events = list(analyze_stages(g, resolve_target(g, "main..feature"), ai=False, preview_lines=500))
+    assert [e.stage for e in events] == [Stage.DIFF, Stage.QUESTIONS]
+    assert events[0].next is Stage.QUESTIONS and events[0].total == 2

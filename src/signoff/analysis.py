@@ -11,7 +11,7 @@ from typing import Any
 
 from signoff.checklists.load import load_checklists
 from signoff.config import section
-from signoff.diff.model import Diff, DiffOptions
+from signoff.diff.model import Diff, DiffOptions, FileDiff
 from signoff.diff.parse import load_diff
 from signoff.findings.mapping import load_map
 from signoff.findings.placement import Findings, attach, collect
@@ -64,6 +64,8 @@ class Stage(StrEnum):
     """The stages of :func:`analyze_stages`, cheapest first."""
 
     DIFF = "diff"
+    #: The questions of the first files alone (a preview while the rest are matched; opt-in).
+    QUESTIONS_FIRST = "questions-first"
     QUESTIONS = "questions"
     AI = "ai"
     QUESTIONS_AI = "questions+ai"
@@ -72,6 +74,7 @@ class Stage(StrEnum):
 #: What a UI shows while each stage runs.
 STAGE_LABELS = {
     Stage.DIFF: "Loading the diff",
+    Stage.QUESTIONS_FIRST: "Matching checklists (first files)",
     Stage.QUESTIONS: "Matching checklists",
     Stage.AI: "Attributing AI lines (commit signals, blame)",
     Stage.QUESTIONS_AI: "Adding the AI-code questions",
@@ -100,10 +103,16 @@ def analyze_stages(
     ai: bool = True,
     questions: bool = True,
     include_opt_in: Sequence[str] = (),
+    preview_lines: int = 0,
 ) -> Iterator[StageDone]:
     """The analysis one stage at a time, so a UI shows each result as soon as it is ready: the diff;
     the questions from the diff alone; the AI attribution; the questions with the AI-line triggers
-    added (the diff is not scanned again). The last result equals :func:`analyze`'s."""
+    added (the diff is not scanned again). The last result equals :func:`analyze`'s.
+
+    ``preview_lines``: on a diff with more changed lines than that, first the questions of the first
+    files (in review order) holding about that many changed lines (:data:`Stage.QUESTIONS_FIRST`, a
+    preview: the full questions follow and replace it).
+    """
     plan = [Stage.DIFF]
     plan += [Stage.QUESTIONS] if questions else []
     plan += [Stage.AI] if ai else []
@@ -121,13 +130,20 @@ def analyze_stages(
 
     settings = target_settings(git, target.base)
     result = ScanResult(target=target, diff=load_diff(git, target, options), settings=settings)
+    first = first_files(result.diff, preview_lines) if questions and preview_lines > 0 else None
+    if first is not None:
+        plan.insert(1, Stage.QUESTIONS_FIRST)
     yield done(Stage.DIFF)
     add_ai = None
     if questions:
         checklists = load_checklists(
             include_opt_in=tuple(include_opt_in), override_files=settings.checklist_overrides
         )
-        result.questions, add_ai = Engine(checklists).evaluate_staged(result.diff)
+        engine = Engine(checklists)
+        if first is not None:
+            result.questions = engine.evaluate(replace(result.diff, files=first))
+            yield done(Stage.QUESTIONS_FIRST)
+        result.questions, add_ai = engine.evaluate_staged(result.diff)
         yield done(Stage.QUESTIONS)
     if ai:
         result.ai = attribute(git, target, result.diff, ai_config=section(settings.config, "ai"))
@@ -135,6 +151,19 @@ def analyze_stages(
         if add_ai is not None:
             result.questions = add_ai(result.ai)
             yield done(Stage.QUESTIONS_AI)
+
+
+def first_files(diff: Diff, lines: int) -> list[FileDiff] | None:
+    """The first files of ``diff`` (its order) holding at least ``lines`` changed lines; None when the
+    whole diff holds fewer than twice that (a preview would not be worth it)."""
+    if diff.added + diff.removed < 2 * lines:
+        return None
+    total = 0
+    for i, f in enumerate(diff.files):
+        total += f.added + f.removed
+        if total >= lines:
+            return diff.files[: i + 1]
+    return None  # pragma: no cover - the total above says the loop returns
 
 
 def analyze(

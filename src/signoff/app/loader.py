@@ -16,6 +16,10 @@ from signoff.diff.model import Diff, DiffOptions
 from signoff.findings.mapping import load_map
 from signoff.findings.placement import attach, collect
 
+#: On a diff with more changed lines than twice this, the questions of the first files holding this
+#: many come first (shown within a fraction of a second), then the full set.
+PREVIEW_LINES = 2000
+
 
 def longest_line(diff: Diff) -> int:
     """Characters in the longest body line (the diff view's scroll width)."""
@@ -45,7 +49,7 @@ def add_findings(
 def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
     """Run the pipeline (in a worker thread) and post each stage's result as soon as it is ready:
     the diff, the questions, the AI marks, the AI-code questions; then what the view computes ahead."""
-    plan = 1 + 1 + (2 if state.ai_enabled else 0)
+    plan = 1 + 1 + (2 if state.ai_enabled else 0)  # the stages say their own total once the diff is in
     post(m.Progress(1, plan, STAGE_LABELS[Stage.DIFF]))
     running: Stage | None = Stage.DIFF
     diff: Diff | None = None
@@ -56,6 +60,7 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
             state.diff_options or DiffOptions(),
             ai=state.ai_enabled,
             include_opt_in=state.opt_in,
+            preview_lines=PREVIEW_LINES,
         ):
             r = ev.result
             if ev.stage is Stage.DIFF:
@@ -64,12 +69,12 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
             elif ev.stage is Stage.AI:
                 post(m.AiLoaded(ai_view(r.ai)))
             else:
-                add_findings(state, r, r.questions, post)
-                post(
-                    m.QuestionsLoaded(
-                        question_views(r.questions), r.questions, ev.stage is Stage.QUESTIONS_AI
-                    )
-                )
+                partial = ev.stage is Stage.QUESTIONS_FIRST
+                if not partial:
+                    add_findings(state, r, r.questions, post)
+                views = question_views(r.questions)
+                post(m.QuestionsLoaded(views, r.questions, ev.stage is Stage.QUESTIONS_AI, partial))
+            plan = ev.total
             running = ev.next
             if ev.next is not None:
                 post(m.Progress(ev.step + 1, ev.total, STAGE_LABELS[ev.next]))

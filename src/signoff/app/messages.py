@@ -39,6 +39,8 @@ class QuestionsLoaded(Message):
     relevance: Any = None
     #: True once the AI-code questions saw the AI lines.
     with_ai: bool = False
+    #: The questions of the first files only (a preview): the full set follows.
+    partial: bool = False
 
 
 @dataclass

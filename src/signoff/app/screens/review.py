@@ -189,7 +189,7 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         self._update_header()
 
     def on_questions_loaded(self, msg: m.QuestionsLoaded) -> None:
-        if msg.with_ai or not self.state.ai_enabled:
+        if not msg.partial and (msg.with_ai or not self.state.ai_enabled):
             self.state.stages_done.add("questions")
         self.state.set_questions(msg.questions, msg.relevance)
         self.checklist.set_questions(msg.questions)
