@@ -159,6 +159,15 @@ class _PatchParser:
         while pos < end:
             nl = data.find(b"\n", pos, end)
             stop = end if nl < 0 else nl
+            lead = data[pos]
+            if lead == 0x40 or lead == 0x69:  # "@@ " hunk headers (most lines here), "index " lines
+                start, pos, cur = pos, stop + 1, self.cur
+                h = _HUNK.match(data, start, stop) if lead == 0x40 and cur is not None else None
+                if h is not None and cur is not None:
+                    a, b, c, d = h.groups()
+                    cur.hunks += (int(a), 1 if b is None else int(b), int(c), 1 if d is None else int(d))
+                    pos = self._body(data, pos, end)
+                continue
             line = data[pos:stop]
             pos = stop + 1
             first = line[:1]
@@ -170,13 +179,6 @@ class _PatchParser:
                     self.order.append(sha)
                 self.diff = self.out.setdefault((sha, parent), CommitDiff())
                 self.cur = None
-            elif first == b"@" and self.cur is not None:
-                h = _HUNK.match(line)
-                if h is None:
-                    continue
-                a, b, c, d = h.groups()
-                self.cur.hunks += (int(a), 1 if b is None else int(b), int(c), 1 if d is None else int(d))
-                pos = self._body(data, pos, end)
             elif first == b"d" and line.startswith(b"diff --git "):
                 self.cur = FilePatch("", "")  # "" = not known yet
                 self.git_line = line[11:]
