@@ -13,6 +13,7 @@ from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.review.session import AnswerValue
 from tests.app.tui_helpers import settle
+from tests.helpers import git
 
 
 class _AnyReason(str):
@@ -142,7 +143,6 @@ EMAIL = "reviewer@example.com"
 
 
 def _configure_signing(repo: Path, key) -> None:
-    from tests.helpers import git
 
     git(repo, "config", "--global", "user.email", EMAIL)
     git(repo, "config", "--global", "user.name", "Rita Reviewer")
@@ -151,6 +151,15 @@ def _configure_signing(repo: Path, key) -> None:
     allowed = repo / ".signoff" / "allowed_signers"
     allowed.parent.mkdir(parents=True, exist_ok=True)
     allowed.write_text(f'{EMAIL} namespaces="signoff-review" {key.pub}\n')
+    # The key is trusted on main too (the audit behind the history screen takes trust from the target's
+    # tip, not the checkout): one commit on main, made without touching the checked-out branch.
+    blob = git(repo, "hash-object", "-w", str(allowed)).strip()
+    index = {"GIT_INDEX_FILE": str(repo / ".git" / "trust-index")}
+    git(repo, "read-tree", "main", env=index)
+    git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},.signoff/allowed_signers", env=index)
+    tree = git(repo, "write-tree", env=index).strip()
+    commit = git(repo, "commit-tree", tree, "-p", "main", "-m", "trust the reviewer").strip()
+    git(repo, "update-ref", "refs/heads/main", commit)
 
 
 async def _answer_all(app: SignoffApp, pilot, screen: ReviewScreen) -> dict[str, AnswerValue]:
@@ -316,8 +325,7 @@ def test_signer_gets_the_terminal_only_when_the_key_may_prompt(tmp_path: Path, s
 def test_history_falls_back_to_verification_when_the_audit_cannot_run(review_repo: Path) -> None:
     from signoff.app.finish import list_reviews
 
-    (review_repo / ".signoff").mkdir(exist_ok=True)
-    (review_repo / ".signoff" / "config.toml").write_text("[audit\n")
+    git(review_repo, "branch", "-m", "main", "trunk")  # no target: the audit cannot tell what to trust
     reviews = review_repo / ".signoff" / "reviews" / "2026" / "01"
     reviews.mkdir(parents=True)
     (reviews / "x.toml").write_text("not a record = [\n")

@@ -17,13 +17,16 @@ through ``--stdin``, limited to the gated paths.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from signoff.git.rawlog import RawChange, parse_raw, raw_log
+from signoff.git.rawlog import RawChange, parse_raw
 from signoff.git.runner import Git
 
 RECORDS_PREFIX = ".signoff/reviews/"
 #: Above this many gated paths the reviewed diffs are read whole instead of limited by pathspec.
 PATHSPEC_LIMIT = 500
+#: Marks a reviewed path where the change's head differs from the reviewed head (part of it left out).
+DROPPED = " (approved there, but this head differs)"
 
 
 #: One path of a raw tree diff (``git diff-tree --raw``).
@@ -53,6 +56,32 @@ def tree_diff(git: Git, a: str, b: str) -> list[PathChange]:
     return [c for _, c in parse_raw(data) if c is not None]
 
 
+def tree_diffs(git: Git, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[PathChange]]:
+    """The raw diff of each ``(a, b)`` tree pair (one ``git diff-tree --stdin``)."""
+    todo = list(dict.fromkeys(pairs))
+    out: dict[tuple[str, str], list[PathChange]] = {p: [] for p in todo}
+    if not todo:
+        return out
+    data = git.run([*_DIFF_ARGS, "--stdin"], input="".join(f"{a} {b}\n" for a, b in todo).encode())
+    current: list[PathChange] | None = None
+    for header, change in parse_raw(data):
+        if header is not None:
+            parts = header.split()
+            current = out.get((parts[0], parts[1])) if len(parts) == 2 else None
+        elif change is not None and current is not None:
+            current.append(change)
+    return out
+
+
+def gap_reason(gap: list[str] | None, reviewed: str) -> str:
+    """Why an approval of ``reviewed`` (``BASE..HEAD``) does not cover a change, from its
+    :func:`coverage_gaps` entry (the gate's and the audit's wording)."""
+    missing = ", ".join(gap[:5]) if gap else "its reviewed trees are not in this clone"
+    if gap and all(g.endswith(DROPPED) for g in gap):
+        return f"reviewed only {reviewed}: this change leaves out part of it: {missing}"
+    return f"reviewed only {reviewed}: its diff does not show this change to {missing}"
+
+
 def needs_review(changes: Iterable[PathChange]) -> list[PathChange]:
     """The changes that need a review: everything but added review records."""
     return [c for c in changes if not adds_record(c)]
@@ -75,98 +104,63 @@ def existing_trees(git: Git, trees: Iterable[str]) -> set[str]:
     return out
 
 
-def uncovered(
-    git: Git, pairs: Sequence[tuple[str, str]], gated: Sequence[PathChange]
-) -> dict[tuple[str, str], list[str] | None]:
-    """For each reviewed ``(base tree, head tree)``: the gated paths its diff does not show identically.
+@dataclass(frozen=True)
+class Claim:
+    """An approval's claim to cover a change: the change's diff (``gated``, ending at ``head_tree``) and
+    the diff the record reviewed (``reviewed_base`` tree to ``reviewed_head`` tree, naming ``paths``)."""
 
-    ``[]`` means the reviewed diff contains the gated diff; ``None`` means a reviewed tree is not in this
-    clone (nothing can be said). One ``git diff-tree --stdin`` call for all pairs.
+    gated: Sequence[PathChange]
+    head_tree: str
+    reviewed_base: str
+    reviewed_head: str
+    paths: frozenset[str]
+
+
+def coverage_gaps(git: Git, claims: Sequence[Claim]) -> list[list[str] | None]:
+    """Why each claim does not hold, in order: ``[]`` the approval covers the change; ``None`` a reviewed
+    tree is not in this clone (nothing can be said); else the gated paths the reviewed diff does not show
+    identically, or (when it shows them all) the reviewed paths where the change's head differs from the
+    reviewed head, each marked :data:`DROPPED` (landing only part of an approved change).
+
+    This is the one coverage check: the gate judges a change with it, the audit each merge it would
+    otherwise call reviewed. Two ``git diff-tree --stdin`` calls for all claims.
     """
-    pairs = list(dict.fromkeys(pairs))
-    present = existing_trees(git, [t for p in pairs for t in p])
-    out: dict[tuple[str, str], list[str] | None] = {}
-    todo = []
-    for p in pairs:
-        if p[0] in present and p[1] in present:
-            todo.append(p)
-        else:
-            out[p] = None
-    if not gated:
-        out.update({p: [] for p in todo})
+    present = existing_trees(git, [t for c in claims for t in (c.reviewed_base, c.reviewed_head)])
+    reviewed = [(c.reviewed_base, c.reviewed_head) for c in claims]
+    todo = [p for p in dict.fromkeys(reviewed) if p[0] in present and p[1] in present]
+    seen = _pair_diffs(git, todo, {ch.path for c in claims for ch in c.gated})
+    out: list[list[str] | None] = []
+    for c, pair in zip(claims, reviewed, strict=True):
+        got = seen.get(pair)
+        out.append(None if got is None else [ch.path for ch in c.gated if got.get(ch.path) != ch.key])
+    full = [i for i, gap in enumerate(out) if gap == []]
+    drift_pairs = [(claims[i].reviewed_head, claims[i].head_tree) for i in full]
+    paths = {p for i in full for p in claims[i].paths if not p.startswith(RECORDS_PREFIX)}
+    drift = _pair_diffs(git, [p for p in dict.fromkeys(drift_pairs) if p[0] != p[1]], paths)
+    for i, pair in zip(full, drift_pairs, strict=True):
+        dropped = sorted(set(drift.get(pair, {})) & claims[i].paths)
+        out[i] = [f"{p}{DROPPED}" for p in dropped if not p.startswith(RECORDS_PREFIX)]
+    return out
+
+
+def _pair_diffs(
+    git: Git, pairs: Sequence[tuple[str, str]], paths: Iterable[str]
+) -> dict[tuple[str, str], dict[str, tuple[str, str, str, str]]]:
+    """``(a, b) -> {path: change key}`` of the raw diff of each tree pair, limited to ``paths`` (an empty
+    set: no path matters, nothing is run). One ``git diff-tree --stdin``."""
+    want = set(paths)
+    out: dict[tuple[str, str], dict[str, tuple[str, str, str, str]]] = {p: {} for p in pairs}
+    if not want or not pairs:
         return out
-    if not todo:
-        return out
-    want = {c.path: c.key for c in gated}
     args = [*_DIFF_ARGS, "--stdin"]
     if len(want) <= PATHSPEC_LIMIT:
-        args += ["--", *want]  # the runner sets GIT_LITERAL_PATHSPECS
-    data = git.run(args, input="".join(f"{a} {b}\n" for a, b in todo).encode())
-    seen: dict[tuple[str, str], dict[str, tuple[str, str, str, str]]] = {p: {} for p in todo}
+        args += ["--", *sorted(want)]  # the runner sets GIT_LITERAL_PATHSPECS
+    data = git.run(args, input="".join(f"{a} {b}\n" for a, b in pairs).encode())
     current: dict[str, tuple[str, str, str, str]] | None = None
     for header, change in parse_raw(data):
         if header is not None:
             parts = header.split()
-            current = seen.get((parts[0], parts[1])) if len(parts) == 2 else None
+            current = out.get((parts[0], parts[1])) if len(parts) == 2 else None
         elif change is not None and current is not None and change.path in want:
             current[change.path] = change.key
-    for p in todo:
-        got = seen[p]
-        out[p] = [path for path, key in want.items() if got.get(path) != key]
-    return out
-
-
-def disagreeing(git: Git, trees: Sequence[str], head_tree: str, paths: Iterable[str]) -> dict[str, set[str]]:
-    """For each tree in ``trees``: which of ``paths`` differ between it and ``head_tree``.
-
-    A reviewed head must agree with the gated head on every path it reviewed: otherwise the change left
-    out part of what was approved (landing only the half of a reviewed change that removes a check).
-    One ``git diff-tree --stdin`` call.
-    """
-    want = set(paths)
-    todo = list(dict.fromkeys(t for t in trees if t != head_tree))
-    out: dict[str, set[str]] = {t: set() for t in trees}
-    if not want or not todo:
-        return out
-    args = [*_DIFF_ARGS, "--stdin"]
-    if len(want) <= PATHSPEC_LIMIT:
-        args += ["--", *sorted(want)]
-    data = git.run(args, input="".join(f"{t} {head_tree}\n" for t in todo).encode())
-    current: set[str] | None = None
-    for header, change in parse_raw(data):
-        if header is not None:
-            parts = header.split()
-            current = out.get(parts[0]) if len(parts) == 2 else None
-        elif change is not None and current is not None and change.path in want:
-            current.add(change.path)
-    return out
-
-
-def merges_with_own_changes(git: Git, merges: Sequence[str]) -> set[str]:
-    """The merges whose result differs from git's own re-merge of their parents (``--remerge-diff``):
-    an evil merge or a conflict resolution, which needs review. Added review records do not count.
-
-    One ``git log --no-walk --remerge-diff`` for all of them.
-    """
-    if not merges:
-        return set()
-    args = [
-        "log",
-        "--no-walk=unsorted",
-        "--remerge-diff",
-        "-z",
-        "--raw",
-        "--no-abbrev",
-        "--no-renames",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-show-signature",
-        "--format=%x01%H",
-        "--stdin",
-    ]
-    data = git.run(args, input="".join(f"{m}\n" for m in merges).encode())
-    out: set[str] = set()
-    for current, changes in raw_log(data):
-        if any(not adds_record(ch) for ch in changes):
-            out.add(current)
     return out

@@ -35,12 +35,14 @@ from typing import Any
 from signoff import __version__
 from signoff.audit.change import ChangeCommit, change_commits, head_aliases
 from signoff.audit.coverage import (
+    DROPPED,
     RECORDS_PREFIX,
+    Claim,
     PathChange,
-    disagreeing,
+    coverage_gaps,
+    gap_reason,
     needs_review,
     tree_diff,
-    uncovered,
 )
 from signoff.audit.evidence import load_evidence
 from signoff.audit.policy import SEVERITIES, GatePolicy, gate_policy
@@ -57,8 +59,6 @@ from signoff.util.sanitize import ascii_visible
 
 GATE_SCHEMA = "signoff.gate/1"
 BLOCKING_VERDICTS = ("reject", "changes-requested")
-#: Marks a reviewed path where the change's head differs from the reviewed head (part of it left out).
-DROPPED = " (approved there, but this head differs)"
 
 
 class CountReason(StrEnum):
@@ -334,29 +334,19 @@ def _judge(git: Git, result: GateResult, change: _Change, root: TrustRoot, verif
 
 
 def _coverage(git: Git, change: _Change, entries: Sequence[RecordEntry]) -> dict[int, list[str] | None]:
-    """``id(entry) ->`` why its reviewed diff does not cover the change (``[]``: covers; ``None``: cannot
-    tell): gated paths it does not show identically, and reviewed paths where the change's head differs
-    from the reviewed head (a change that drops part of what was approved)."""
-    pairs: dict[int, tuple[str, str]] = {}
-    reviewed: dict[int, list[str]] = {}
+    """``id(entry) ->`` why its reviewed diff does not cover the change (:func:`coverage_gaps`: ``[]``
+    covers, ``None`` cannot tell), for each valid record that names every changed path."""
+    claims: dict[int, Claim] = {}
     for e in entries:
         if not (e.valid and e.record and change.may_cover(e.record)):
             continue
         _, tree = reviewed_tree(e.record.subject)
         _, base_tree = reviewed_base(e.record.subject)
         if tree and base_tree:
-            pairs[id(e)] = (base_tree, tree)
-            reviewed[id(e)] = [p for p in e.record.subject.paths if not p.startswith(RECORDS_PREFIX)]
-    gaps = uncovered(git, list(pairs.values()), change.gated)
-    out = {k: gaps.get(p) for k, p in pairs.items()}
-    full = [k for k, gap in out.items() if gap == []]
-    drift = disagreeing(
-        git, [pairs[k][1] for k in full], change.head_tree, {p for k in full for p in reviewed[k]}
-    )
-    for k in full:
-        dropped = sorted(drift[pairs[k][1]] & set(reviewed[k]))
-        out[k] = [f"{p}{DROPPED}" for p in dropped]
-    return out
+            paths = frozenset(e.record.subject.paths)
+            claims[id(e)] = Claim(change.gated, change.head_tree, base_tree, tree, paths)
+    gaps = coverage_gaps(git, list(claims.values()))
+    return dict(zip(claims, gaps, strict=True))
 
 
 def _votes(
@@ -409,11 +399,7 @@ def _not_counted(
     if gap is None or gap:
         r_base = e.record.subject.base[:12]
         r_head = (reviewed_tree(e.record.subject)[0] or reviewed_tree(e.record.subject)[1] or "")[:12]
-        missing = ", ".join(gap[:5]) if gap else "its reviewed trees are not in this clone"
-        if gap and all(g.endswith(DROPPED) for g in gap):
-            why = f"reviewed only {r_base}..{r_head}: this change leaves out part of it: {missing}"
-        else:
-            why = f"reviewed only {r_base}..{r_head}: its diff does not show this change to {missing}"
+        why = gap_reason(gap, f"{r_base}..{r_head}")
         return [(CountReason.PARTIAL_BASE, why)]
     out = []
     analysis = e.record.analysis

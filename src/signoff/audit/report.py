@@ -19,6 +19,13 @@ PASSING = ("pass", "na")
 # --------------------------------------------------------------------------------------------------
 # Model
 
+#: How the audit decides that an approval covers a commit (printed in every format).
+COVERAGE_RULE = (
+    "the gate's coverage check: an approval covers a commit only if its reviewed diff shows exactly "
+    "what the commit brought in and the commit agrees with the reviewed head on every reviewed path "
+    "(landing only part of an approved change is not covered; merges are checked like any change)"
+)
+
 
 @dataclass
 class RecordEntry:
@@ -120,6 +127,8 @@ class CommitEntry:
     #: Paths of the valid approvals that cover it, and how the first one matched.
     covered_by: list[str] = field(default_factory=list)
     how: str = ""
+    #: Why approvals matched to this commit (a merge of their reviewed head) do not cover it.
+    not_covered: list[str] = field(default_factory=list)
     #: AI-signalled commits this commit brought in (itself, or a merged branch's): (sha, reason).
     ai_commits: list[tuple[str, str]] = field(default_factory=list)
     #: Added lines of those AI commits (a git-ai note's exact count when it has one).
@@ -140,6 +149,7 @@ class CommitEntry:
             "reviewed": self.reviewed,
             "covered_by": self.covered_by,
             "how": self.how or None,
+            "not_covered": self.not_covered,
             "ai_commits": [{"sha": s, "reason": r} for s, r in self.ai_commits],
             "ai_lines": self.ai_lines,
         }
@@ -212,6 +222,8 @@ class AuditReport:
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     #: Where trust came from (printed by every command).
     trust: str = ""
+    #: Where the ``[audit]``/``[review]``/``[ai]`` settings came from (the target's config, or defaults).
+    settings: str = ""
 
     @property
     def invalid(self) -> list[RecordEntry]:
@@ -271,6 +283,8 @@ class AuditReport:
             "history": self.include_history,
             "allowed_signers": self.allowed_signers,
             "trust": self.trust,
+            "settings": self.settings,
+            "coverage": {"check": "gate", "rule": COVERAGE_RULE},
             "ok": self.ok,
             "problems": self.problems(),
             "warnings": self.warnings,

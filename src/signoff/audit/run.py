@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from signoff.audit.coverage import merges_with_own_changes
+from signoff.audit.coverage import Claim, coverage_gaps, gap_reason, needs_review, tree_diffs
 from signoff.audit.evidence import landing_time, load_evidence
 from signoff.audit.findings import audit_findings
 from signoff.audit.report import (
@@ -36,7 +36,6 @@ from signoff.audit.report import (
     RecordEntry,
     ReviewerStats,
 )
-from signoff.config import load_repo_config, section
 from signoff.diff.model import MissingObject
 from signoff.errors import GitCommandError, UsageError
 from signoff.git.history import History, first_parent_history
@@ -52,7 +51,13 @@ from signoff.git.runner import EMPTY_TREE, Git
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import read_commits
 from signoff.records.model import Subject
-from signoff.signing.trustroot import load_trust_root, root_verifier
+from signoff.signing.trustroot import (
+    CONFIG,
+    TrustRoot,
+    load_trust_root,
+    resolve_gate_target,
+    root_verifier,
+)
 from signoff.signing.verify import Status, Verifier
 
 # --------------------------------------------------------------------------------------------------
@@ -116,25 +121,33 @@ def check_head_trees(git: Git, entries: list[RecordEntry]) -> None:
 # The audit
 
 
-def audit_settings(git: Git) -> dict[str, Any]:
-    """``[audit]`` and ``[review]`` settings of the repository config, checked."""
-    cfg = load_repo_config(git.root)
-    audit = section(cfg, "audit")
-    review = section(cfg, "review")
+def audit_settings(root: TrustRoot) -> dict[str, Any]:
+    """``[audit]``, ``[review]`` and ``[ai]`` settings of the target's committed config, checked."""
+    cfg = root.config
+    where = root.source(CONFIG)
+    audit = _table(cfg, "audit", where)
+    review = _table(cfg, "review", where)
     out = {
         "since": audit.get("since") or None,
         "stale_is_problem": audit.get("stale_is_problem", False),
         "unreviewed_is_problem": audit.get("unreviewed_is_problem", True),
         "default_branch": review.get("default_branch") or None,
-        "ai": section(cfg, "ai"),
+        "ai": _table(cfg, "ai", where),
     }
     for key in ("stale_is_problem", "unreviewed_is_problem"):
         if not isinstance(out[key], bool):
-            raise UsageError(f".signoff/config.toml: [audit] {key} must be true or false")
+            raise UsageError(f"{where}: [audit] {key} must be true or false")
     for key, value in (("[audit] since", out["since"]), ("[review] default_branch", out["default_branch"])):
         if value is not None and not isinstance(value, str):
-            raise UsageError(f".signoff/config.toml: {key} must be a string")
+            raise UsageError(f"{where}: {key} must be a string")
     return out
+
+
+def _table(cfg: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    value = cfg.get(name, {})
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: [{name}] must be a table")
+    return value
 
 
 def run_audit(
@@ -148,24 +161,28 @@ def run_audit(
     verifier: Verifier | None = None,
     sarif: Sequence[str] = (),
     trust_from: str | None = None,
+    target: str | None = None,
 ) -> AuditReport:
     """Audit the repository (headless). ``since``/``branch`` default to the ``[audit]``/``[review]`` config.
 
-    This is the data source of the TUI history screen: records with validity and staleness, and the
-    commits of the default branch still unreviewed.
+    Settings and trust come from the tip of the target (``target``; the default is the gate's:
+    :func:`signoff.signing.trustroot.resolve_gate_target`), never from the work tree, which may be the
+    branch under review; ``trust_from`` takes the trust files from another ref. This is the data source
+    of the TUI history screen: records with validity and staleness, and the commits still unreviewed.
     """
-    settings = audit_settings(git)
+    tip = resolve_gate_target(git, target)
+    root = load_trust_root(git, tip.commit, tip.ref)
+    settings = audit_settings(root)
     since = since if since is not None else settings["since"]
     hist = first_parent_history(git, branch or settings["default_branch"], since)
     if verifier is None:
-        verifier = audit_verifier(git, trust_from, allowed_signers)
+        verifier = audit_verifier(git, root, trust_from, allowed_signers)
     entries, hist.touched = load_records(git, hist, verifier, include_history)
     check_head_trees(git, entries)
     flag_backdated(git, entries)
     _add_content_keys(git, hist, entries)
-    hist.own_changes = merges_with_own_changes(git, _merged_heads(hist, entries))
-    commits = _coverage(hist, entries)
-    warnings = [f"allowed signers: {p}" for p in verifier.allowed.errors]
+    commits = _coverage(git, hist, entries)
+    warnings = root.problems + [f"allowed signers: {p}" for p in verifier.allowed.errors]
     missing: list[MissingObject] = []
     if ai and hist.tip:
         _ai_signals(git, hist, commits, settings["ai"], missing)
@@ -173,6 +190,7 @@ def run_audit(
     _staleness(git, hist, entries)
     failed = _failed_answers(entries)
     findings = audit_findings(git, entries, hist.tip, sarif)
+    configured = root.config_bytes is not None
     return AuditReport(
         branch=hist.branch,
         tip=hist.tip,
@@ -180,6 +198,7 @@ def run_audit(
         include_history=include_history,
         allowed_signers=str(verifier.allowed_path) if verifier.allowed_path else None,
         trust=verifier.trust_source,
+        settings=root.source(CONFIG) if configured else f"defaults (no {CONFIG} at {tip.ref})",
         records=entries,
         commits=commits,
         failed=failed,
@@ -193,16 +212,15 @@ def run_audit(
     )
 
 
-def audit_verifier(git: Git, trust_from: str | None, allowed_signers: Path | None) -> Verifier:
-    """Trust for the audit: ``--trust-from REF``'s files, else the work tree's (or ``--allowed-signers``);
-    keys of uncommitted records are judged now, committed ones when they entered the branch."""
-    now = datetime.now(UTC)
+def audit_verifier(
+    git: Git, root: TrustRoot, trust_from: str | None, allowed_signers: Path | None
+) -> Verifier:
+    """Trust for the audit: the target root's files (``trust_from``: that ref's), and ``allowed_signers``
+    (``--allowed-signers``) for the SSH signers when given. Keys of uncommitted records are judged now,
+    committed ones when they entered the branch."""
     if trust_from:
         root = load_trust_root(git, git.rev_parse(trust_from), trust_from)
-        return root_verifier(git, root, at=now, allowed_signers=allowed_signers)
-    verifier = Verifier.for_repo(git, allowed_signers=allowed_signers)
-    verifier.at = now
-    return verifier
+    return root_verifier(git, root, at=datetime.now(UTC), allowed_signers=allowed_signers)
 
 
 def flag_backdated(git: Git, entries: list[RecordEntry]) -> None:
@@ -227,18 +245,6 @@ def flag_backdated(git: Git, entries: list[RecordEntry]) -> None:
             e.flags.append("finished-before-head")
 
 
-def _merged_heads(hist: History, entries: list[RecordEntry]) -> list[str]:
-    """Merge commits of the branch whose second parent is an approved head (to check with remerge-diff)."""
-    out: set[str] = set()
-    for e in entries:
-        if e.approval and e.record:
-            head, tree = reviewed_tree(e.record.subject)
-            for i, how in hist.match_head(head, tree):
-                if how == "merged":
-                    out.add(hist.commits[i].sha)
-    return sorted(out)
-
-
 def _add_content_keys(git: Git, hist: History, entries: list[RecordEntry]) -> None:
     trees: list[str] = []
     for e in entries:
@@ -249,8 +255,12 @@ def _add_content_keys(git: Git, hist: History, entries: list[RecordEntry]) -> No
     hist.content.update(content_keys(git, missing))
 
 
-def _coverage(hist: History, entries: list[RecordEntry]) -> list[CommitEntry]:
+def _coverage(git: Git, hist: History, entries: list[RecordEntry]) -> list[CommitEntry]:
+    """Which commits valid approvals cover. A merge matched by its side parent is judged with the gate's
+    own check (:func:`merge_gaps`): not covered when it brings in more than the approval showed or leaves
+    out part of it."""
     covered: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    merged: list[tuple[RecordEntry, int]] = []
     for e in entries:
         if not (e.valid and e.record):
             continue
@@ -260,9 +270,20 @@ def _coverage(hist: History, entries: list[RecordEntry]) -> list[CommitEntry]:
         if e.verdict != APPROVE:
             continue
         for i, how in sorted(hist.covered_by(base, base_tree, head, tree).items()):
+            if how == "merged":
+                merged.append((e, i))
+                continue
             covered[i].append((e.path, how))
             if i >= hist.start:
                 e.covers.append(hist.commits[i].sha)
+    refused: dict[int, list[str]] = defaultdict(list)
+    for (e, i), why in zip(merged, merge_gaps(git, hist, merged), strict=True):
+        if why:
+            refused[i].append(f"{e.path}: {why}")
+            continue
+        covered[i].append((e.path, "merged"))
+        if i >= hist.start:
+            e.covers.append(hist.commits[i].sha)
     out = []
     for i in range(hist.start, len(hist.commits)):
         c = hist.commits[i]
@@ -277,8 +298,35 @@ def _coverage(hist: History, entries: list[RecordEntry]) -> list[CommitEntry]:
                 records_only=hist.signoff_only(i),
                 covered_by=[p for p, _ in by],
                 how=by[0][1] if by else "",
+                not_covered=[] if by else refused.get(i, []),
             )
         )
+    return out
+
+
+def merge_gaps(git: Git, hist: History, merged: list[tuple[RecordEntry, int]]) -> list[str]:
+    """For each approval matched to merge ``i`` as its side parent: why it does not cover the merge
+    (``""``: it does). The merge is judged as the gate judges a change (:func:`coverage_gaps`): what it
+    brought onto the branch (its first parent to itself) must be shown identically by the reviewed diff,
+    and the merge must agree with the reviewed head on every reviewed path. An evil merge, a conflict
+    resolution, an octopus merge of other branches, or an approval of only the branch's last commits
+    fails this."""
+    if not merged:
+        return []
+    pairs = [(hist.commits[i - 1].tree if i else EMPTY_TREE, hist.commits[i].tree) for _, i in merged]
+    diffs = tree_diffs(git, pairs)
+    claims = []
+    for (e, _), pair in zip(merged, pairs, strict=True):
+        assert e.record is not None
+        tree = reviewed_tree(e.record.subject)[1] or ""
+        base_tree = reviewed_base(e.record.subject)[1] or ""
+        paths = frozenset(e.record.subject.paths)
+        claims.append(Claim(needs_review(diffs[pair]), pair[1], base_tree, tree, paths))
+    out = []
+    for (e, _), gap in zip(merged, coverage_gaps(git, claims), strict=True):
+        assert e.record is not None
+        span = f"{e.record.subject.base[:12]}..{e.record.subject.head[:12]}"
+        out.append("" if gap == [] else gap_reason(gap, span))
     return out
 
 

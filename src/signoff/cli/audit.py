@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "audit",
         help="history report: reviews and validity, stale reviews, unreviewed commits and AI lines",
         description=(
-            "Audit review records against the first-parent history of the default branch. "
+            "Audit review records against the first-parent history of the default branch, with settings "
+            "and trust from the target's tip (--target). "
             "Exit 0 when no problem was found, 1 when one was (see the report's 'problems')."
         ),
     )
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--allowed-signers",
         metavar="FILE",
-        help="trust these SSH signers (default: .signoff/allowed_signers, else gpg.ssh.allowedSignersFile)",
+        help="trust these SSH signers (default: .signoff/allowed_signers at the target's tip)",
     )
     p.add_argument(
         "--findings",
@@ -42,9 +43,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="scanner output for the branch tip: findings no valid record triaged are problems",
     )
     p.add_argument(
+        "--target",
+        metavar="REF",
+        help=(
+            "the protected branch: [audit]/[review]/[ai] settings, allowed signers and pinned OpenPGP keys "
+            "come from its tip, never from the work tree (default as for gate: signoff.target from your "
+            "global git config, else origin/HEAD, origin/main, origin/master, else local main/master)"
+        ),
+    )
+    p.add_argument(
         "--trust-from",
         metavar="REF",
-        help="take .signoff/allowed_signers and the pinned OpenPGP keys from REF's tip, not the work tree",
+        help="take .signoff/allowed_signers and the pinned OpenPGP keys from REF (default: the target)",
     )
     p.set_defaults(func=run)
 
@@ -60,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         ai=not args.no_ai,
         sarif=args.findings,
         trust_from=args.trust_from,
+        target=args.target,
     )
     if args.format == "json":
         text = render_json(report, pretty=not args.output and sys.stdout.isatty())

@@ -7,7 +7,8 @@ reviewed head
 - by tree (``tree``): its tree equals the reviewed tree (squash merges and rebases keep the tree);
 - by content (``records-only``): its tree differs from the reviewed tree only under ``.signoff/reviews/``
   (review records were committed after the review);
-- as a merge (``merged``): it is a merge commit whose second parent is the reviewed head.
+- as a merge (``merged``): it is a merge commit with the reviewed head among its side parents (the
+  audit then checks the merge as the gate would, :func:`signoff.audit.run.merge_gaps`).
 
 The content key of a tree is the id of the same tree without ``.signoff/reviews``, computed in process
 from the raw tree objects read with ``git cat-file --batch`` (see :func:`content_keys`). Other files under
@@ -72,9 +73,6 @@ class History:
     start: int = 0
     #: Commits that delete or edit a review record (they need review).
     touched: set[str] = field(default_factory=set)
-    #: Merge commits that change something of their own (remerge-diff not empty): not covered as
-    #: the merge of a reviewed head.
-    own_changes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.index = {c.sha: i for i, c in enumerate(self.commits)}
@@ -157,9 +155,9 @@ class History:
         For a head matched at commit ``e``, the review covers ``(s, e]`` where ``s`` is the nearest earlier
         commit matching the reviewed base (by commit, tree or content key) with no other match of the
         head in between; an empty-tree base covers everything up to ``e`` only when ``e`` is the reviewed
-        commit itself (or the root); a head matched as a merge's second parent covers that merge unless
-        the merge changes something of its own (:attr:`own_changes`). A base found nowhere before ``e``
-        means the review saw only part of what ``e`` brought in, so it covers nothing there.
+        commit itself (or the root); a head matched as a merge's side parent is returned as ``merged``
+        for the caller to judge (the audit applies the gate's coverage check to it). A base found nowhere
+        before ``e`` means the review saw only part of what ``e`` brought in, so it covers nothing there.
         """
         out: dict[int, str] = {}
         matches = self.match_head(head, head_tree)
@@ -170,8 +168,7 @@ class History:
         previous = -1
         for e, how in matches:
             if how == "merged":
-                if self.commits[e].sha not in self.own_changes:
-                    out.setdefault(e, how)
+                out.setdefault(e, how)
                 continue
             # From the empty tree, only the reviewed commit itself (or a root with its tree) is covered:
             # a later commit that restores the reviewed tree covers none of the commits before it.

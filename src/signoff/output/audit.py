@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from signoff.audit.report import AuditReport, CommitEntry, RecordEntry
+from signoff.audit.report import COVERAGE_RULE, AuditReport, CommitEntry, RecordEntry
 from signoff.output.compliance import audit_json, compliance_markdown, compliance_text, untriaged_rows
 from signoff.util.sanitize import visible
 
@@ -69,6 +69,8 @@ def render_text(report: AuditReport, *, limit: int = 50) -> str:
     scope = f" since {_v(report.since)}" if report.since else ""
     add(f"signoff audit of {_v(report.branch)} at {tip}{scope}")
     add(f"trust: {_v(report.trust or 'none')}")
+    add(f"settings: {_v(report.settings or 'defaults')}")
+    add(f"coverage: {COVERAGE_RULE}")
     s = report.to_json()["summary"]
     add(
         f"records: {s['records']} ({s['valid']} valid, {s['invalid']} not valid, {s['stale']} stale)  "
@@ -156,7 +158,8 @@ def _where(r: RecordEntry) -> str:
 def _commit_line(c: CommitEntry) -> str:
     ai = f"  [AI: {c.ai_lines} lines]" if c.ai_commits else ""
     merge = " (merge)" if c.is_merge else ""
-    return f"{c.sha[:12]} {_date(c.time)} {_v(c.author)}  {_v(c.subject)}{merge}{ai}"
+    why = f"\n    not covered: {_v(c.not_covered[0])}" if c.not_covered else ""
+    return f"{c.sha[:12]} {_date(c.time)} {_v(c.author)}  {_v(c.subject)}{merge}{ai}{why}"
 
 
 def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
@@ -170,8 +173,10 @@ def render_markdown(report: AuditReport, *, limit: int = 200) -> str:
     add(
         f"Generated {report.generated}"
         + (f", history since {_md(report.since)}" if report.since else "")
-        + f". Trust: {_md(report.trust or 'none')}."
+        + f". Trust: {_md(report.trust or 'none')}. Settings: {_md(report.settings or 'defaults')}."
     )
+    add("")
+    add(f"Coverage: {_md(COVERAGE_RULE)}.")
     add("")
     problems = report.problems()
     add("**Result: " + ("problems found**" if problems else "no problems found**"))
@@ -214,7 +219,7 @@ def _md_problem_tables(report: AuditReport) -> list[_Table]:
         ),
         (
             "Unreviewed commits",
-            ["commit", "date", "author", "subject", "AI lines"],
+            ["commit", "date", "author", "subject", "AI lines", "approvals that do not cover it"],
             [
                 [
                     f"`{c.sha[:12]}`",
@@ -222,6 +227,7 @@ def _md_problem_tables(report: AuditReport) -> list[_Table]:
                     _md(c.author),
                     _md(c.subject),
                     str(c.ai_lines) if c.ai_commits else "",
+                    "; ".join(_md(w) for w in c.not_covered[:3]),
                 ]
                 for c in report.unreviewed
             ],
