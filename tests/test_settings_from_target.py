@@ -132,3 +132,36 @@ def test_gate_reads_question_severity_from_the_base(tmp_path: Path) -> None:
 
     assert severity("main") == "critical"
     assert severity("topic") == "low"
+
+
+# -- at the target's tip, not the merge-base (helper "harden") --------------------------------------------
+
+
+def _old_branch_point(tmp_path: Path, loose: dict) -> Path:
+    """main once had ``loose`` settings and has since removed them; ``topic`` branched before that."""
+    repo = make_repo(tmp_path / "repo")
+    commit_files(repo, {"app.py": "x = 1\n", **loose}, "base, with loose review settings")
+    git(repo, "checkout", "-q", "-b", "topic")
+    commit_files(repo, {"app.py": EVIL}, "topic change")
+    git(repo, "checkout", "-q", "main")
+    commit_files(repo, dict.fromkeys(loose), "tighten the review settings")
+    git(repo, "checkout", "-q", "topic")
+    return repo
+
+
+@pytest.mark.parametrize("spec", [["main...topic"], [], ["--base", "main"]])
+def test_an_old_branch_point_does_not_bring_back_an_old_override(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: list[str]
+) -> None:
+    repo = _old_branch_point(tmp_path, {".signoff/checklists/quiet.toml": QUIET_OVERRIDE})
+    doc = _scan_json(repo, *spec, "--no-ai", capsys=capsys)
+    assert "code.command-injection" in _triggered(doc)
+
+
+def test_an_old_branch_point_does_not_bring_back_an_old_size_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _old_branch_point(tmp_path, {".signoff/config.toml": "[diff]\nmax_file_bytes = 1\n"})
+    doc = _scan_json(repo, "main...topic", "--no-ai", capsys=capsys)
+    assert "code.command-injection" in _triggered(doc)
+    assert not any(f.get("too_large") for f in doc["files"]), doc["files"]

@@ -39,9 +39,9 @@ def diff_options(git: Git, target: ReviewTarget, max_file_size: int | None = Non
 
 
 def target_config(git: Git, target: ReviewTarget) -> dict[str, Any]:
-    """``.signoff/config.toml`` as committed at the target's base (the branch the change goes into; HEAD
-    for index and work-tree reviews); ``{}`` when there is none."""
-    return target_settings(git, target.base).config
+    """``.signoff/config.toml`` as committed at the tip of the branch the change goes into
+    (:attr:`ReviewTarget.settings_at`; HEAD for index and work-tree reviews); ``{}`` when there is none."""
+    return target_settings(git, target.settings_at).config
 
 
 @dataclass
@@ -56,7 +56,7 @@ class ScanResult:
     questions: Any = None
     #: Scanner findings (signoff.findings.placement.Findings), when SARIF files were given.
     findings: Findings | None = None
-    #: The ``.signoff/`` settings in effect (committed at the target's base, never the change's own).
+    #: The ``.signoff/`` settings in effect (committed at the target branch's tip, never the change's own).
     settings: TargetSettings = field(default_factory=TargetSettings)
 
 
@@ -128,7 +128,7 @@ def analyze_stages(
         clock = now
         return event
 
-    settings = target_settings(git, target.base)
+    settings = target_settings(git, target.settings_at)
     result = ScanResult(target=target, diff=load_diff(git, target, options), settings=settings)
     first = first_files(result.diff, preview_lines) if questions and preview_lines > 0 else None
     if first is not None:

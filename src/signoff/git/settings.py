@@ -3,8 +3,10 @@
 The change under review is untrusted. If its own ``.signoff/config.toml``, checklist overrides or
 findings map were in effect, it could hide itself from its own review (``[diff] max_file_bytes = 1``,
 an override whose trigger never fires, ``[ai] min_confidence = "high"``, ``[findings] sarif = []``).
-So scan, review, the TUI and the gate read these files from the target's *base* commit (the branch the
-change goes into; ``HEAD`` for index and work-tree reviews). Edits to them take effect once merged;
+So scan, review, the TUI and the gate read these files as committed at the *tip* of the branch the
+change goes into (:attr:`signoff.git.target.ReviewTarget.settings_at`: ``A`` of ``A...B``, the default
+or ``--base`` branch; ``HEAD`` for index and work-tree reviews), never at the merge-base, which the
+change's author picks by branching from an old commit. Edits to them take effect once merged;
 until then the diff shows them first (``security_config``).
 """
 

@@ -31,6 +31,15 @@ class ReviewTarget:
     spec: str
     untracked: bool = False
     notes: tuple[str, ...] = field(default=())
+    #: The commit whose committed ``.signoff/`` settings apply: the tip of the branch the change goes into
+    #: (``A`` of ``A...B``, the default branch or ``--base`` branch, ``HEAD`` for index and work tree),
+    #: never the merge-base, which the change's author picks by choosing where to branch from.
+    settings_rev: str = ""
+
+    @property
+    def settings_at(self) -> str:
+        """:attr:`settings_rev`, else the base."""
+        return self.settings_rev or self.base
 
     def commits(self, git: Git) -> list[str]:
         """Commits in ``base..head`` (oldest first); empty for index/work-tree reviews."""
@@ -84,8 +93,8 @@ def resolve_target(
         base = head or EMPTY_TREE
         if base_branch:
             base = git.rev_parse(base_branch)
-        target = ReviewTarget(kind, base, head, "--staged" if staged else "--worktree", untracked=untracked)
-        return target
+        spec = "--staged" if staged else "--worktree"
+        return ReviewTarget(kind, base, head, spec, untracked=untracked, settings_rev=base)
     if rev is not None:
         if head is None and not git.ref_exists(rev):
             raise RepoError("the repository has no commits yet")
@@ -107,7 +116,7 @@ def _resolve_rev(git: Git, rev: str) -> ReviewTarget:
         if base is None:
             shallow = " (shallow clone: fetch more history)" if git.is_shallow() else ""
             raise RepoError(f"{a or 'HEAD'} and {b or 'HEAD'} have no common ancestor{shallow}")
-        return ReviewTarget("range", base, b_sha, rev)
+        return ReviewTarget("range", base, b_sha, rev, settings_rev=a_sha)
     if ".." in rev:
         a, _, b = rev.partition("..")
         return ReviewTarget("range", git.rev_parse(a or "HEAD"), git.rev_parse(b or "HEAD"), rev)
@@ -138,4 +147,4 @@ def _resolve_default(git: Git, head: str, base_branch: str | None) -> ReviewTarg
             return ReviewTarget("worktree", head, head, "--worktree")
         where = git.current_branch() or "HEAD"
         raise NothingToReview(f"nothing to review: {where} has no changes against {branch}")
-    return ReviewTarget("range", mb, head, f"{branch}...HEAD")
+    return ReviewTarget("range", mb, head, f"{branch}...HEAD", settings_rev=base_sha)

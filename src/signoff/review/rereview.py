@@ -57,9 +57,11 @@ class PreviousReview:
         return self.head == self.target.head
 
     def interdiff_target(self) -> ReviewTarget:
-        """The commits since the earlier record's head (a tree diff: a rebase shows what it changed)."""
+        """The commits since the earlier record's head (a tree diff: a rebase shows what it changed), with
+        the settings of the range under review (the target's tip, not the earlier head on the branch)."""
         head = self.target.head or "HEAD"
-        return ReviewTarget("range", self.head, head, f"{self.head[:12]}..{head[:12]}")
+        spec = f"{self.head[:12]}..{head[:12]}"
+        return ReviewTarget("range", self.head, head, spec, settings_rev=self.target.settings_at)
 
     def link(self, carried: Iterable[str] = (), reanswer: Iterable[str] = ()) -> Previous:
         r = self.record
