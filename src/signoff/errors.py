@@ -52,3 +52,7 @@ class SigningError(SignoffError):
     """Signing could not be done; the message says what to configure."""
 
     exit_code = EXIT_SIGNING
+
+
+class GitTimeoutError(RepoError):
+    """A git process ran (or stayed silent) longer than the per-call limit and was stopped."""

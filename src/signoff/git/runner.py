@@ -2,7 +2,8 @@
 
 The repository is untrusted: every git call goes through :class:`Git`, which neutralises everything a
 repository can configure to run a program (fsmonitor, hooks, pager, external diff and textconv drivers,
-clean/smudge/process filters, signature programs). See ``notes/git-hardening.md`` for what was measured.
+clean/smudge/process filters, signature programs), and bounds every git process in time
+(:mod:`signoff.git.process`). See ``docs/git-hardening.md`` for what was measured.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from signoff.errors import GitCommandError, RepoError
+from signoff.git.process import open_stream, run_bounded
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -146,18 +148,7 @@ def _git_message(stderr: bytes | str) -> str:
 def _run_raw(
     args: list[str], cwd: Path | str, env: dict[str, str], input: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            ["git", "--no-pager", "--no-optional-locks", *args],
-            cwd=cwd,
-            env=env,
-            input=input,
-            stdin=None if input is not None else subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise RepoError("git is not installed or not on PATH") from exc
+    return run_bounded(["git", "--no-pager", "--no-optional-locks", *args], cwd, env, input)
 
 
 #: How deep nested submodules are followed when collecting driver names.
@@ -288,34 +279,18 @@ class Git:
         return proc.returncode, proc.stdout
 
     @contextmanager
-    def stream(self, args: list[str]) -> Iterator[IO[bytes]]:
-        """Run ``git ARGS`` hardened and yield its stdout as a binary stream.
+    def stream(self, args: list[str], *, stdin: IO[bytes] | None = None) -> Iterator[IO[bytes]]:
+        """Run ``git ARGS`` hardened and yield its stdout as a binary stream (``read``/``readline``).
 
-        On leaving the block the process is reaped; a non-zero exit raises :class:`GitCommandError`.
+        ``stdin``: a file git reads its input from. The process is bounded (:mod:`signoff.git.process`:
+        stopped when silent or running too long). On leaving the block it is reaped; a non-zero exit
+        raises :class:`GitCommandError`.
         """
+        argv = ["git", "--no-pager", "--no-optional-locks", *args]
         with tempfile.TemporaryFile() as err:
-            try:
-                proc = subprocess.Popen(
-                    ["git", "--no-pager", "--no-optional-locks", *args],
-                    cwd=self.root,
-                    env=self.hardened_env(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=err,
-                    bufsize=1 << 20,
-                )
-            except FileNotFoundError as exc:
-                raise RepoError("git is not installed or not on PATH") from exc
-            assert proc.stdout is not None
-            completed = False
-            try:
-                yield proc.stdout
-                completed = True
-            finally:
-                if not completed:
-                    proc.kill()
-                proc.stdout.close()
-                code = proc.wait()
+            with open_stream(argv, self.root, self.hardened_env(), stdin=stdin, stderr=err) as (proc, out):
+                yield cast(IO[bytes], out)
+            code = proc.returncode
             if code != 0:
                 err.seek(0)
                 stderr = err.read()

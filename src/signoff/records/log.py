@@ -9,7 +9,6 @@ not grow with history: each blob is handed on and dropped, and an oversized one 
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -83,22 +82,8 @@ def iter_blobs(
     with tempfile.TemporaryFile() as ids:
         ids.write("".join(f"{b}\n" for b in blobs).encode())
         ids.seek(0)
-        proc = subprocess.Popen(
-            ["git", "--no-pager", "--no-optional-locks", "cat-file", "--batch"],
-            cwd=git.root,
-            env=git.hardened_env(),
-            stdin=ids,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            bufsize=1 << 16,
-        )
-        assert proc.stdout is not None
-        try:
-            yield from _read_batch(proc.stdout, blobs, limit)
-        finally:
-            proc.stdout.close()
-            proc.kill()
-            proc.wait()
+        with git.stream(["cat-file", "--batch"], stdin=ids) as out:
+            yield from _read_batch(out, blobs, limit)
 
 
 def _read_batch(fh: IO[bytes], blobs: Sequence[str], limit: int) -> Iterator[tuple[str, bytes | None, str]]:
