@@ -151,15 +151,17 @@ def _configure_signing(repo: Path, key) -> None:
     allowed = repo / ".signoff" / "allowed_signers"
     allowed.parent.mkdir(parents=True, exist_ok=True)
     allowed.write_text(f'{EMAIL} namespaces="signoff-review" {key.pub}\n')
-    # The key is trusted on main too (the audit behind the history screen takes trust from the target's
-    # tip, not the checkout): one commit on main, made without touching the checked-out branch.
+    # The audit behind the history screen takes trust from the target's tip, not the checkout: the
+    # target (signoff.target in the reviewer's global config) is main plus a commit trusting the key,
+    # made without moving main or the checked-out branch (the reviewed ranges stay as they are).
     blob = git(repo, "hash-object", "-w", str(allowed)).strip()
     index = {"GIT_INDEX_FILE": str(repo / ".git" / "trust-index")}
     git(repo, "read-tree", "main", env=index)
     git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},.signoff/allowed_signers", env=index)
     tree = git(repo, "write-tree", env=index).strip()
     commit = git(repo, "commit-tree", tree, "-p", "main", "-m", "trust the reviewer").strip()
-    git(repo, "update-ref", "refs/heads/main", commit)
+    git(repo, "update-ref", "refs/heads/trusted-main", commit)
+    git(repo, "config", "--global", "signoff.target", "trusted-main")
 
 
 async def _answer_all(app: SignoffApp, pilot, screen: ReviewScreen) -> dict[str, AnswerValue]:
