@@ -112,7 +112,9 @@ def blank_comments(text: str, style: str | None) -> str:
     Strings and line comments never span lines, so only the lines holding a comment starter change, with
     the lines a block comment runs over: those runs are tokenized, the rest of the text is copied as it
     is. Starters close together are tokenized as one chunk (found by jumping ahead, not starter by
-    starter), so dense comments cost one tokenizer call per run of lines.
+    starter), so dense comments cost one tokenizer call per run of lines. A chunk with a line of more
+    than :data:`MAX_QUOTES_PER_LINE` quotes of one kind is kept as it is (its comments count as code:
+    more questions, never fewer), so no input makes this quadratic.
     """
     if style is None:
         return text
@@ -135,18 +137,25 @@ def blank_comments(text: str, style: str | None) -> str:
 
 def _blank_lines(text: str, first: int, upto: int, style: str, pieces: list[str], done: int) -> int:
     """Tokenize the lines holding ``first`` .. ``upto`` (and on, while a block comment is open) into
-    ``pieces`` (after ``text[done:]`` up to them); return the offset where they end."""
+    ``pieces`` (after ``text[done:]`` up to them); return the offset where they end.
+
+    A block comment still open at the end of the lines runs to the next ``*/``: that span is blanked
+    as it is and tokenizing resumes after it, so every character is tokenized once (re-tokenizing from
+    the first line on each extension was quadratic: a comment re-opened on every line).
+    """
     start = text.rfind("\n", 0, first) + 1
     last = _line_end(text, upto)
     n = len(text)
+    pieces.append(text[done:start])
     while True:
         blanked, open_block = _blank_chunk(text[start:last], style)
+        pieces.append(blanked)
         if not open_block or last >= n:
-            break
+            return last
         close = text.find("*/", last)
-        last = n if close < 0 else _line_end(text, close)
-    pieces += (text[done:start], blanked)
-    return last
+        stop = n if close < 0 else close + 2
+        pieces.append(_NOT_NEWLINE.sub(" ", text[last:stop]))
+        start, last = stop, _line_end(text, stop)
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -161,6 +170,8 @@ def _blank_chunk(chunk: str, style: str) -> tuple[str, bool]:
     One ``split`` on the tokens gives the text between them, each string (kept) and each comment
     (blanked, newlines kept), in order: no Python step per character or per line.
     """
+    if _quote_heavy(chunk):
+        return chunk, False
     parts = _SPLIT[style].split(chunk)
     comments = parts[2::3]
     parts[1::3] = ["" if t is None else t for t in parts[1::3]]
@@ -170,6 +181,18 @@ def _blank_chunk(chunk: str, style: str) -> tuple[str, bool]:
     last = comments[-1] if comments and parts[-1] == "" else None
     open_block = last is not None and last.startswith("/*") and (len(last) < 4 or not last.endswith("*/"))
     return "".join(parts), open_block  # every None was replaced
+
+
+#: A line with more quotes of one kind than this is not tokenized (kept as code): after an unterminated
+#: string ``re`` restarts the string scan at every later quote, each to the end of the line.
+MAX_QUOTES_PER_LINE = 64
+
+
+def _quote_heavy(chunk: str) -> bool:
+    """Whether a line of ``chunk`` holds more than :data:`MAX_QUOTES_PER_LINE` quotes of one kind."""
+    limit = MAX_QUOTES_PER_LINE
+    heavy = [q for q in "\"'" if chunk.count(q) > limit]
+    return bool(heavy) and any(line.count(q) > limit for line in chunk.split("\n") for q in heavy)
 
 
 def _continues(line: str, nxt: str) -> bool:

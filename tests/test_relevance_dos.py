@@ -1,0 +1,53 @@
+"""A change's author cannot make relevance (scan, review, the TUI, the gate's own question check) hang.
+
+Comment blanking (relevance.statements) tokenizes lines with comment starters. Two inputs made it
+quadratic: a block comment re-opened on every line with the starters far apart (each extension
+re-tokenized from the first line: a 1 MB C file took minutes), and a line of thousands of escaped
+quotes after an unterminated string (``re`` restarts a string scan to the end of the line at every
+quote). Found in the attacker's review of the session's relevance changes (helper "harden").
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from signoff.relevance import statements
+
+SRC = Path(__file__).parents[1] / "src"
+
+
+def test_a_block_comment_reopened_on_every_line_is_tokenized_once(monkeypatch) -> None:
+    text = "/*\n" + ("*/ int x;" + " " * 450 + "/*\n") * 300 + "*/ y = 1;\n"
+    seen: list[int] = []
+    real = statements._blank_chunk
+
+    def counting(chunk: str, style: str) -> tuple[str, bool]:
+        seen.append(len(chunk))
+        return real(chunk, style)
+
+    monkeypatch.setattr(statements, "_blank_chunk", counting)
+    out = statements.blank_comments(text, "slash")
+    assert out == statements._TOKENS["slash"].sub(statements._blank, text)  # the whole-text result
+    assert out.count("int x;") == 300 and "y = 1;" in out  # code between the comments is kept
+    assert sum(seen) <= 2 * len(text), (sum(seen), len(text))  # linear, not 300 re-tokenizations
+
+
+def test_a_line_of_escaped_quotes_after_an_unterminated_string_does_not_hang() -> None:
+    """16,000 escaped quotes on one line with a comment: minutes before; now the line is kept as code
+    (its comment counts as code: more questions, never fewer)."""
+    code = (
+        "from signoff.relevance.statements import blank_comments\n"
+        "line = 'x = \"' + '\\\\\"' * 16000 + ' // call(secret)'\n"
+        "out = blank_comments(line + '\\n' + ' ' * 500 + '\\nint y; // ok\\n', 'slash')\n"
+        "assert 'call(secret)' in out and 'ok' not in out, out[-80:]\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
