@@ -26,6 +26,7 @@ from signoff.relevance.flow_rules import (
     SQL,
     UNTRUSTED_HINT,
     UNTRUSTED_NAME,
+    WEB_CODE,
     WEB_FILE,
     WEB_TYPE,
     Rules,
@@ -261,7 +262,7 @@ def file_findings(
     code = text.code[text.line_starts[first] : text.line_starts[end] - 1 if end < text.line_count else None]
     if rules.sink_rx.search(code) is None:
         return
-    web_file = bool(WEB_FILE.search(path))
+    web_file = WEB_FILE.search(path) is not None or WEB_CODE.search(code) is not None
     gated = [g is not None and g.search(code) is not None for g in rules.gates]
     marks = rules.param_marks
     if not (
@@ -329,7 +330,7 @@ class _Walk:
         events: list[tuple[int, int, re.Match[str]]] = []
         names: set[str] = set()
         for m in rules.funcdef.finditer(body):
-            events.append((m.start(), 0, m))
+            events.append((max(m.start(), self._opener(m)), 0, m))
             name = self._func_name(m)
             if name:
                 names.add(name)
@@ -378,7 +379,8 @@ class _Walk:
             if not stripped:
                 continue
             indent = len(line) - len(stripped)
-            flow.scope.enter_line(indent)
+            if stripped[0] != "{":  # an opening brace on its own line (Allman style) is still the header
+                flow.scope.enter_line(indent)
             if ROUTE.search(stripped):
                 flow.route_pending = True
             while ei < len(events) and events[ei][0] <= le:

@@ -129,3 +129,9 @@ UNTRUSTED_NAME = re.compile(
 UNTRUSTED_HINT = re.compile(
     r"(?i)\b(?:payload|user_?input|untrusted|unsafe_?\w*|tainted|raw_?input|user_?data)\b"
 )
+#: Code that declares request handlers (controllers, servlets): its functions' parameters carry input.
+WEB_CODE = re.compile(
+    r":\s*(?:Controller|ControllerBase|ApiController)\b|\[ApiController\]|@(?:Rest)?Controller\b"
+    r"|\bextends\s+(?:HttpServlet|Controller|AbstractController|BaseController)\b"
+    r"|<\s*(?:ApplicationController|ActionController::Base)\b"
+)
