@@ -9,11 +9,13 @@ quote). Found in the attacker's review of the session's relevance changes (helpe
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from signoff.relevance import statements
+from tests.helpers import commit_files, git, make_repo
 
 SRC = Path(__file__).parents[1] / "src"
 
@@ -51,3 +53,31 @@ def test_a_line_of_escaped_quotes_after_an_unterminated_string_does_not_hang() -
         check=False,
     )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+
+
+def test_a_file_defining_thousands_of_functions_does_not_hang_the_flow_pass(tmp_path: Path) -> None:
+    """relevance.flow built one regex alternating every function name of the file and tried it at each
+    word: 32,000 one-line functions (1.1 MB, under the 16 MiB file limit) took 34 s of CPU, 48,000 over
+    a minute, and the gate runs the same pass on the change. The helper-call flow still works."""
+    repo = make_repo(tmp_path / "repo")
+    commit_files(repo, {"README": "x\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "topic")
+    head = (
+        "import os\nfrom flask import request\n\n\ndef run(c):\n    os.system(c)\n\n\n"
+        "def view():\n    run(request.args['x'])\n\n\n"
+    )
+    defs = "".join(f"def f{i}(a):\n    return f{i + 1}(a)\n" for i in range(48000))
+    commit_files(repo, {"app.py": head + defs}, "many functions")
+    argv = ["-C", str(repo), "scan", "main..topic", "--no-ai", "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "signoff", *argv],
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    doc = json.loads(proc.stdout)
+    hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "code.command-injection")["hits"]
+    assert any("flow:" in (h.get("why") or h.get("reason") or str(h)) for h in hits), hits[:3]

@@ -286,6 +286,8 @@ def file_findings(
 _FUNC_NAME = re.compile(
     r"([A-Za-z_$][\w$]*)\s*(?:=\s*(?:async\s*)?(?:function\b\s*\*?\s*)?|:\s*(?:async\s*)?)?$"
 )
+#: A call of a named function (optionally ``this.``, ``self.``, ``$this->``): group 1 is the name.
+_ANY_CALL = re.compile(r"(?<![\w$])(?:this\.|self\.|\$this->)?([A-Za-z_$][\w$]*)\s*\(")
 _DEF_BEFORE = re.compile(r"\b(?:def|function|func|fun|sub)\s+(?:\([^()\n]*\)\s*)?$")
 _CALLBACK = re.compile(r"\bfunction\b|\blambda\b")
 _KEYWORD_ARG = re.compile(r"\s*:?\w+\s*(?::(?!:)|=(?!=))")
@@ -337,13 +339,9 @@ class _Walk:
         for kind, rx in ((1, rules.assign), (2, rules.sink_rx), (3, rules.out_param)):
             if rx is not None:
                 events += [(m.start(), kind, m) for m in rx.finditer(body)]
-        if names:
-            calls = re.compile(
-                r"(?<![\w$])(?:this\.|self\.|\$this->)?("
-                + "|".join(map(re.escape, sorted(names)))
-                + r")\s*\("
-            )
-            events += [(m.start(), 4, m) for m in calls.finditer(body)]
+        if names:  # one identifier regex, names looked up in a set: an alternation of every name
+            # defined in the file was tried at each word (a file of 30,000 functions: minutes)
+            events += [(m.start(), 4, m) for m in _ANY_CALL.finditer(body) if m.group(1) in names]
         events.sort(key=lambda e: (e[0], e[1]))
         return events
 
