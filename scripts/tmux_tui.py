@@ -7,6 +7,10 @@
 Each ``--step`` is a list of tmux key names separated by spaces (``Enter``, ``Escape``, ``Tab``, ``C-q``,
 ``PageDown``...); a word starting with ``/`` or ``'`` is typed literally (the rest of the step). After each
 step the pane is captured and printed under a header. Uses this checkout's ``src`` (PYTHONPATH).
+
+``--time KEY`` (repeatable) presses KEY ``--presses`` times after the steps and reports how long the real
+terminal took to show it: from ``send-keys`` to the first and the last change of the pane (polled with
+``capture-pane`` every few milliseconds, so it includes tmux's own work: an upper bound on what is felt).
 """
 
 from __future__ import annotations
@@ -63,6 +67,37 @@ def capture(session: str, opts: argparse.Namespace, n: int, title: str) -> None:
         (opts.raw_dir / f"{n:02d}.ansi").write_text(tmux("capture-pane", "-p", "-e", "-t", session))
 
 
+def time_key(session: str, key: str, window: float) -> tuple[float, float] | None:
+    """Milliseconds from sending ``key`` to the first and to the last change of the pane within
+    ``window`` seconds; None if the pane did not change."""
+    shown = tmux("capture-pane", "-p", "-e", "-t", session)  # -e: colours too (the cursor is a colour)
+    t0 = time.perf_counter()
+    tmux("send-keys", "-t", session, key)
+    first = last = None
+    while time.perf_counter() - t0 < window:
+        now = tmux("capture-pane", "-p", "-e", "-t", session)
+        t = (time.perf_counter() - t0) * 1000
+        if now != shown:
+            first = t if first is None else first
+            last, shown = t, now
+        time.sleep(0.002)
+    return None if first is None or last is None else (first, last)
+
+
+def report_times(key: str, times: list[tuple[float, float] | None]) -> None:
+    seen = sorted(t for t in times if t is not None)
+    if not seen:
+        print(f"key {key}: the pane did not change")
+        return
+    firsts = sorted(f for f, _ in seen)
+    lasts = sorted(last for _, last in seen)
+    print(
+        f"key {key}: shown after {firsts[len(firsts) // 2]:.0f} ms (median), settled after "
+        f"{lasts[len(lasts) // 2]:.0f} ms (median, worst {lasts[-1]:.0f}); {len(seen)}/{len(times)} presses "
+        f"changed the pane; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="signoff review in tmux, screen captured after each step")
     ap.add_argument("--size", default="80x24")
@@ -78,6 +113,8 @@ def main() -> int:
         type=Path,
         help="also save each capture with its colours (capture-pane -e) in this directory",
     )
+    ap.add_argument("--time", action="append", default=[], help="a tmux key to time (after the steps)")
+    ap.add_argument("--presses", type=int, default=10, help="presses of each --time key")
     opts = ap.parse_args()
     width, height = opts.size.split("x")
     session = f"signoff-{os.getpid()}"
@@ -97,6 +134,8 @@ def main() -> int:
             send_step(session, step)
             time.sleep(opts.pause)
             capture(session, opts, n, f"after: {step}")
+        for key in opts.time:
+            report_times(key, [time_key(session, key, opts.pause) for _ in range(opts.presses)])
     finally:
         if opts.keep:
             print(f"tmux server left running: tmux -L {SOCKET} attach -t {session}", file=sys.stderr)

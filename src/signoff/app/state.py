@@ -104,9 +104,17 @@ class ReviewState:
         return path in self.session.reviewed_files
 
     def reviewed_count(self) -> int:
-        if self.diff is None:
+        """Files of the diff marked reviewed (a walk over the marks, not over the files)."""
+        diff = self.diff
+        if diff is None:
             return 0
-        return sum(1 for f in self.diff.files if f.path in self.session.reviewed_files)
+        if self._path_counts is None or self._path_counts[0] is not diff:
+            self._path_counts = (diff, Counter(f.path for f in diff.files))
+        counts = self._path_counts[1]
+        return sum(counts[p] for p in self.session.reviewed_files if p in counts)
+
+    #: The diff the per-path file counts were taken from, and the counts.
+    _path_counts: tuple[Diff, Counter[str]] | None = field(default=None, repr=False, compare=False)
 
     def triggered_ids(self) -> list[str]:
         return [q.id for q in self.questions if q.triggered]

@@ -26,7 +26,7 @@ from signoff.app.safe import elide_middle
 from signoff.app.widgets.redraw import content_width
 from signoff.app.widgets.rowtext import expand_tabs, runs
 from signoff.diff import highlight
-from signoff.diff.intraline import changed_spans, pair_lines
+from signoff.diff.intraline import Span, changed_spans, pair_lines
 from signoff.diff.model import STATUS_MARK, Line
 from signoff.util.sanitize import unsafe_spans, visible
 
@@ -97,7 +97,9 @@ class DiffPainter(ScrollView):
         self._lexers: dict[int, Lexer | None] = {}
         self._lexing: set[int] = set()
         self._tokens: dict[int, tuple[dict[int, tuple], dict[int, tuple]]] = {}
-        self._intraline: OrderedDict[tuple[int, int], dict[int, list[tuple[int, int]]]] = OrderedDict()
+        #: Per hunk, each paired line's pair (removed index, added index); per pair, its changed spans.
+        self._partners: OrderedDict[tuple[int, int], dict[int, tuple[int, int]]] = OrderedDict()
+        self._intraline: OrderedDict[tuple[int, int, int], tuple[list[Span], list[Span]]] = OrderedDict()
         self._num_width = 4
         self._max_len = 200
 
@@ -230,21 +232,33 @@ class DiffPainter(ScrollView):
                     [Segment(self.placeholder, self._style(self.palette().bg, dim=True))]
                 ).adjust_cell_length(width, self._style(self.palette().bg))
             return Strip.blank(width, self._style(self.palette().bg))
+        return self._strip(row, scroll_x, width)
+
+    def _strip(self, row: int, scroll_x: int, width: int, *, ahead: bool = False) -> Strip:
+        """Row ``row`` drawn (or taken from the cache); ``ahead``: drawn before it is on screen."""
         sel = self.selection()
         selected = sel is not None and sel[0] <= row <= sel[1]
         is_cursor = row == self.cursor
         key = (*self._identity(row), scroll_x, width, is_cursor, selected, is_cursor and self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
-            self.rows_drawn += 1
-            strip = self._render_row(row, scroll_x, width, is_cursor, selected)
+            if ahead:
+                self.rows_drawn_ahead += 1
+            else:
+                self.rows_drawn += 1
+            # same-looking neighbours joined: every frame that shows the row handles fewer segments
+            strip = self._render_row(row, scroll_x, width, is_cursor, selected).simplify()
             self._cache[key] = strip
             if len(self._cache) > CACHED_ROWS:
                 self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
         return strip
 
-    #: Rows drawn (not taken from the cache) since the view was made: what a key really cost.
+    #: Rows drawn when they came on screen (not taken from the cache): what keys really cost.
     rows_drawn = 0
+    #: Rows drawn ahead, while the view was still (the next and previous screens, the next file's first).
+    rows_drawn_ahead = 0
 
     def _identity(self, r: int) -> tuple:
         """What row ``r`` shows, independent of where it sits (collapsing a file moves rows, not this).
@@ -404,21 +418,29 @@ class DiffPainter(ScrollView):
                 out.append(Strip([Segment("│", self._style(p.bg, p.gutter))]))
         return Strip.join(out).adjust_cell_length(width, self._style(p.bg))
 
-    def _emphasis(self, fi: int, hi: int) -> dict[int, list[tuple[int, int]]]:
-        key = (fi, hi)
+    def _emphasis(self, fi: int, hi: int, idx: int) -> list[tuple[int, int]]:
+        """Changed spans of line ``idx`` of hunk ``hi`` against the line paired with it, worked out when the
+        line is first drawn (not for the whole hunk: a 2,000-line rewrite costs its screen, not its size)."""
+        assert self.model is not None
+        partners = self._partners.get((fi, hi))
+        if partners is None:
+            partners = {}
+            for a, b in pair_lines(self.model.body(fi, hi)):
+                partners[a] = partners[b] = (a, b)
+            self._partners[(fi, hi)] = partners
+            if len(self._partners) > 512:
+                self._partners.popitem(last=False)
+        pair = partners.get(idx)
+        if pair is None:
+            return []
+        key = (fi, hi, pair[0])
         spans = self._intraline.get(key)
         if spans is None:
-            assert self.model is not None
             body = self.model.body(fi, hi)
-            spans = {}
-            for a, b in pair_lines(body):
-                old, new = changed_spans(body[a].text, body[b].text)
-                if old or new:
-                    spans[a], spans[b] = old, new
-            self._intraline[key] = spans
-            if len(self._intraline) > 512:
+            spans = self._intraline[key] = changed_spans(body[pair[0]].text, body[pair[1]].text)
+            if len(self._intraline) > CACHED_ROWS * 4:
                 self._intraline.popitem(last=False)
-        return spans
+        return spans[0] if idx == pair[0] else spans[1]
 
     def _tokens_for(self, fi: int, ln: Line, side: str) -> tuple:
         done = self._tokens.get(fi)
@@ -457,7 +479,7 @@ class DiffPainter(ScrollView):
         if side is None:
             side = "old" if ln.kind == "-" else "new"
         tokens = self._tokens_for(fi, ln, side)
-        emph = self._emphasis(fi, hi).get(idx, ()) if ln.kind in "+-" and not long_line else ()
+        emph = self._emphasis(fi, hi, idx) if ln.kind in "+-" and not long_line else []
         p = self.palette()
         segs: list[Segment] = [Segment(" " * pad, self._style(bg))] if pad else []
         col = pad

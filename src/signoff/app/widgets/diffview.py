@@ -7,18 +7,21 @@ as a highlighted placeholder (``<ESC>``, ``<RLO>``, ``^M``).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pygments.lexer import Lexer
 from textual import events, work
 from textual.geometry import Size
 from textual.message import Message
+from textual.timer import Timer
 
 from signoff.app.actions import bindings
 from signoff.app.analysis import AiView
 from signoff.app.rows import RowModel
 from signoff.app.widgets.diffpaint import MAX_TOKENISE_LINES, DiffPainter
-from signoff.app.widgets.redraw import refresh_rows, set_virtual_size
+from signoff.app.widgets.redraw import content_width, refresh_rows, set_virtual_size
 from signoff.app.widgets.rowtext import TAB
 from signoff.diff import highlight
 from signoff.diff.model import body_lines
@@ -28,6 +31,9 @@ from signoff.diff.model import body_lines
 QUICK_TOKENISE_LINES = 2000
 #: Files whose tokens are kept.
 TOKENISED_FILES = 256
+#: Seconds the view must be still before rows off screen are drawn ahead; seconds of drawing at a time,
+#: and the pause between (keys are handled in the pauses).
+AHEAD_DELAY, AHEAD_SLICE, AHEAD_PAUSE = 0.05, 0.008, 0.002
 
 
 class DiffView(DiffPainter, can_focus=True):
@@ -75,6 +81,7 @@ class DiffView(DiffPainter, can_focus=True):
         self._lexing.clear()
         self._tokens.clear()
         self._intraline.clear()
+        self._partners.clear()
         self._file_state.clear()
         self.select_anchor = None
         self._relayout()
@@ -119,11 +126,11 @@ class DiffView(DiffPainter, can_focus=True):
     # -- highlighting workers ----------------------------------------------------------------------
 
     def _request_tokens(self, fi: int) -> None:
-        """Highlight file ``fi`` in the background, and the files either side of it (the next key
-        likely shows them)."""
+        """Highlight file ``fi`` in the background, and the files around it (the next keys likely
+        show them)."""
         if self.model is None:
             return
-        for f in (fi, fi + 1, fi - 1):
+        for f in (fi, fi + 1, fi + 2, fi + 3, fi - 1):
             if 0 <= f < len(self.model.files) and f not in self._lexing and f not in self._lexers:
                 self._lexing.add(f)
                 self._tokenise(self._generation_key(), f)
@@ -175,6 +182,7 @@ class DiffView(DiffPainter, can_focus=True):
                 self._lexers.pop(old, None)
                 self._lexing.discard(old)
             self._redraw_file(msg.fi)
+            self._draw_ahead_soon()
 
     def _redraw_file(self, fi: int) -> None:
         """The highlighting of file ``fi`` changed: repaint its rows on screen (if any)."""
@@ -190,6 +198,57 @@ class DiffView(DiffPainter, can_focus=True):
 
     # -- cursor and navigation ---------------------------------------------------------------------
 
+    # -- drawing ahead ---------------------------------------------------------------------------------
+
+    def _draw_ahead_soon(self) -> None:
+        """Once the view has been still for ``AHEAD_DELAY``, draw the rows the next keys will show."""
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+        self._ahead = None
+        self._ahead_timer = self.set_timer(AHEAD_DELAY, self._draw_ahead)
+
+    _ahead_timer: Timer | None = None
+    _ahead: Iterator[int] | None = None
+
+    def _rows_ahead(self) -> Iterator[int]:
+        """The next screen (PgDn), the next file's first screen (r, }), the previous screen (PgUp)."""
+        model = self.model
+        if model is None or not len(model):
+            return
+        n, top = len(model), int(self.scroll_y)
+        height = self.scrollable_content_region.height or 1
+        yield from range(top + height, min(n, top + 2 * height))
+        nxt = model.file_of(min(top, n - 1)) + 1
+        if nxt < len(model.files):
+            start = model.file_starts[nxt]
+            yield from range(start, min(n, start + height))
+        yield from range(max(0, top - height), top)
+
+    def _draw_ahead(self) -> None:
+        """Draw rows ahead into the cache, ``AHEAD_SLICE`` seconds at a time (a key waits at most that)."""
+        self._ahead_timer = None
+        model = self.model
+        if model is None or not self.is_mounted:
+            return
+        if self._ahead is None:
+            self._ahead = self._rows_ahead()
+        scroll_x, width = self.scroll_offset.x, content_width(self)
+        end = time.perf_counter() + AHEAD_SLICE
+        for row in self._ahead:
+            fi = model.file_of(row)
+            if fi not in self._lexers:  # not highlighted yet: drawn once its tokens are here
+                self._request_tokens(fi)
+                continue
+            self._strip(row, scroll_x, width, ahead=True)
+            if time.perf_counter() > end:
+                self._ahead_timer = self.set_timer(AHEAD_PAUSE, self._draw_ahead)
+                return
+        self._ahead = None
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._draw_ahead_soon()
+
     def watch_cursor(self, old: int, new: int) -> None:
         # only the rows whose look changed: the two cursor rows, and the selection between them
         anchor = self.select_anchor
@@ -199,6 +258,7 @@ class DiffView(DiffPainter, can_focus=True):
             refresh_rows(self, (old, new))
         self.post_message(self.CursorMoved(self, new, through=self._stepping))
         self._stepping = False
+        self._draw_ahead_soon()
 
     def on_focus(self) -> None:
         refresh_rows(self, (self.cursor,))

@@ -40,6 +40,8 @@ STATUS_STYLE = {
 AI_STYLE = "bold #c061ff"
 #: A file name keeps at least this many cells before counts are dropped from a row.
 MIN_NAME = 14
+#: Drawn rows kept.
+CACHED_ROWS = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +100,14 @@ class FileRows(ScrollView, can_focus=True):
         self.owner = owner
         self.entries: list[Entry] = []
         self._pos: dict[int, int] = {}
-        self._cache: dict[tuple[int, int, bool, bool], Strip] = {}
+        #: Drawn rows by entry (not position): flat <-> tree and back reuses them.
+        self._cache: dict[tuple[Entry, int, bool, bool], Strip] = {}
 
     def set_entries(self, entries: list[Entry], keep: int | None) -> None:
         self.entries = entries
         self._pos = {e.index: n for n, e in enumerate(entries) if e.index >= 0}
         set_virtual_size(self, Size(self.size.width, len(entries)))
-        self.invalidate()
+        self.refresh()
         pos = self._pos.get(keep, None) if keep is not None else None
         if pos is None:
             pos = next((n for n, e in enumerate(entries) if e.index >= 0), 0)
@@ -116,10 +119,10 @@ class FileRows(ScrollView, can_focus=True):
         self.refresh()
 
     def refresh_entry(self, index: int) -> None:
+        for key in [k for k in self._cache if k[0].index == index]:
+            del self._cache[key]
         pos = self._pos.get(index)
         if pos is not None:
-            for key in [k for k in self._cache if k[0] == pos]:
-                del self._cache[key]
             refresh_rows(self, (pos,))
 
     def current_index(self) -> int | None:
@@ -221,10 +224,13 @@ class FileRows(ScrollView, can_focus=True):
         if pos >= len(self.entries) or width <= 0:
             return Strip.blank(width, self._style(""))
         is_cursor = pos == self.cursor
-        key = (pos, width, is_cursor, is_cursor and self.has_focus)
+        entry = self.entries[pos]
+        key = (entry, width, is_cursor, is_cursor and self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_entry(self.entries[pos], width, is_cursor)
+            if len(self._cache) > CACHED_ROWS:
+                self._cache.clear()
+            strip = self._render_entry(entry, width, is_cursor)
             self._cache[key] = strip
         return strip
 
@@ -262,6 +268,7 @@ class FileList(Vertical):
         #: Leave the files marked reviewed out of the list (``V``).
         self.hide_reviewed = False
         self._shown_indices: list[int] = []
+        self._entries: dict[tuple[bool, tuple[int, ...]], list[Entry]] = {}
 
     def compose(self) -> ComposeResult:
         yield Bar("Files", id="files-title", classes="pane-title")
@@ -277,6 +284,8 @@ class FileList(Vertical):
 
     def set_files(self, files: list[FileDiff]) -> None:
         self.files = files
+        self._entries = {}
+        self.rows.invalidate()  # same paths may come back with other counts
         self.rebuild()
 
     def toggle_tree(self) -> None:
@@ -292,8 +301,12 @@ class FileList(Vertical):
             if (not needle or needle in f.path.lower()) and not (self.hide_reviewed and self.reviewed(f.path))
         ]
         self._shown_indices = shown
-        make = tree_entries if self.tree_mode else flat_entries
-        self.rows.set_entries(make(self.files, shown), self.rows.current_index())
+        key = (self.tree_mode, tuple(shown))
+        entries = self._entries.get(key)
+        if entries is None:  # the last few lists are kept: t and back costs no sorting
+            entries = (tree_entries if self.tree_mode else flat_entries)(self.files, shown)
+            self._entries = dict([*list(self._entries.items())[-3:], (key, entries)])
+        self.rows.set_entries(entries, self.rows.current_index())
         self._shown = len(shown)
         self.update_title()
 
