@@ -11,6 +11,7 @@ files without a sink, or without both a source and request parameters, cost one 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,16 @@ _IDENT = re.compile(r"\$?[A-Za-z_][\w$]*")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 #: Characters scanned for one call's arguments (bounds an unbalanced bracket).
 MAX_ARGS = 2000
+#: Work allowed per file: characters scanned for arguments and checked for input, per character of the
+#: file, plus a constant (keeps hostile files linear: thousands of unclosed calls on one line).
+WORK_PER_CHAR = 4
+WORK_BASE = 100_000
+#: Sanitiser calls dropped from one expression.
+MAX_SANITIZERS = 16
+
+
+class _OutOfBudget(Exception):
+    """The file's work budget is spent (hostile input): stop with the findings so far."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +159,13 @@ def _unquote(expr: str) -> str:
         return " (" + " ".join(parts) + ") " if parts else '""'
 
     out = _STRING.sub(lit, expr)
-    while True:
+    for _ in range(MAX_SANITIZERS):
         m = SANITIZER.search(out)
         if m is None:
-            return out
+            break
         end = _close(out, m.end(), len(out))
         out = out[: m.start()] + " 0 " + out[end + 1 :]
+    return out
 
 
 def _is_literal(expr: str) -> bool:
@@ -172,9 +184,22 @@ class _FileFlow:
         self.scope = _Scope()
         self.web_file = web_file
         self.route_pending = False
+        self.budget = WORK_BASE + WORK_PER_CHAR * len(body)
+
+    def charge(self, work: int) -> None:
+        self.budget -= work
+        if self.budget < 0:
+            raise _OutOfBudget
+
+    def close(self, pos: int, stop: int) -> int:
+        """:func:`_close` over the file's body, charged to its budget."""
+        end = _close(self.body, pos, stop)
+        self.charge(end - pos + 1)
+        return end
 
     def tainted(self, expr: str) -> str | None:
         """Why ``expr`` carries input (None: it does not, as far as this file shows)."""
+        self.charge(len(expr) + 1)
         clean = _unquote(expr)
         m = self.rules.sources.search(clean)
         if m:
@@ -365,9 +390,15 @@ class _Walk:
         """(line index, question, sink text, why) per sink reached; ``helpers``: {function: tainted
         parameter positions} found by an earlier pass."""
         self.helpers = helpers
-        events = self._events()
-        body, starts, flow = self.body, self.starts, self.flow
         out: list[tuple[int, str, str, str]] = []
+        with contextlib.suppress(_OutOfBudget):
+            self._loop(self._events(), out)
+        return out
+
+    def _loop(
+        self, events: list[tuple[int, int, re.Match[str]]], out: list[tuple[int, str, str, str]]
+    ) -> None:
+        body, starts, flow = self.body, self.starts, self.flow
         ei, n = 0, len(starts)
         for li in range(n):
             ls = starts[li]
@@ -401,14 +432,13 @@ class _Walk:
                     self._out_param(m, ls, stop)
                 else:
                     self._call(m, stop)
-        return out
 
     def _def(self, m: re.Match[str], indent: int, stop: int) -> None:
         opener = self._opener(m)
         if opener < 0:
             return
         body, flow = self.body, self.flow
-        close = _close(body, opener + 1, max(stop, opener + 1))
+        close = flow.close(opener + 1, max(stop, opener + 1))
         params = body[opener + 1 : close]
         flow.params(params, indent, flow.route_pending or _django_view(params))
         flow.route_pending = False
@@ -423,10 +453,11 @@ class _Walk:
     def _assign(self, m: re.Match[str], stop: int) -> None:
         lhs = m.group("lhs") or m.group("lhs2")
         if lhs:
-            self.flow.assign(lhs, self.body[m.end() : _close(self.body, m.end(), stop)])
+            self.flow.assign(lhs, self.body[m.end() : self.flow.close(m.end(), stop)])
 
     def _out_param(self, m: re.Match[str], line_start: int, stop: int) -> None:
-        why = self.flow.tainted(self.body[line_start : _close(self.body, m.end(), stop)])
+        start = max(line_start, m.start() - MAX_ARGS)
+        why = self.flow.tainted(self.body[start : self.flow.close(m.end(), stop)])
         if why:
             name = m.group(1)
             self.flow.scope.set(name, f"{name} <- {why}")
@@ -438,7 +469,7 @@ class _Walk:
     def _call(self, m: re.Match[str], stop: int) -> None:
         """A call of a function defined in this file: note which arguments carry input."""
         paren = m.end() - 1
-        end = _close(self.body, paren + 1, stop)
+        end = self.flow.close(paren + 1, stop)
         if self._at_def(m.start()):
             return
         for pos, arg in enumerate(_split_args(self.body[paren + 1 : end])):
@@ -462,9 +493,9 @@ def _sink(
         while at < stop and body[at] in " \t":
             at += 1
     if sink.args == "rest" or body[at : at + 1] != "(":
-        args = [body[m.end() : _close(body, m.end(), stop)]]
+        args = [body[m.end() : flow.close(m.end(), stop)]]
     else:
-        args = _split_args(body[at + 1 : _close(body, at + 1, stop)])
+        args = _split_args(body[at + 1 : flow.close(at + 1, stop)])
     if sink.args == "first":
         args = args[:1]
     elif sink.args == "second":
