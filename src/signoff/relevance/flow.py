@@ -240,7 +240,7 @@ class _FileFlow:
     def assign(self, lhs: str, rhs: str) -> None:
         why = self.tainted(rhs)
         for name in re.split(r"\s*,\s*", lhs.strip("{}[] ")):
-            name = re.sub(r"\s+", "", name.split(":")[-1].split("=")[0])
+            name = re.sub(r"\s+", "", name.split(":")[-1].split("=")[0]).lstrip("@")
             if name and _IDENT.match(name):
                 self.scope.set(name, f"{name} <- {why}" if why and not why.startswith(name) else why)
 
@@ -288,7 +288,10 @@ def file_findings(
     if rules.sink_rx.search(code) is None:
         return
     web_file = WEB_FILE.search(path) is not None or WEB_CODE.search(code) is not None
-    gated = [g is not None and g.search(code) is not None for g in rules.gates]
+    gated = [
+        g is not None and g.search(code) is not None and (u is None or u.search(code) is None)
+        for g, u in zip(rules.gates, rules.unless, strict=True)
+    ]
     marks = rules.param_marks
     if not (
         any(gated)
@@ -427,7 +430,11 @@ class _Walk:
                         else _sink(flow, self.rules, m, body, stop, self.gated)
                     )
                     if found is not None:
-                        out.append((li, found[0], m.group().strip()[:60], found[1]))
+                        sink = m.group().strip()[:60]
+                        out.append((li, found[0], sink, found[1]))
+                        also = self.rules.sinks[int((m.lastgroup or "s0")[1:])].also
+                        if also and not found[1].startswith("an XML parser"):
+                            out.append((li, also, sink, found[1]))
                 elif kind == 3:
                     self._out_param(m, ls, stop)
                 else:
@@ -492,7 +499,9 @@ def _sink(
     if paren < 0:  # Ruby: a call with or without parentheses
         while at < stop and body[at] in " \t":
             at += 1
-    if sink.args == "rest" or body[at : at + 1] != "(":
+    if sink.args == "match":
+        args = [m.group()]
+    elif sink.args == "rest" or body[at : at + 1] != "(":
         args = [body[m.end() : flow.close(m.end(), stop)]]
     else:
         args = _split_args(body[at + 1 : flow.close(at + 1, stop)])
@@ -508,7 +517,7 @@ def _sink(
         if why and (sink.taint_too or not sink.gate):
             return sink.question, why
     if gated[idx] and any(not _is_literal(a) for a in args):
-        return sink.question, "parser configured to resolve external entities"
+        return sink.question, "an XML parser of this file is not hardened against external entities"
     return None
 
 

@@ -25,7 +25,8 @@ _EXEC_CURL = r"""\s*\(\s*\[?\s*(?:f|r|b)?["'`](?:curl|wget)\b"""
 PYTHON = compile_rules(
     "python",
     r"\brequest\.(?:args|form|values|json|get_json|data|files|cookies|headers|GET|POST|body|FILES|COOKIES"
-    r"|META|query_params|path_params|query_string|full_path|stream|match_info|rel_url|query|url)\b",
+    r"|META|query_params|path_params|query_string|full_path|stream|match_info|rel_url|query|url)\b"
+    r"|\bself\.get_(?:argument|arguments|query_argument|body_argument|cookie)\s*\(",
     [
         Sink(
             PATH,
@@ -58,6 +59,11 @@ PYTHON = compile_rules(
             "all",
         ),
         Sink(SQL, r"\.(?:execute|executemany|executescript|raw|extra|mogrify)\s*\(|\bsqlalchemy\.text\s*\("),
+        Sink(
+            SQL,
+            r"\.(?:find|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one"
+            r"|delete_many|aggregate|count_documents)\s*\((?=\s*(?:\{|[\w.]+\s*[,)]))",
+        ),
         Sink(
             DESERIAL,
             r"\b(?:pickle\.loads?|cPickle\.loads?|yaml\.load|yaml\.unsafe_load|marshal\.loads"
@@ -146,7 +152,7 @@ JS = compile_rules(
 GO = compile_rules(
     "go",
     r"\b(?:r|req|request)\.(?:URL|Form|PostForm|Body|Header|MultipartForm|FormValue|PostFormValue|FormFile"
-    r"|Cookie|RequestURI|Host|Referer|UserAgent)\b|\b(?:c|ctx)\.(?:Query|Param|PostForm|DefaultQuery"
+    r"|Cookie|RequestURI|Host|Referer|UserAgent|PathValue)\b|\b(?:c|ctx)\.(?:Query|Param|PostForm|DefaultQuery"
     r"|DefaultPostForm|GetHeader|FormFile|Cookie|QueryParam|FormValue|Params|GetQuery|GetPostForm"
     r"|QueryArray|PostFormArray)\s*\(|\bmux\.Vars\s*\(|\bchi\.URLParam\s*\(",
     [
@@ -247,10 +253,12 @@ _JAVA_SINKS = [
     Sink(EVAL, r"\b\w*[Ee]ngine\.eval\s*\("),
     Sink(
         XXE,
-        r"\b\w+\.(?:parse|unmarshal|createXMLStreamReader|createXMLEventReader|read|build|transform"
+        r"(?:\b\w+|\))\.(?:parse|unmarshal|createXMLStreamReader|createXMLEventReader|read|build|transform"
         r"|validate)\s*\(",
         gate=r"DocumentBuilderFactory|SAXParserFactory|XMLInputFactory|SAXReader|SAXBuilder|TransformerFactory"
         r"|SchemaFactory|XMLReaderFactory|JAXBContext",
+        unless=r"disallow-doctype-decl|FEATURE_SECURE_PROCESSING|ACCESS_EXTERNAL_DTD|SUPPORT_DTD"
+        r"|external-general-entities",
         taint_too=False,
     ),
 ]
@@ -272,7 +280,8 @@ JAVA = compile_rules(
 
 KOTLIN = compile_rules(
     "kotlin",
-    JAVA.sources.pattern,
+    JAVA.sources.pattern
+    + r"|\bcall\.(?:parameters|receive\w*|receiveParameters|request\.queryParameters|request\.headers)\b",
     _JAVA_SINKS,
     JAVA.assign.pattern,
     JAVA.funcdef.pattern,
@@ -283,12 +292,14 @@ KOTLIN = compile_rules(
 PHP = compile_rules(
     "php",
     r"\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER|ENV)\b|\$request->(?:input|get|query|post|all|file|cookie"
-    r"|header|route)\s*\(|\bfilter_input\s*\(|php://input|\bgetallheaders\s*\(",
+    r"|header|route)\s*\(|\bfilter_input\s*\(|php://input|\bgetallheaders\s*\("
+    r"|\$request->(?:query|request|attributes|cookies|headers|files)->(?:get|all)\s*\(",
     [
         Sink(PATH, r"\b(?:include|include_once|require|require_once)\b", "rest"),
+        Sink(PATH, r"\b(?:file_get_contents|fopen|readfile|file|copy)\s*\(", "first", also=SSRF),
         Sink(
             PATH,
-            r"\b(?:file_get_contents|fopen|readfile|file|unlink|file_put_contents|copy|rename|rmdir"
+            r"\b(?:unlink|file_put_contents|rename|rmdir"
             r"|mkdir|opendir|scandir|highlight_file|show_source|parse_ini_file|is_file|file_exists"
             r"|filesize|new\s+SplFileObject|move_uploaded_file)\s*\(",
             "all",
@@ -356,6 +367,7 @@ RUBY = compile_rules(
         ),
         Sink(REDIRECT, r"\bredirect_to\b", "rest"),
         Sink(XSS, r"(?<![\w.])raw\b|\brender\s+(?:html|inline|text|plain):", "rest"),
+        Sink(XSS, r"(?<![\w@.])@{0,2}[a-z_]\w*(?:\[[^\]\n]{1,40}\])?\.html_safe\b", "match"),
         Sink(
             TEMPLATE,
             r"\b(?:ERB\.new|Liquid::Template\.parse|Haml::Engine\.new|Slim::Template\.new)\b"

@@ -31,6 +31,10 @@ class Sink:
     regex: str
     args: str = "first"
     gate: str = ""
+    #: A second question the same sink raises (PHP ``file_get_contents`` reads files and URLs).
+    also: str = ""
+    #: A regex that, found in the file, turns the gate off (the parser is hardened).
+    unless: str = ""
     #: With a gate: whether input flowing in also raises the sink (without the gate).
     taint_too: bool = True
 
@@ -44,6 +48,7 @@ class Rules:
     sinks: tuple[Sink, ...]
     sink_rx: re.Pattern[str]
     gates: tuple[re.Pattern[str] | None, ...]
+    unless: tuple[re.Pattern[str] | None, ...]
     assign: re.Pattern[str]
     funcdef: re.Pattern[str]
     #: Parameters bound from the request by annotation / attribute (taint those parameters).
@@ -102,6 +107,7 @@ def compile_rules(
         sinks=tuple(sinks),
         sink_rx=re.compile(alt, flags),
         gates=tuple(re.compile(s.gate) if s.gate else None for s in sinks),
+        unless=tuple(re.compile(s.unless) if s.unless else None for s in sinks),
         assign=re.compile(assign, flags),
         funcdef=re.compile(funcdef, flags),
         param_marks=re.compile(param_marks) if param_marks else None,
