@@ -81,6 +81,12 @@ def hs_bytes(text: str, start: int, end: int) -> bytes:
     return chunk.encode("ascii", _HS_ERRORS)
 
 
+def hs_projectable(source: str) -> bool:
+    """Whether Hyperscan may prefilter ``source`` over :func:`hs_bytes` text (it names no non-ASCII
+    character)."""
+    return _UNICODE_SOURCE.search(source) is None
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One pattern of one question, for one side (``added`` / ``removed``)."""
@@ -106,7 +112,7 @@ class Scanner:
         self._tries: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         self._anchor_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
         #: Entries whose patterns name non-ASCII characters: scanned by ``re`` on the Hyperscan route.
-        self.unicode = [_UNICODE_SOURCE.search(e.pattern.source) is not None for e in self.entries]
+        self.unicode = [not hs_projectable(e.pattern.source) for e in self.entries]
         #: Entries every match of which holds a non-ASCII character: not scanned over ASCII text.
         self.non_ascii = [
             u and not e.pattern.linear and needs_non_ascii(e.pattern.source)

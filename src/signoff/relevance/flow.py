@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from signoff.relevance.flow_langs import rules_for
+from signoff.relevance.flow_prefilter import Searcher
 from signoff.relevance.flow_rules import (
     COMMAND,
     NOT_DATA,
@@ -285,22 +286,25 @@ def file_findings(
     if rules is None:
         return
     code = text.code[text.line_starts[first] : text.line_starts[end] - 1 if end < text.line_count else None]
-    if rules.sink_rx.search(code) is None:
+    matches = Searcher(rules, code)  # regex searches, most ruled out by one Hyperscan pass
+    if not matches.may(rules.sink_rx):
         return
-    web_file = WEB_FILE.search(path) is not None or WEB_CODE.search(code) is not None
+    web_file = WEB_FILE.search(path) is not None or matches(WEB_CODE)
     gated = [
-        g is not None and g.search(code) is not None and (u is None or u.search(code) is None)
+        g is not None and matches(g) and (u is None or not matches(u))
         for g, u in zip(rules.gates, rules.unless, strict=True)
     ]
     marks = rules.param_marks
     if not (
         any(gated)
         or web_file
-        or rules.sources.search(code)
-        or (marks is not None and marks.search(code))
-        or ROUTE.search(code)
-        or UNTRUSTED_HINT.search(code)
+        or matches(rules.sources)
+        or (marks is not None and matches(marks))
+        or matches(ROUTE)
+        or matches(UNTRUSTED_HINT)
     ):
+        return
+    if not matches(rules.sink_rx):
         return
     body, starts, stmt_end = _lines(text, first, end)
     walk = _Walk(rules, body, starts, stmt_end, web_file, gated)

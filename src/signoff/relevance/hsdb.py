@@ -49,22 +49,24 @@ class HsDatabase:
 _MEMORY: dict[str, HsDatabase] = {}
 
 
-def _flags() -> int:
+def _flags(single: bool = False) -> int:
+    """Prefilter, multi-line; ``single``: report only the first match of each pattern."""
     assert _hs is not None
-    return int(_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY)
+    flags = _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY
+    return int(flags | (_hs.HS_FLAG_SINGLEMATCH if single else 0))
 
 
-def _accepts(source: bytes, pid: int) -> bool:
+def _accepts(source: bytes, pid: int, flags: int) -> bool:
     assert _hs is not None
     db = _hs.Database()
     try:
-        db.compile(expressions=[source], ids=[pid], elements=1, flags=[_flags()])
+        db.compile(expressions=[source], ids=[pid], elements=1, flags=[flags])
     except Exception:
         return False
     return True
 
 
-def _compile(patterns: Sequence[tuple[int, str]]) -> tuple[Any, frozenset[int]]:
+def _compile(patterns: Sequence[tuple[int, str]], flags: int) -> tuple[Any, frozenset[int]]:
     assert _hs is not None
     sources = [(pid, src.encode("utf-8")) for pid, src in patterns]
     rejected: set[int] = set()
@@ -78,22 +80,24 @@ def _compile(patterns: Sequence[tuple[int, str]]) -> tuple[Any, frozenset[int]]:
                 expressions=[s for _, s in keep],
                 ids=[pid for pid, _ in keep],
                 elements=len(keep),
-                flags=[_flags()] * len(keep),
+                flags=[flags] * len(keep),
             )
             return db, frozenset(rejected)
         except Exception:
             # Find the patterns it refuses one by one (rare: only a few shipped patterns need it).
-            bad = {pid for pid, s in keep if not _accepts(s, pid)}
+            bad = {pid for pid, s in keep if not _accepts(s, pid, flags)}
             if not bad:
                 raise
             rejected |= bad
 
 
-def database(patterns: Sequence[tuple[int, str]]) -> HsDatabase:
-    """The database for ``patterns`` ((id, regex) pairs): from memory, the disk cache, or compiled."""
+def database(patterns: Sequence[tuple[int, str]], *, single_match: bool = False) -> HsDatabase:
+    """The database for ``patterns`` ((id, regex) pairs): from memory, the disk cache, or compiled.
+    ``single_match``: each pattern reports its first match only (enough to know whether it matches)."""
     assert _hs is not None
+    flags = _flags(single_match)
     key = key_of(
-        str(getattr(_hs, "__version__", "")), str(_flags()), *(f"{pid}\0{src}" for pid, src in patterns)
+        str(getattr(_hs, "__version__", "")), str(flags), *(f"{pid}\0{src}" for pid, src in patterns)
     )
     got = _MEMORY.get(key)
     if got is not None:
@@ -109,7 +113,7 @@ def database(patterns: Sequence[tuple[int, str]]) -> HsDatabase:
         except Exception:
             db, blob = None, None
     if blob is None:
-        db, rejected = _compile(patterns)
+        db, rejected = _compile(patterns, flags)
         head = ",".join(str(r) for r in sorted(rejected)).encode()
         write_entry(_CACHE_KIND, key, head + b"\n" + (_hs.dumpb(db) if db is not None else b""))
     result = HsDatabase(db, _hs.Scratch(db) if db is not None else None, rejected)
