@@ -8,7 +8,8 @@ it (``render_segments``) to count what a real terminal costs too.
 For each press it reports:
 - first frame: the key is sent -> the end of the first frame after it (the screen reacts);
 - settled: the key is sent -> the end of the last frame before the app is idle (everything the key changed);
-- CPU: main-thread CPU from the key to settled (the UI thread's work, without the Pilot's sleeps).
+- CPU: main-thread CPU from the key to the end of its last frame (the UI thread's work, without the Pilot's
+  sleeps, and without work done after the screen was complete, such as drawing rows ahead).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class FrameClock:
 
     app: App[Any]
     ends: list[float] = field(default_factory=list)
+    #: Main-thread CPU time at the end of each frame.
+    cpu_ends: list[float] = field(default_factory=list)
     frame_ms: list[float] = field(default_factory=list)
 
     def install(self) -> None:
@@ -59,6 +62,7 @@ class FrameClock:
                 render(console)
             t1 = time.perf_counter()
             self.ends.append(t1)
+            self.cpu_ends.append(time.thread_time())
             self.frame_ms.append((t1 - t0) * 1000)
 
         self.app._display = timed  # type: ignore[method-assign]
@@ -73,10 +77,10 @@ class FrameClock:
         event.set_sender(app)
         app._driver.send_message(event)
         await _settle(app, lambda: len(self.ends))
-        cpu = (time.thread_time() - c0) * 1000
         ends = [t for t in self.ends[n0:] if t > t0]
         if not ends:
-            return Press(0.0, 0.0, cpu, 0)
+            return Press(0.0, 0.0, (time.thread_time() - c0) * 1000, 0)
+        cpu = (self.cpu_ends[-1] - c0) * 1000  # to the end of the last frame
         return Press((ends[0] - t0) * 1000, (ends[-1] - t0) * 1000, cpu, len(ends))
 
 
