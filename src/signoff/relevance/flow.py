@@ -308,9 +308,11 @@ def file_findings(
         return
     body, starts, stmt_end = _lines(text, first, end)
     walk = _Walk(rules, body, starts, stmt_end, web_file, gated)
-    found = walk.run({})
+    events = walk.events()
+    found = walk.run({}, events)
     if walk.tainted_calls:  # a helper of this file called with input: its parameters carry it
-        found = _Walk(rules, body, starts, stmt_end, web_file, gated).run(walk.tainted_calls)
+        again = _Walk(rules, body, starts, stmt_end, web_file, gated)
+        found = again.run(walk.tainted_calls, [e for e in events if e[1] != 4])
     for li, q, sink, why in found:
         yield Finding(q, first + li, sink, why)
 
@@ -359,7 +361,9 @@ class _Walk:
         self.tainted_calls: dict[str, set[int]] = {}
         self.helpers: dict[str, set[int]] = {}
 
-    def _events(self) -> list[tuple[int, int, re.Match[str]]]:
+    def events(self) -> list[tuple[int, int, re.Match[str]]]:
+        """Every function definition, assignment, sink, out-parameter and call of a file function, in
+        order (shared by both passes)."""
         rules, body = self.rules, self.body
         events: list[tuple[int, int, re.Match[str]]] = []
         names: set[str] = set()
@@ -393,13 +397,15 @@ class _Walk:
                 return m.start(g)
         return -1
 
-    def run(self, helpers: dict[str, set[int]]) -> list[tuple[int, str, str, str]]:
+    def run(
+        self, helpers: dict[str, set[int]], events: list[tuple[int, int, re.Match[str]]]
+    ) -> list[tuple[int, str, str, str]]:
         """(line index, question, sink text, why) per sink reached; ``helpers``: {function: tainted
         parameter positions} found by an earlier pass."""
         self.helpers = helpers
         out: list[tuple[int, str, str, str]] = []
         with contextlib.suppress(_OutOfBudget):
-            self._loop(self._events(), out)
+            self._loop(events, out)
         return out
 
     def _loop(
