@@ -75,10 +75,10 @@ def _compare(
     best_of(1, scan, repo, env)  # warm the caches (byte code, compiled matcher databases, checklists)
     before = os.getloadavg()[0]
     for label, extra in variants:
-        ratios, walls, rss = paired(RUNS, reference, [*scan, *extra], repo, env)
+        got = paired(RUNS, reference, [*scan, *extra], repo, env)
         print(
-            f"{label:<29}: {spread(walls, ' s')}  ratio {spread(ratios)} (goal <= 3, aim 2)  "
-            f"peak RSS {rss / 1024:.0f} MB (goal <= 200)"
+            f"{label:<29}: {spread(got.walls, ' s')}  ratio {spread(got.ratios)} (goal <= 3, aim 2)  "
+            f"CPU ratio {spread(got.cpu_ratios)}  peak RSS {got.rss / 1024:.0f} MB (goal <= 200)"
         )
     print(
         f"load average {before:.1f} -> {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs); "

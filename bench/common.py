@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CACHE = Path(os.environ.get("SIGNOFF_BENCH_CACHE", Path(tempfile.gettempdir()) / "signoff-bench"))
@@ -101,13 +102,20 @@ def installed_env() -> dict[str, str]:
 
 def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall time (s) and peak RSS (KiB) of one run of ``cmd``, output discarded."""
+    wall, _, rss = timed_cpu(cmd, cwd, env)
+    return wall, rss
+
+
+def timed_cpu(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall time (s), CPU time (user + system, s, with the children it waited for) and peak RSS (KiB)
+    of one run of ``cmd``, output discarded."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed")
-    return wall, usage.ru_maxrss
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def best_of(n: int, cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -115,22 +123,32 @@ def best_of(n: int, cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = 
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
+@dataclass
+class Paired:
+    """``cmd`` against ``reference`` in runs made back to back."""
+
+    #: Wall-time ratios cmd / reference, one per pair.
+    ratios: list[float] = field(default_factory=list)
+    #: CPU-time ratios (user + system): steadier than wall time when other jobs share the cores.
+    cpu_ratios: list[float] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)
+    rss: int = 0
+
+
 def paired(
     n: int, reference: Sequence[str], cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[list[float], list[float], int]:
+) -> Paired:
     """``n`` runs of ``reference`` then ``cmd``, back to back (on a shared machine the load drifts:
-    a ratio of two runs made together is steadier than a ratio of two minimums made apart).
-    Returns the ratios, the wall times of ``cmd`` and its peak RSS (KiB)."""
-    ratios: list[float] = []
-    walls: list[float] = []
-    rss = 0
+    a ratio of two runs made together is steadier than a ratio of two minimums made apart)."""
+    out = Paired()
     for _ in range(n):
-        ref, _ = timed(reference, cwd)
-        wall, peak = timed(cmd, cwd, env)
-        ratios.append(wall / ref)
-        walls.append(wall)
-        rss = max(rss, peak)
-    return ratios, walls, rss
+        ref_wall, ref_cpu, _ = timed_cpu(reference, cwd)
+        wall, cpu, peak = timed_cpu(cmd, cwd, env)
+        out.ratios.append(wall / ref_wall)
+        out.cpu_ratios.append(cpu / max(ref_cpu, 1e-3))
+        out.walls.append(wall)
+        out.rss = max(out.rss, peak)
+    return out
 
 
 def spread(values: Sequence[float], unit: str = "") -> str:
