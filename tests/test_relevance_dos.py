@@ -81,3 +81,31 @@ def test_a_file_defining_thousands_of_functions_does_not_hang_the_flow_pass(tmp_
     doc = json.loads(proc.stdout)
     hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "code.command-injection")["hits"]
     assert any("flow:" in (h.get("why") or h.get("reason") or str(h)) for h in hits), hits[:3]
+
+
+def test_a_run_of_escaped_backticks_does_not_hang_the_flow_pass(tmp_path: Path) -> None:
+    """One unclosed template literal, then lines of escaped backticks each holding a sink call: every
+    call's argument scan re-scanned a string from each backtick to the end of the file (80 lines of
+    1,000: 27 s of CPU before; quadratic in the file)."""
+    repo = make_repo(tmp_path / "repo")
+    commit_files(repo, {"README": "x\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "topic")
+    head = (
+        'const { exec } = require("child_process");\nfunction handler(req, res) {\n'
+        "  const payload = req.query.x;\n  exec(payload);\n}\nexec(`\n"
+    )
+    lines = "".join("exec(" + "\\`" * 1000 + ");\n" for _ in range(300))
+    commit_files(repo, {"routes/api.js": head + lines}, "backticks")
+    argv = ["-C", str(repo), "scan", "main..topic", "--no-ai", "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "signoff", *argv],
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    doc = json.loads(proc.stdout)
+    hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "code.command-injection")["hits"]
+    assert any("payload" in str(h) for h in hits), hits[:3]

@@ -103,16 +103,38 @@ class _Scope:
         return any(v for fr in self.frames for v in fr.names.values())
 
 
+def _skip_string(s: str, i: int, end: int, dead: dict[str, int]) -> int:
+    """Where to go on from the quote at ``s[i]``: after the string it opens, else ``i + 1``.
+
+    A quote whose string does not close before ``end`` (or, for ``"`` and ``'``, the end of its line)
+    makes every later quote of its kind up to there fail the same way (each is escaped in that scan):
+    they are skipped instead of scanned again, so a run of escaped quotes costs one scan, not one per
+    quote (a line of escaped backticks made the flow pass quadratic).
+    """
+    q = s[i]
+    if dead.get(q, -1) > i:
+        return i + 1
+    m = _STRING.match(s, i, end)
+    if m:
+        return m.end()
+    if q == "`":
+        dead[q] = end
+    else:
+        nl = s.find("\n", i, end)
+        dead[q] = end if nl < 0 else nl
+    return i + 1
+
+
 def _close(s: str, pos: int, stop: int) -> int:
     """Index of the bracket closing the one before ``pos`` (or ``stop``), skipping strings."""
     depth = 0
     i = pos
     end = min(stop, pos + MAX_ARGS)
+    dead: dict[str, int] = {}
     while i < end:
         ch = s[i]
         if ch in "\"'`":
-            m = _STRING.match(s, i)
-            i = m.end() if m else i + 1
+            i = _skip_string(s, i, end, dead)
             continue
         if ch in "([{":
             depth += 1
@@ -132,12 +154,13 @@ def _split_args(s: str) -> list[str]:
     depth = 0
     start = i = 0
     n = len(s)
+    dead: dict[str, int] = {}
     while i < n:
         ch = s[i]
         if ch in "\"'`":
-            m = _STRING.match(s, i)
-            if m:
-                i = m.end()
+            nxt = _skip_string(s, i, n, dead)
+            if nxt > i + 1:
+                i = nxt
                 continue
         if ch in "([{":
             depth += 1
