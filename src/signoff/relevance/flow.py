@@ -381,6 +381,7 @@ class _Walk:
     ) -> None:
         self.rules, self.body, self.starts, self.stmt_end, self.gated = rules, body, starts, stmt_end, gated
         self.flow = _FileFlow(rules, body, web_file)
+        self.kwargs_only = rules.name == "python"
         self.tainted_calls: dict[str, set[int]] = {}
         self.helpers: dict[str, set[int]] = {}
 
@@ -455,7 +456,9 @@ class _Walk:
                 if kind == 0:
                     self._def(m, indent, stop)
                 elif kind == 1:
-                    self._assign(m, stop)
+                    # Python: a line inside a bracketed statement holds keyword arguments, not assignments
+                    if not (self.kwargs_only and li and self.stmt_end[li - 1] == self.stmt_end[li]):
+                        self._assign(m, stop)
                 elif kind == 2:
                     found = (
                         None
@@ -545,6 +548,8 @@ def _sink(
     args = [a for a in args if "=>" not in a and not _CALLBACK.search(a)]
     if sink.question in (SQL, COMMAND):  # keyword / hash arguments: bound values, options, not the text
         args = [a for a in args if not _KEYWORD_ARG.match(a)]
+    if sink.question == SQL:  # a query-builder expression (ORM comparisons), not query text
+        args = [a for a in args if "==" not in a]
     for a in args:
         why = flow.tainted(a)
         if why and (sink.taint_too or not sink.gate):

@@ -25,7 +25,7 @@ _EXEC_CURL = r"""\s*\(\s*\[?\s*(?:f|r|b)?["'`](?:curl|wget)\b"""
 PYTHON = compile_rules(
     "python",
     r"\brequest\.(?:args|form|values|json|get_json|data|files|cookies|headers|GET|POST|body|FILES|COOKIES"
-    r"|META|query_params|path_params|query_string|full_path|stream|match_info|rel_url|query|url)\b"
+    r"|META|query_params|path_params|query_string|stream|match_info|query)\b"
     r"|\bself\.get_(?:argument|arguments|query_argument|body_argument|cookie)\s*\(",
     [
         Sink(
@@ -37,10 +37,10 @@ PYTHON = compile_rules(
         Sink(PATH, r"\b(?:os\.path\.join|send_from_directory|safe_join)\s*\(", "all"),
         Sink(
             SSRF,
-            r"\b(?:requests|httpx|session|client|http|aiohttp)\.(?:get|post|put|patch|delete|head"
+            r"\b(?:requests|httpx|client|http|aiohttp)\.(?:get|post|put|patch|delete|head"
             r"|options|stream)\s*\(|(?<![\w.])(?:urlopen|urlretrieve)\s*\(|\burllib\.request\.Request\s*\(",
         ),
-        Sink(SSRF, r"\b(?:requests|httpx|session|client|http)\.request\s*\(", "all"),
+        Sink(SSRF, r"\b(?:requests|httpx|client|http)\.request\s*\(", "all"),
         Sink(SSRF, r"\b(?:os\.system|os\.popen|subprocess\.\w+)" + _EXEC_CURL, "all"),
         Sink(
             REDIRECT,
