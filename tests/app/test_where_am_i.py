@@ -124,9 +124,12 @@ def test_focused_pane_is_visible_and_dead_keys_say_so(tmp_path: Path) -> None:
             assert len(set(seen)) >= 3, "tab moves the visible focus between panes"
             # the title of the active pane looks different from the others
             screen.filelist.focus_list()
-            await pilot.pause()
             files_title = screen.query_one("#files-title")
             check_title = screen.query_one("#checklist-title")
+            for _ in range(60):  # the focus and its style land (bounded: a loaded machine is slow)
+                await pilot.pause(0.05)
+                if files_title.styles.background != check_title.styles.background:
+                    break
             assert files_title.styles.background != check_title.styles.background
             # a diff key pressed in the file list: a message, not silence
             await pilot.press("v")

@@ -7,7 +7,8 @@ burst goes to the widget that was focused before the first one ran: ``/`` opens 
 
 :class:`OrderedKeys` holds the keys of a burst and routes the next one only when the previous key has
 gone through its widget chain (a :class:`KeyRouted` marker posted behind it reaches the app), the focus
-changes it asked for have run (``Widget.focus`` is deferred), and a screen it pushed is mounted. However
+changes it asked for have run (``Widget.focus`` is deferred), a screen it pushed is mounted and the
+messages it set off have been handled (a palette closing after enter, a search box submitted). However
 busy the app is (an analysis thread holding the interpreter), keys keep their order; only a key whose
 widget went away (its marker can never arrive) releases the next one, checked every
 :data:`KEY_CHECK_S`, and no key holds the others longer than :data:`KEY_LIMIT_S`.
@@ -27,8 +28,9 @@ from textual.widget import Widget
 KEY_CHECK_S = 1.0
 #: Seconds one key may hold the keys typed after it, whatever happens (then they are routed anyway).
 KEY_LIMIT_S = 15.0
-#: Seconds between checks that a screen pushed by the previous key is mounted.
-MOUNT_POLL_S = 0.01
+#: Seconds between checks that what the previous key set off has settled, and how many checks at most.
+SETTLE_POLL_S = 0.005
+SETTLE_POLLS = 400
 
 
 class KeyRouted(Message):
@@ -48,12 +50,15 @@ class OrderedKeys(App[int]):
         self._key_serial = 0
         self._key_busy = False
         self._key_timer: Timer | None = None
+        self._key_target: Widget | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             self._typed.append(event)
             if not self._key_busy:
                 await self._route_typed()
+            elif self._key_timer is None and self._key_target is not None:
+                self._watch_key(self._key_serial, self._key_target, KEY_LIMIT_S)
             return
         await super().on_event(event)
 
@@ -66,7 +71,7 @@ class OrderedKeys(App[int]):
         self._key_serial += 1
         serial = self._key_serial
         self._key_busy = True
-        self._watch_key(serial, target, KEY_LIMIT_S)
+        self._key_target = target
         await super().on_event(key)
         if not (key.is_forwarded and target.post_message(KeyRouted(serial))):
             self.call_later(self._key_done, serial)  # handled here (a priority binding), or nowhere
@@ -87,14 +92,24 @@ class OrderedKeys(App[int]):
         msg.stop()
         self.call_later(self._key_done, msg.serial)  # after the focus changes the key asked for
 
-    def _key_done(self, serial: int, *, force: bool = False) -> None:
+    def _key_done(self, serial: int, *, force: bool = False, polls: int = 0) -> None:
         if serial != self._key_serial or not self._key_busy:
             return
-        if not force and not self.screen.is_mounted:  # a pushed screen: its widgets take the next keys
-            self.set_timer(MOUNT_POLL_S, lambda: self._key_done(serial))
+        if self._typed and not force and polls < SETTLE_POLLS and not self._settled():
+            self.set_timer(SETTLE_POLL_S, lambda: self._key_done(serial, polls=polls + 1))
             return
         self._key_busy = False
+        self._key_target = None
         if self._key_timer is not None:
             self._key_timer.stop()
             self._key_timer = None
-        self.call_later(self._route_typed)
+        if self._typed:
+            self.call_later(self._route_typed)
+
+    def _settled(self) -> bool:
+        """The screen is mounted and it, its widgets and the app have no message waiting: what the last
+        key set off (a search box submitted, a palette closing, a screen pushed) has happened."""
+        screen = self.screen
+        if not screen.is_mounted:
+            return False
+        return all(node._message_queue.empty() for node in (self, *screen.walk_children(with_self=True)))
