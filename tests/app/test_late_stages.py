@@ -102,6 +102,11 @@ def assert_consistent(screen: ReviewScreen) -> None:
 
 
 async def settled(app: Any, pilot: Any) -> None:
+    """Workers done and every typed key routed (bounded: a loaded machine is slow)."""
+    for _ in range(200):
+        if not app._typed and not app._key_busy:
+            break
+        await asyncio.sleep(0.05)
     await settle(app)
     await pilot.pause()
     await settle(app)
