@@ -58,12 +58,13 @@ def test_a_line_of_escaped_quotes_after_an_unterminated_string_does_not_hang() -
 def test_a_file_defining_thousands_of_functions_does_not_hang_the_flow_pass(tmp_path: Path) -> None:
     """relevance.flow built one regex alternating every function name of the file and tried it at each
     word: 32,000 one-line functions (1.1 MB, under the 16 MiB file limit) took 34 s of CPU, 48,000 over
-    a minute, and the gate runs the same pass on the change. The helper-call flow still works."""
+    a minute, and the gate runs the same pass on the change. The helper-call flow still works (a sink only
+    the flow finds: a line a pattern already points at gets no second hit)."""
     repo = make_repo(tmp_path / "repo")
     commit_files(repo, {"README": "x\n"}, "base")
     git(repo, "checkout", "-q", "-b", "topic")
     head = (
-        "import os\nfrom flask import request\n\n\ndef run(c):\n    os.system(c)\n\n\n"
+        "import os\nfrom flask import request\n\n\ndef run(c):\n    return open(c).read()\n\n\n"
         "def view():\n    run(request.args['x'])\n\n\n"
     )
     defs = "".join(f"def f{i}(a):\n    return f{i + 1}(a)\n" for i in range(48000))
@@ -79,7 +80,7 @@ def test_a_file_defining_thousands_of_functions_does_not_hang_the_flow_pass(tmp_
     )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     doc = json.loads(proc.stdout)
-    hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "code.command-injection")["hits"]
+    hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "input.path-traversal")["hits"]
     assert any("flow:" in (h.get("why") or h.get("reason") or str(h)) for h in hits), hits[:3]
 
 

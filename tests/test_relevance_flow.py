@@ -118,3 +118,26 @@ def test_hostile_file_stays_linear() -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+def test_a_line_is_pointed_at_once_per_question(tmp_path: Path) -> None:
+    """Two sinks on one line (a join inside an open) and a pattern hit on a flow line give the question
+    one hit on that line, not one per sink: the reviewer is shown each line once."""
+    handler = textwrap.dedent(
+        """\
+        import os
+        import subprocess
+
+
+        def view(request):
+            name = request.args["f"]
+            subprocess.run("tar xf " + name, shell=True)
+            return open(os.path.join("/srv", name)).read()
+        """
+    )
+    rel = _relevance(tmp_path, {}, {"app/views.py": handler})
+    for qid, line in (("input.path-traversal", 8), ("code.command-injection", 7)):
+        r = rel.result(qid)
+        assert r is not None, qid
+        on_line = [h for h in r.hits if (h.path, h.line) == ("app/views.py", line)]
+        assert len(on_line) == 1, (qid, on_line)

@@ -22,7 +22,7 @@ from signoff.checklists.model import ChecklistSet, Pattern
 from signoff.diff.model import FileStatus
 from signoff.relevance import hsdb
 from signoff.relevance.candidates import Entry, Scanner, hs_bytes, lowered
-from signoff.relevance.flow import add_flow_hits
+from signoff.relevance.flow import FLOW_PREFIX, add_flow_hits
 from signoff.relevance.hitutil import AiLines, ai_lines, clip, first_line, mask, ranges, redact_line, sniff
 from signoff.relevance.model import Hit, QuestionResult, Relevance
 from signoff.relevance.statements import SideText, build_side
@@ -47,6 +47,8 @@ class _Results:
         self.per_file = [q.triggers.per_file for q in engine.questions]
         self.max = max_hits_per_file
         self._count: dict[tuple[int, str], int] = defaultdict(int)
+        #: (question, path, side, line) of every hit kept: a data-flow hit never repeats a line.
+        self._lines: set[tuple[int, str, str, int]] = set()
 
     def copy(self) -> _Results:
         """An independent copy (results can be finished more than once)."""
@@ -55,6 +57,7 @@ class _Results:
         out.per_file = self.per_file
         out.max = self.max
         out._count = defaultdict(int, self._count)
+        out._lines = set(self._lines)
         return out
 
     def add(self, qi: int, reason: str, hit: Hit | None) -> None:
@@ -63,6 +66,10 @@ class _Results:
             r.reasons.append(reason)
         if hit is None:
             return
+        where = (qi, hit.path, hit.side, hit.line)
+        if hit.pattern.startswith(FLOW_PREFIX) and where in self._lines:
+            return  # the line is already pointed at for this question (by a pattern or another sink)
+        self._lines.add(where)
         key = (qi, hit.path)
         n = self._count[key]
         if self.per_file[qi] and n:

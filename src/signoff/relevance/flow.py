@@ -559,6 +559,10 @@ def _sink(
     return None
 
 
+#: How a data-flow hit's ``pattern`` starts (``flow: name <- source``).
+FLOW_PREFIX = "flow: "
+
+
 def add_flow_hits(
     text: SideText,
     files: list[FileDiff],
@@ -578,6 +582,12 @@ def add_flow_hits(
             ls, le = text.span(found.line, found.line + 1)
             number = text.number(found.line)
             hit = Hit(
-                f.path, number, "new", clip(text.raw[ls:le]), "added", f"flow: {found.why}", clip(found.sink)
+                f.path,
+                number,
+                "new",
+                clip(text.raw[ls:le]),
+                "added",
+                f"{FLOW_PREFIX}{found.why}",
+                clip(found.sink),
             )
             add(qi, "added", hit)
