@@ -20,6 +20,28 @@ from tests.helpers import commit_files, git, make_repo
 SRC = Path(__file__).parents[1] / "src"
 
 
+def _scanned_hits(tmp_path: Path, path: str, text: str, question: str) -> list[dict[str, object]]:
+    """The hits of ``question`` when ``signoff scan`` runs, in a process bounded to 60 s, on a change
+    that adds ``path`` holding ``text``."""
+    repo = make_repo(tmp_path / "repo")
+    commit_files(repo, {"README": "x\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "topic")
+    commit_files(repo, {path: text}, "hostile file")
+    argv = ["-C", str(repo), "scan", "main..topic", "--no-ai", "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "signoff", *argv],
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    doc = json.loads(proc.stdout)
+    hits_of: dict[str, list[dict[str, object]]] = {q["id"]: q["hits"] for q in doc["questions"]["triggered"]}
+    return hits_of[question]
+
+
 def test_a_block_comment_reopened_on_every_line_is_tokenized_once(monkeypatch) -> None:
     text = "/*\n" + ("*/ int x;" + " " * 450 + "/*\n") * 300 + "*/ y = 1;\n"
     seen: list[int] = []
@@ -60,27 +82,12 @@ def test_a_file_defining_thousands_of_functions_does_not_hang_the_flow_pass(tmp_
     word: 32,000 one-line functions (1.1 MB, under the 16 MiB file limit) took 34 s of CPU, 48,000 over
     a minute, and the gate runs the same pass on the change. The helper-call flow still works (a sink only
     the flow finds: a line a pattern already points at gets no second hit)."""
-    repo = make_repo(tmp_path / "repo")
-    commit_files(repo, {"README": "x\n"}, "base")
-    git(repo, "checkout", "-q", "-b", "topic")
     head = (
         "import os\nfrom flask import request\n\n\ndef run(c):\n    return open(c).read()\n\n\n"
         "def view():\n    run(request.args['x'])\n\n\n"
     )
     defs = "".join(f"def f{i}(a):\n    return f{i + 1}(a)\n" for i in range(48000))
-    commit_files(repo, {"app.py": head + defs}, "many functions")
-    argv = ["-C", str(repo), "scan", "main..topic", "--no-ai", "--format", "json"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "signoff", *argv],
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        capture_output=True,
-        timeout=60,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    doc = json.loads(proc.stdout)
-    hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "input.path-traversal")["hits"]
+    hits = _scanned_hits(tmp_path, "app.py", head + defs, "input.path-traversal")
     assert any("flow:" in (h.get("why") or h.get("reason") or str(h)) for h in hits), hits[:3]
 
 
@@ -88,25 +95,10 @@ def test_a_run_of_escaped_backticks_does_not_hang_the_flow_pass(tmp_path: Path) 
     """One unclosed template literal, then lines of escaped backticks each holding a sink call: every
     call's argument scan re-scanned a string from each backtick to the end of the file (80 lines of
     1,000: 27 s of CPU before; quadratic in the file)."""
-    repo = make_repo(tmp_path / "repo")
-    commit_files(repo, {"README": "x\n"}, "base")
-    git(repo, "checkout", "-q", "-b", "topic")
     head = (
         'const { exec } = require("child_process");\nfunction handler(req, res) {\n'
         "  const payload = req.query.x;\n  exec(payload);\n}\nexec(`\n"
     )
     lines = "".join("exec(" + "\\`" * 1000 + ");\n" for _ in range(300))
-    commit_files(repo, {"routes/api.js": head + lines}, "backticks")
-    argv = ["-C", str(repo), "scan", "main..topic", "--no-ai", "--format", "json"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "signoff", *argv],
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        capture_output=True,
-        timeout=60,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    doc = json.loads(proc.stdout)
-    hits = next(q for q in doc["questions"]["triggered"] if q["id"] == "code.command-injection")["hits"]
+    hits = _scanned_hits(tmp_path, "routes/api.js", head + lines, "code.command-injection")
     assert any("payload" in str(h) for h in hits), hits[:3]
