@@ -110,11 +110,14 @@ def timed_cpu(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) 
     """Wall time (s), CPU time (user + system, s, with the children it waited for) and peak RSS (KiB)
     of one run of ``cmd``, output discarded."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            tail = err.read()[-600:].decode(errors="replace").strip()
+            raise SystemExit(f"{' '.join(cmd)} failed: {tail}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
