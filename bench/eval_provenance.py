@@ -10,6 +10,12 @@ path ``signoff scan`` uses) over each range of a local clone, and prints, per ra
   ``--explicit`` counts high/exact signals only (the issue's goal: P >= 0.98, R >= 0.95); weaker
   signals (vendor domain, committer-only, name-only) are listed as "reported only".
 
+Evidence classes (the labels' third column) are reported apart: explicit evidence (accounts, trailers,
+footers, session links) against ``prose-disclosure`` (a PR template's "AI usage" paragraph, read by
+signoff only when ``[ai] disclosures`` asks for it: ``--disclosures medium``). ``--project-config``
+applies each range's ``ai`` table from ``ranges.toml`` (what that project would commit to
+``.signoff/config.toml``, e.g. its own agent accounts); without it only the built-in catalogue runs.
+
 Clones: ``--clones DIR`` holding ``<owner>+<name>`` clones (``git clone --shared --no-checkout`` of the
 fetched mirrors). Run: ``python3 bench/eval_provenance.py --clones /tmp/signoff-eval [--errors N]``.
 """
@@ -29,6 +35,7 @@ from signoff.errors import GitCommandError
 from signoff.git.runner import EMPTY_TREE, open_repo
 from signoff.git.target import ReviewTarget
 from signoff.provenance.attribution import attribute
+from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.commits import read_commits
 from signoff.provenance.tools import strongest
 
@@ -44,11 +51,11 @@ def _load_labels(repo: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _commits(clone: Path, base: str, head: str) -> list:
+def _commits(clone: Path, base: str, head: str, ai: dict) -> list:
     g = open_repo(clone)
     head_sha = g.rev_parse(head)
     base_sha = g.rev_parse(base) if base else EMPTY_TREE
-    return read_commits(g, base_sha, head_sha)
+    return read_commits(g, base_sha, head_sha, load_catalogue(ai))
 
 
 def _ratio(a: int, b: int) -> str:
@@ -57,7 +64,7 @@ def _ratio(a: int, b: int) -> str:
 
 def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, explicit: bool) -> dict:
     """Counters for one range."""
-    keys = ("tp", "lab", "flag", "flag_ok", "tool_ok", "kind", "kind_ok", "weak")
+    keys = ("tp", "lab", "flag", "flag_ok", "tool_ok", "kind", "kind_ok", "weak", "ev_lab", "ev_tp")
     c: dict = {k: Counter() for k in keys}
     for commit in commits:
         label, evidence = labels.get(commit.sha[:12], ("human", "none"))
@@ -72,6 +79,9 @@ def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, ex
         is_ai = label != "human"
         if is_ai:
             c["lab"][label] += 1
+            ev = "prose-disclosure" if evidence == "prose-disclosure" else "explicit"
+            c["ev_lab"][ev] += 1
+            c["ev_tp"][ev] += best is not None
             if best is not None:
                 c["tp"][label] += 1
                 c["tool_ok"][label] += best.tool == label
@@ -88,14 +98,14 @@ def evaluate(commits: list, labels: dict[str, tuple[str, str]], errors: list, ex
     return c
 
 
-def line_counts(clone: Path, base: str, head: str, labels: dict[str, tuple[str, str]]) -> Counter:
+def line_counts(clone: Path, base: str, head: str, labels: dict[str, tuple[str, str]], ai: dict) -> Counter:
     """Line-level truth (the label of the commit that introduced each added line) vs signoff's marks."""
     g = open_repo(clone)
     head_sha = g.rev_parse(head)
     base_sha = g.rev_parse(base) if base else EMPTY_TREE
     target = ReviewTarget("range", base_sha, head_sha, f"{base}..{head}")
     diff = load_diff(g, target)
-    result = attribute(g, target, diff, ai_config={})
+    result = attribute(g, target, diff, ai_config=ai)
     out: Counter = Counter()
     for f in diff.files:
         if f.path not in result.files:
@@ -128,6 +138,9 @@ def report(name: str, c: dict) -> None:
     tp, lab = sum(c["tp"].values()), sum(c["lab"].values())
     fl, fok = sum(c["flag"].values()), sum(c["flag_ok"].values())
     print(f"all tools: precision {_ratio(fok, fl)} ({fok}/{fl})  recall {_ratio(tp, lab)} ({tp}/{lab})")
+    for ev in sorted(c["ev_lab"]):
+        hit, of = c["ev_tp"][ev], c["ev_lab"][ev]
+        print(f"  evidence {ev:<16} recall {_ratio(hit, of)} ({hit}/{of})")
     for tool in sorted(set(c["lab"]) | set(c["flag"])):
         print(
             f"  {tool:<11} labelled {c['lab'][tool]:>5}  recall {_ratio(c['tp'][tool], c['lab'][tool])}"
@@ -149,6 +162,10 @@ def main() -> None:
     ap.add_argument("--explicit", action="store_true", help="count high/exact-confidence signals only")
     ap.add_argument("--split", default="", help="only ranges of this split (dev / heldout / heldout2)")
     ap.add_argument("--lines", action="store_true", help="also line precision/recall over each range's diff")
+    ap.add_argument(
+        "--project-config", action="store_true", help="apply each range's [ai] table (ranges.toml)"
+    )
+    ap.add_argument("--disclosures", default="", help="[ai] disclosures level (off / low / medium)")
     args = ap.parse_args()
     ranges = tomllib.loads((HERE / "ranges.toml").read_text())["range"]
     total: dict = defaultdict(Counter)
@@ -156,7 +173,10 @@ def main() -> None:
         if args.split and r.get("split") != args.split:
             continue
         clone = args.clones / r["repo"].replace("/", "+")
-        commits = _commits(clone, r["base"], r["head"])
+        ai = dict(r.get("ai", {})) if args.project_config else {}
+        if args.disclosures:
+            ai["disclosures"] = args.disclosures
+        commits = _commits(clone, r["base"], r["head"], ai)
         errors: list = []
         c = evaluate(commits, _load_labels(r["repo"]), errors, args.explicit)
         report(f"{r['repo']} {r['name']}: {len(commits)} commits", c)
@@ -164,7 +184,7 @@ def main() -> None:
             total[key].update(counter)
         if args.lines:
             try:
-                lc = line_counts(clone, r["base"], r["head"], _load_labels(r["repo"]))
+                lc = line_counts(clone, r["base"], r["head"], _load_labels(r["repo"]), ai)
             except GitCommandError as exc:  # snapshots lack files of 4 MiB and more
                 print(f"  lines: not measured ({exc})")
                 continue

@@ -17,11 +17,16 @@ from typing import Any
 from signoff.checklists.linear import compile_linear
 from signoff.config import CONFIG_PATH
 from signoff.errors import UsageError
-from signoff.provenance.tools import LOW, MEDIUM, RANK, Catalogue, Tool
+from signoff.provenance.tools import LOW, MEDIUM, PROJECT_AGENT, RANK, Catalogue, Tool
 from signoff.util.globs import glob_body
 
 #: Longest regex accepted from a repository's config (the repository is untrusted).
 MAX_PATTERN = 300
+#: Most ``[ai] agents`` entries accepted.
+MAX_AGENTS = 200
+#: An ``[ai] agents`` entry: a GitHub login (an app's ends in "[bot]") or one e-mail address.
+_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
+_ADDRESS = re.compile(r"[^@\s<>,;\"']{1,64}@[A-Za-z0-9.-]{1,190}")
 
 
 def compile_repo_regex(pattern: str, where: str, *, flags: str = "") -> Any:
@@ -68,6 +73,7 @@ def _tool(t: dict[str, Any]) -> Tool:
         domains=[x.lower() for x in t.get("domains", [])],
         common_names={x.lower() for x in t.get("common_names", [])},
         subject_prefixes=list(t.get("subject_prefixes", [])),
+        sessions=[re.compile(x, re.I) for x in t.get("sessions", [])],
     )
 
 
@@ -114,7 +120,9 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
     ``message_patterns`` (regexes, searched line-wise), ``paths`` (globs of AI-generated files),
     ``min_confidence`` (``low`` | ``medium`` | ``high``: the weakest signal that makes lines AI),
     ``committer_only`` (``low`` | ``medium`` | ``high``: how sure a tool mark on the committer alone is;
-    default ``low``, reported but not counted).
+    default ``low``, reported but not counted), ``agents`` (the project's own agent accounts: GitHub
+    logins such as ``"pydanty[bot]"`` or addresses; as author or co-author they are high, like a
+    catalogue agent. Settings come from the target, never the change: see :mod:`signoff.git.settings`).
     Repository regexes and globs are compiled by RE2 (see the module docstring).
     """
     cat = _builtin()
@@ -134,9 +142,41 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
         for p in _str_list(ai, "message_patterns")
     ]
     cat.ai_paths = [(g, compile_glob(g, f"{where} paths")) for g in _str_list(ai, "paths")]
+    agents = _agents(_str_list(ai, "agents"), f"{where} agents")
+    if agents is not None:
+        cat.tools.append(agents)
     cat.min_confidence = _level(ai, "min_confidence", MEDIUM)
     cat.committer_only = _level(ai, "committer_only", LOW)
     return cat
+
+
+def _agents(entries: list[str], where: str) -> Tool | None:
+    """The project's own agent accounts as one catalogue tool (added last: known tools name first)."""
+    if not entries:
+        return None
+    if len(entries) > MAX_AGENTS:
+        raise UsageError(f"{where}: more than {MAX_AGENTS} entries")
+    logins: set[str] = set()
+    emails: list[str] = []
+    for raw in entries:
+        entry = raw.strip()
+        if _LOGIN.fullmatch(entry):
+            logins.add(entry.lower())
+        elif _ADDRESS.fullmatch(entry) and not any(c in entry for c in "*?[]"):
+            emails.append(entry.lower())
+        else:
+            raise UsageError(f'{where}: {raw!r} is neither a GitHub login ("name[bot]") nor an address')
+    return Tool(
+        id=PROJECT_AGENT,
+        name="project agent",
+        emails=emails,
+        logins=logins,
+        names=None,
+        words=None,
+        name_suffixes=[],
+        trailers={},
+        markers=[],
+    )
 
 
 def _level(ai: dict[str, Any], key: str, default: str) -> str:

@@ -27,9 +27,15 @@ EXACT, HIGH, MEDIUM, LOW = "exact", "high", "medium", "low"
 RANK = {EXACT: 4, HIGH: 3, MEDIUM: 2, LOW: 1}
 #: Most specific first among signals of equal confidence.
 _KIND_ORDER = {"git-ai": 0, "line-notes": 0, "tool-trailer": 1, "trailer": 2, "author": 3, "subject": 4}
-_KIND_ORDER.update({"marker": 5, "config": 6, "committer": 7, "domain": 8})
+_KIND_ORDER.update({"session": 5, "marker": 6, "disclosure": 7, "config": 8, "committer": 9, "domain": 10})
 #: The catalogue entry for AI named only by its model family.
 GENERIC_TOOL = "other-llm"
+#: The tool that stands for a project's own agent accounts (``[ai] agents``).
+PROJECT_AGENT = "project-agent"
+#: A session link counts high when its line holds at most this many words besides the link (a footer
+#: such as "Link to Devin run: <url>"); inside running prose it is medium.
+_LINK_LINE_WORDS = 12
+_MARKUP = re.compile(r"<[^<>\n]{0,400}>|https?://[^\s<>()\[\]\"']+|&nbsp;|[\[\]()*_`>|#.,:;!-]")
 
 _GITHUB_NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[^@\s]+)@users\.noreply\.github\.com$", re.I)
 _IDENTITY = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>\s*$")
@@ -44,7 +50,8 @@ class Signal:
     """One piece of evidence that a commit (or lines) came from an AI tool.
 
     ``kind``: ``trailer`` | ``tool-trailer`` | ``author`` | ``committer`` | ``subject`` | ``marker`` |
-    ``domain`` | ``config`` | ``git-ai`` | ``line-notes``; ``tool``: catalogue id (``claude``...),
+    ``session`` | ``disclosure`` | ``domain`` | ``config`` | ``git-ai`` | ``line-notes``;
+    ``tool``: catalogue id (``claude``...),
     ``unknown`` or ``config``; ``confidence``: ``exact`` | ``high`` | ``medium`` | ``low``;
     ``evidence``: the text that matched (raw repo text: pass it through ``sanitize.visible``);
     ``rule``: which rule matched, in words.
@@ -100,6 +107,8 @@ class Tool:
     domains: list[str] = field(default_factory=list)
     common_names: set[str] = field(default_factory=set)
     subject_prefixes: list[str] = field(default_factory=list)
+    #: URLs of the tool's own agent sessions or tasks ("https://claude.ai/code/session_...")
+    sessions: list[re.Pattern[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +166,15 @@ class Catalogue:
         login = m.group("login") if m else None
         lname = " ".join(name.split()).lower()
         for tool in self.tools:
+            own = " named in [ai] agents" if tool.id == PROJECT_AGENT else ""
             if email and any(fnmatch.fnmatchcase(email, pat) for pat in tool.emails):
-                return Match(tool, HIGH, "agent address")
+                return Match(tool, HIGH, f"agent address{own}")
             if login is not None and login in tool.logins:
-                return Match(tool, HIGH, "agent's GitHub account")
+                return Match(tool, HIGH, f"agent's GitHub account{own}")
         for tool in self.tools:
             if lname.endswith("[bot]") and lname in tool.logins:
-                return Match(tool, HIGH, "agent's GitHub account name")
+                own = " named in [ai] agents" if tool.id == PROJECT_AGENT else ""
+                return Match(tool, HIGH, f"agent's GitHub account name{own}")
             if email and any(fnmatch.fnmatchcase(email, pat) for pat in tool.unconfirmed_emails):
                 return Match(tool, MEDIUM, "address seen only in third-party lists")
         named = self.tool_for_name(lname)
@@ -299,7 +310,7 @@ class Catalogue:
     def _gates(self) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
         """One regex any tool marker needs to match, and every subject prefix (cheap pre-checks)."""
         if self._gate is None:
-            markers = [m.pattern for t in self.tools for m in t.markers]
+            markers = [m.pattern for t in self.tools for m in (*t.markers, *t.sessions)]
             rx = re.compile("|".join(f"(?:{m})" for m in markers), re.I | re.M) if markers else None
             self._gate = (rx, tuple(p for t in self.tools for p in t.subject_prefixes))
         return self._gate
@@ -320,6 +331,7 @@ class Catalogue:
                 if m:
                     out.append(self._sig("marker", tool, MEDIUM, _line_at(message, m.start()), "tool footer"))
                     break
+            out += self._session_signals(tool, message)
         if self.on_behalf is not None:
             for ob in self.on_behalf.finditer(message):
                 line = ob.group(0).strip()
@@ -336,6 +348,20 @@ class Catalogue:
                     Signal("config", "config", MEDIUM, evidence, f"config message pattern {raw!r}", "config")
                 )
         return out
+
+    def _session_signals(self, tool: Tool, message: str) -> list[Signal]:
+        """A link to one of the tool's agent sessions: high on a line of its own (a footer), else medium."""
+        for pattern in tool.sessions:
+            m = pattern.search(message)
+            if m is None:
+                continue
+            line = _line_at(message, m.start())
+            words = _MARKUP.sub(" ", line).split()
+            if len(words) <= _LINK_LINE_WORDS:
+                return [self._sig("session", tool, HIGH, line, f"link to a {tool.name} agent session")]
+            rule = f"link to a {tool.name} agent session inside prose"
+            return [self._sig("session", tool, MEDIUM, line, rule)]
+        return []
 
     def identity_signals(self, kind: str, name: str, email: str) -> list[Signal]:
         out: list[Signal] = []
@@ -380,8 +406,11 @@ class Catalogue:
         signals += self.body_trailer_signals(message, block)
         signals += self.message_signals(message)
         seen: set[tuple[str, str, str]] = set()
+        trailer_lines = {s.evidence for s in signals if s.kind in ("trailer", "tool-trailer")}
         out = []
         for s in ranked(signals):
+            if s.kind == "session" and s.evidence in trailer_lines:
+                continue  # "Claude-Session: <url>" is already the tool's own trailer
             if (s.kind, s.evidence, s.tool) not in seen:
                 seen.add((s.kind, s.evidence, s.tool))
                 out.append(s)
