@@ -42,8 +42,8 @@ from signoff.provenance.tools import strongest
 HERE = Path(__file__).resolve().parent / "provenance_eval"
 
 
-def _load_labels(repo: str) -> dict[str, tuple[str, str]]:
-    path = HERE / "labels" / f"{repo.replace('/', '+')}.tsv"
+def _load_labels(repo: str, name: str = "") -> dict[str, tuple[str, str]]:
+    path = HERE / "labels" / (name or f"{repo.replace('/', '+')}.tsv")
     out = {}
     for line in path.read_text().splitlines():
         sha, label, evidence = line.split("\t")
@@ -160,7 +160,11 @@ def main() -> None:
     ap.add_argument("--clones", type=Path, default=Path("/tmp/signoff-eval"))
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong commits per range")
     ap.add_argument("--explicit", action="store_true", help="count high/exact-confidence signals only")
-    ap.add_argument("--split", default="", help="only ranges of this split (dev / heldout / heldout2)")
+    ap.add_argument(
+        "--split",
+        default="",
+        help="only ranges of this split (dev / heldout / heldout2 / heldout3 / heldout4)",
+    )
     ap.add_argument("--lines", action="store_true", help="also line precision/recall over each range's diff")
     ap.add_argument(
         "--project-config", action="store_true", help="apply each range's [ai] table (ranges.toml)"
@@ -168,6 +172,9 @@ def main() -> None:
     ap.add_argument("--disclosures", default="", help="[ai] disclosures level (off / low / medium)")
     args = ap.parse_args()
     ranges = tomllib.loads((HERE / "ranges.toml").read_text())["range"]
+    # a held-out split kept in its own file (ranges_<split>.toml) is only read when asked for by name
+    if args.split and (extra := HERE / f"ranges_{args.split}.toml").is_file():
+        ranges += tomllib.loads(extra.read_text())["range"]
     total: dict = defaultdict(Counter)
     for r in ranges:
         if args.split and r.get("split") != args.split:
@@ -178,13 +185,14 @@ def main() -> None:
             ai["disclosures"] = args.disclosures
         commits = _commits(clone, r["base"], r["head"], ai)
         errors: list = []
-        c = evaluate(commits, _load_labels(r["repo"]), errors, args.explicit)
+        labels = _load_labels(r["repo"], r.get("labels", ""))
+        c = evaluate(commits, labels, errors, args.explicit)
         report(f"{r['repo']} {r['name']}: {len(commits)} commits", c)
         for key, counter in c.items():
             total[key].update(counter)
         if args.lines:
             try:
-                lc = line_counts(clone, r["base"], r["head"], _load_labels(r["repo"]), ai)
+                lc = line_counts(clone, r["base"], r["head"], labels, ai)
             except GitCommandError as exc:  # snapshots lack files of 4 MiB and more
                 print(f"  lines: not measured ({exc})")
                 continue
