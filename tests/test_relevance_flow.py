@@ -51,9 +51,11 @@ def _flow_lines(rel: Relevance, qid: str) -> set[tuple[str, int]]:
 
 def test_decoded_request_field_reaches_the_client_at_its_line(tmp_path: Path) -> None:
     rel = _relevance(tmp_path, {}, {"api/importer.go": HANDLER})
-    assert _flow_lines(rel, "input.ssrf") == {("api/importer.go", 9)}
-    hit = next(h for h in rel.result("input.ssrf").hits if h.pattern.startswith("flow:"))  # type: ignore[union-attr]
-    assert "req" in hit.pattern and "r.Body" in hit.pattern and hit.trigger == "added"
+    # the sink, and the line where the value reaching it was built (the decode into req)
+    assert _flow_lines(rel, "input.ssrf") == {("api/importer.go", 9), ("api/importer.go", 5)}
+    hits = {h.line: h for h in rel.result("input.ssrf").hits if h.pattern.startswith("flow:")}  # type: ignore[union-attr]
+    assert "req" in hits[9].pattern and "r.Body" in hits[9].pattern and hits[9].trigger == "added"
+    assert "built here" in hits[5].pattern and "line 9" in hits[5].pattern
 
 
 def test_flow_reads_added_lines_only(tmp_path: Path) -> None:
@@ -110,6 +112,8 @@ def test_hostile_file_stays_linear() -> None:
         run("views.py", "x = request.args['a']\\n" + "open(x, " * 40000 + ")")
         funcs = "".join(f"func f{i}(a string) {{ os.Open(a) }}\\n" for i in range(8000))
         run("h.go", "x := r.FormValue(\\"a\\")\\n" + funcs)
+        chain = "".join(f"a{i + 1} = a{i} + '/x'\\n" for i in range(30000))  # a trace through every line
+        run("views.py", "a0 = request.args['a']\\n" + chain + "open(a30000)\\n")
         print("ok")
         """
     )
@@ -141,3 +145,69 @@ def test_a_line_is_pointed_at_once_per_question(tmp_path: Path) -> None:
         assert r is not None, qid
         on_line = [h for h in r.hits if (h.path, h.line) == ("app/views.py", line)]
         assert len(on_line) == 1, (qid, on_line)
+
+
+def test_a_flow_hit_also_points_where_the_value_was_built(tmp_path: Path) -> None:
+    """The sink's question is also asked where input entered and where the value reaching the sink was
+    built (a concatenation two lines up), and on the argument line of a call spread over lines; plain
+    copies and calls of the value are not pointed at."""
+    java = textwrap.dedent(
+        """\
+        @RestController
+        public class ExportController {
+            @GetMapping("/export")
+            public void export(@RequestParam String name, HttpServletResponse response) throws Exception {
+                String base = settings.exportDir();
+                String full = base + name;
+                String copy = full;
+                log.info("export {}", copy);
+                byte[] data = Files.readAllBytes(
+                    Paths.get(
+                        copy));
+                response.getOutputStream().write(data);
+            }
+        }
+        """
+    )
+    rel = _relevance(tmp_path, {}, {"src/ExportController.java": java})
+    lines = {n for p, n in _flow_lines(rel, "input.path-traversal")}
+    assert {6, 11} <= lines  # built (base + name) and the argument line of Paths.get(
+    assert 7 not in lines and 8 not in lines  # a plain copy, a log call
+    built = next(h for h in rel.result("input.path-traversal").hits if h.line == 6)  # type: ignore[union-attr]
+    assert "built here" in built.pattern and "name" in built.pattern
+
+
+def test_archive_entry_names_are_input_only_in_files_that_read_archives(tmp_path: Path) -> None:
+    """A zip entry's name joined onto the destination (zip slip) is a flow hit; the same join over a
+    directory listing's ``entry.name`` in a file that reads no archive is not."""
+    zip_slip = textwrap.dedent(
+        """\
+        import zipfile
+
+
+        def restore(bundle, dest):
+            with zipfile.ZipFile(bundle) as zf:
+                for entry in zf.infolist():
+                    target = os.path.join(dest, entry.filename)
+                    with open(target, "wb") as out:
+                        out.write(zf.read(entry))
+        """
+    )
+    listing = zip_slip.replace("import zipfile", "import os").replace(
+        "with zipfile.ZipFile(bundle) as zf:\n        for entry in zf.infolist():",
+        "if True:\n        for entry in os.scandir(bundle):",
+    )
+    rel = _relevance(tmp_path, {}, {"tools/restore.py": zip_slip, "tools/listing.py": listing})
+    lines = _flow_lines(rel, "input.path-traversal")
+    assert ("tools/restore.py", 7) in lines and ("tools/restore.py", 8) in lines
+    assert not {p for p, _ in lines} & {"tools/listing.py"}
+
+
+def test_a_long_chain_of_assignments_keeps_the_reason_short(tmp_path: Path) -> None:
+    """Input copied through 3,000 variables: the hit names the sink's variable and the source with the
+    middle elided (each step copied the whole chain before: 26,000 characters here, quadratic work)."""
+    chain = "".join(f"a{i + 1} = a{i} + '/x'\n" for i in range(3000))
+    rel = _relevance(tmp_path, {}, {"app/views.py": "a0 = request.args['a']\n" + chain + "open(a3000)\n"})
+    hit = next(h for h in rel.result("input.path-traversal").hits if h.line == 3002)  # type: ignore[union-attr]
+    assert hit.pattern.startswith("flow: a3000 <- a2999") and hit.pattern.endswith("request.args")
+    assert len(hit.pattern) < 300

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,11 +21,11 @@ from typing import TYPE_CHECKING
 from signoff.relevance.flow_langs import rules_for
 from signoff.relevance.flow_prefilter import Searcher
 from signoff.relevance.flow_rules import (
+    ARCHIVE_API,
     COMMAND,
     NOT_DATA,
     NOT_REQUEST_TYPE,
     ROUTE,
-    SANITIZER,
     SQL,
     UNTRUSTED_HINT,
     UNTRUSTED_NAME,
@@ -33,6 +34,16 @@ from signoff.relevance.flow_rules import (
     WEB_TYPE,
     Rules,
 )
+from signoff.relevance.flow_text import (
+    MAX_ARGS,
+    because,
+    close,
+    is_literal,
+    param_name,
+    split_args,
+    unquote,
+    with_offsets,
+)
 from signoff.relevance.hitutil import clip
 from signoff.relevance.model import Hit
 
@@ -40,21 +51,26 @@ if TYPE_CHECKING:
     from signoff.diff.model import FileDiff
     from signoff.relevance.statements import SideText
 
-_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`")
-_INTERP = re.compile(r"\$\{([^}]*)\}|#\{([^}]*)\}|\{([^{}]*)\}|(\$[A-Za-z_]\w*(?:->\w+)*)")
 _NAME = re.compile(
     r"(?<![\w$])\$[A-Za-z_]\w*(?:->\w+)*|(?<![\w$.>])[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*"
 )
 _IDENT = re.compile(r"\$?[A-Za-z_][\w$]*")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
-#: Characters scanned for one call's arguments (bounds an unbalanced bracket).
-MAX_ARGS = 2000
 #: Work allowed per file: characters scanned for arguments and checked for input, per character of the
 #: file, plus a constant (keeps hostile files linear: thousands of unclosed calls on one line).
 WORK_PER_CHAR = 4
 WORK_BASE = 100_000
-#: Sanitiser calls dropped from one expression.
-MAX_SANITIZERS = 16
+#: Lines of a tainted value's trace kept per name (where it was built, newest first).
+MAX_TRACE = 3
+#: An assignment that builds a value from parts (concatenation, interpolation, formatting, joins).
+_BUILD = re.compile(
+    r"\+|%|\$\{|#\{|\bf[\"']|\.format\s*\(|Sprintf\s*\(|\b(?:join|Join|resolve|Combine|concat)\s*\("
+    r"|\.replace(?:All)?\s*\(|\.\s*\$"
+)
+
+
+#: A sink reached: (line index, question, sink text, why, trace line indexes).
+_Reached = tuple[int, str, str, str, tuple[int, ...]]
 
 
 class _OutOfBudget(Exception):
@@ -69,12 +85,27 @@ class Finding:
     line: int
     sink: str
     why: str
+    #: For a line of the trace (where the value reaching a sink was built): the sink's global line.
+    sink_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a file shows as a whole: a request handler file, an archive reader, which sinks' gates are
+    on and which sinks are off (their ``requires`` is not in the file)."""
+
+    web_file: bool
+    archive: bool
+    gated: list[bool]
+    off: list[bool]
 
 
 @dataclass(slots=True)
 class _Frame:
     indent: int
     names: dict[str, str | None] = field(default_factory=dict)
+    #: Lines (indexes in the file) where a tainted name's value was built, newest first.
+    lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 class _Scope:
@@ -90,8 +121,10 @@ class _Scope:
     def push(self, indent: int, names: dict[str, str | None]) -> None:
         self.frames.append(_Frame(indent, names))
 
-    def set(self, name: str, why: str | None) -> None:
-        self.frames[-1].names[name] = why
+    def set(self, name: str, why: str | None, lines: tuple[int, ...] = ()) -> None:
+        top = self.frames[-1]
+        top.names[name] = why
+        top.lines[name] = lines
 
     def get(self, name: str) -> str | None:
         for fr in reversed(self.frames):
@@ -99,116 +132,34 @@ class _Scope:
                 return fr.names[name]
         return None
 
+    def lines(self, name: str) -> tuple[int, ...]:
+        """Where the value of ``name`` (as :meth:`get` finds it) was built."""
+        for fr in reversed(self.frames):
+            if name in fr.names:
+                return fr.lines.get(name, ())
+        return ()
+
     def any(self) -> bool:
         return any(v for fr in self.frames for v in fr.names.values())
-
-
-def _skip_string(s: str, i: int, end: int, dead: dict[str, int]) -> int:
-    """Where to go on from the quote at ``s[i]``: after the string it opens, else ``i + 1``.
-
-    A quote whose string does not close before ``end`` (or, for ``"`` and ``'``, the end of its line)
-    makes every later quote of its kind up to there fail the same way (each is escaped in that scan):
-    they are skipped instead of scanned again, so a run of escaped quotes costs one scan, not one per
-    quote (a line of escaped backticks made the flow pass quadratic).
-    """
-    q = s[i]
-    if dead.get(q, -1) > i:
-        return i + 1
-    m = _STRING.match(s, i, end)
-    if m:
-        return m.end()
-    if q == "`":
-        dead[q] = end
-    else:
-        nl = s.find("\n", i, end)
-        dead[q] = end if nl < 0 else nl
-    return i + 1
-
-
-def _close(s: str, pos: int, stop: int) -> int:
-    """Index of the bracket closing the one before ``pos`` (or ``stop``), skipping strings."""
-    depth = 0
-    i = pos
-    end = min(stop, pos + MAX_ARGS)
-    dead: dict[str, int] = {}
-    while i < end:
-        ch = s[i]
-        if ch in "\"'`":
-            i = _skip_string(s, i, end, dead)
-            continue
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            if depth == 0:
-                return i
-            depth -= 1
-        elif ch == ";" and depth == 0:
-            return i
-        i += 1
-    return end
-
-
-def _split_args(s: str) -> list[str]:
-    """Top-level comma-separated parts of ``s``."""
-    out: list[str] = []
-    depth = 0
-    start = i = 0
-    n = len(s)
-    dead: dict[str, int] = {}
-    while i < n:
-        ch = s[i]
-        if ch in "\"'`":
-            nxt = _skip_string(s, i, n, dead)
-            if nxt > i + 1:
-                i = nxt
-                continue
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(s[start:i])
-            start = i + 1
-        i += 1
-    out.append(s[start:])
-    return out
-
-
-def _unquote(expr: str) -> str:
-    """``expr`` with string contents dropped, interpolations (``${x}``, ``#{x}``, f-string ``{x}``, PHP
-    ``$x``) kept, and sanitiser calls dropped with their arguments."""
-
-    def lit(m: re.Match[str]) -> str:
-        parts = [g for im in _INTERP.finditer(m.group()) for g in im.groups() if g]
-        return " (" + " ".join(parts) + ") " if parts else '""'
-
-    out = _STRING.sub(lit, expr)
-    for _ in range(MAX_SANITIZERS):
-        m = SANITIZER.search(out)
-        if m is None:
-            break
-        end = _close(out, m.end(), len(out))
-        out = out[: m.start()] + " 0 " + out[end + 1 :]
-    return out
-
-
-def _is_literal(expr: str) -> bool:
-    e = expr.strip()
-    return not e or bool(
-        re.fullmatch(r"(?:[\"'`][^\"'`]*[\"'`]|[\d.]+|None|null|nil|true|false|True|False)", e)
-    )
 
 
 class _FileFlow:
     """The flow analysis of one file."""
 
-    def __init__(self, rules: Rules, body: str, web_file: bool) -> None:
+    def __init__(self, rules: Rules, body: str, web_file: bool, archive: bool = False) -> None:
         self.rules = rules
+        self.archive = rules.archive_sources if archive else None
         self.body = body
         self.scope = _Scope()
         self.web_file = web_file
         self.route_pending = False
         self.budget = WORK_BASE + WORK_PER_CHAR * len(body)
+        #: The line (index in the file) being walked, and the trace of the last tainted expression:
+        #: lines where the value it reads was built, and the line where input appears in it.
+        self.line = 0
+        self.trace: tuple[int, ...] = ()
+        self.seen_at = -1
+        self.direct = False
 
     def charge(self, work: int) -> None:
         self.budget -= work
@@ -216,38 +167,51 @@ class _FileFlow:
             raise _OutOfBudget
 
     def close(self, pos: int, stop: int) -> int:
-        """:func:`_close` over the file's body, charged to its budget."""
-        end = _close(self.body, pos, stop)
+        """:func:`close` over the file's body, charged to its budget."""
+        end = close(self.body, pos, stop)
         self.charge(end - pos + 1)
         return end
 
-    def tainted(self, expr: str) -> str | None:
-        """Why ``expr`` carries input (None: it does not, as far as this file shows)."""
+    def tainted(self, expr: str, at: int = -1) -> str | None:
+        """Why ``expr`` carries input (None: it does not, as far as this file shows). Also sets
+        :attr:`trace` (where the value read was built) and, when ``expr`` starts at body offset ``at``,
+        :attr:`seen_at` (the body offset where the input appears in it)."""
         self.charge(len(expr) + 1)
-        clean = _unquote(expr)
-        m = self.rules.sources.search(clean)
+        self.trace, self.seen_at, self.direct = (), -1, False
+        clean = unquote(expr)
+        m = self.rules.sources.search(clean) or (self.archive and self.archive.search(clean))
         if m:
+            self.direct = True
+            self._seen(expr, m.group(), at)
             return m.group().rstrip("( ")
         for m in _NAME.finditer(clean):
             chain = re.sub(r"\s+", "", m.group())
             parts = chain.split(".")
             for k in range(len(parts), 0, -1):
-                why = self.scope.get(".".join(parts[:k]))
+                name = ".".join(parts[:k])
+                why = self.scope.get(name)
                 if why:
-                    return why if why.startswith(chain) else f"{chain} <- {why}"
+                    self.trace = self.scope.lines(name)
+                    self._seen(expr, m.group(), at)
+                    return why if why.startswith(chain) else because(chain, why)
         return None
+
+    def _seen(self, expr: str, token: str, at: int) -> None:
+        if at >= 0:
+            i = expr.find(token)
+            self.seen_at = at + i if i >= 0 else at
 
     def params(self, text: str, indent: int, after_route: bool) -> None:
         """Push a frame for a function whose parameter list is ``text``."""
         names: dict[str, str | None] = {}
         rules = self.rules
-        for part in _split_args(text):
+        for part in split_args(text):
             p = part.strip()
             if not p:
                 continue
             marked = bool(rules.param_marks and rules.param_marks.search(p))
             typed = bool(WEB_TYPE.search(p)) and not NOT_REQUEST_TYPE.search(p)
-            name = _param_name(p, rules.param_name)
+            name = param_name(p, rules.param_name)
             if not name:
                 continue
             if (
@@ -263,22 +227,19 @@ class _FileFlow:
 
     def assign(self, lhs: str, rhs: str) -> None:
         why = self.tainted(rhs)
+        # the trace keeps lines where input enters or the value is built (joined, concatenated,
+        # formatted), not plain copies and calls
+        built = bool(why) and (self.direct or _BUILD.search(rhs) is not None)
+        lines = _trace(self.line, self.trace) if built else self.trace
         for name in re.split(r"\s*,\s*", lhs.strip("{}[] ")):
             name = re.sub(r"\s+", "", name.split(":")[-1].split("=")[0]).lstrip("@")
             if name and _IDENT.match(name):
-                self.scope.set(name, f"{name} <- {why}" if why and not why.startswith(name) else why)
+                self.scope.set(name, because(name, why) if why and not why.startswith(name) else why, lines)
 
 
-def _param_name(p: str, how: str) -> str:
-    p = re.sub(r"@\w+(?:\([^()]*\))?|\[[^\]]*\]", " ", p).split("=")[0].strip()
-    if how == "dollar":
-        m = re.search(r"\$\w+", p)
-        return m.group() if m else ""
-    if how == "first" or ":" in p:
-        m = re.match(r"\s*(?:\.\.\.|\*{1,2})?([A-Za-z_$][\w$]*)", p)
-        return m.group(1) if m else ""
-    words = re.findall(r"[A-Za-z_$][\w$]*", p)
-    return words[-1] if words else ""
+def _trace(line: int, older: tuple[int, ...]) -> tuple[int, ...]:
+    """``line`` then the lines of ``older`` that differ from it, at most :data:`MAX_TRACE`."""
+    return (line, *(x for x in older if x != line))[:MAX_TRACE]
 
 
 def _lines(text: SideText, first: int, end: int) -> tuple[str, list[int], list[int]]:
@@ -317,27 +278,34 @@ def file_findings(
         g is not None and matches(g) and (u is None or not matches(u))
         for g, u in zip(rules.gates, rules.unless, strict=True)
     ]
+    # archive entry names are input in a file that reads archives (zip slip)
+    archive = rules.archive_sources is not None and matches(ARCHIVE_API) and matches(rules.archive_sources)
     marks = rules.param_marks
     if not (
         any(gated)
         or web_file
+        or archive
         or matches(rules.sources)
         or (marks is not None and matches(marks))
         or matches(ROUTE)
         or matches(UNTRUSTED_HINT)
+        or matches(WEB_TYPE)
     ):
         return
     if not matches(rules.sink_rx):
         return
     body, starts, stmt_end = _lines(text, first, end)
-    walk = _Walk(rules, body, starts, stmt_end, web_file, gated)
+    facts = _Facts(web_file, archive, gated, [r is not None and not matches(r) for r in rules.requires])
+    walk = _Walk(rules, body, starts, stmt_end, facts)
     events = walk.events()
     found = walk.run({}, events)
     if walk.tainted_calls:  # a helper of this file called with input: its parameters carry it
-        again = _Walk(rules, body, starts, stmt_end, web_file, gated)
+        again = _Walk(rules, body, starts, stmt_end, facts)
         found = again.run(walk.tainted_calls, [e for e in events if e[1] != 4])
-    for li, q, sink, why in found:
+    for li, q, sink, why, trace in found:
         yield Finding(q, first + li, sink, why)
+        for tl in trace:
+            yield Finding(q, first + tl, sink, why, first + li)
 
 
 _FUNC_NAME = re.compile(
@@ -376,11 +344,11 @@ class _Walk:
         body: str,
         starts: list[int],
         stmt_end: list[int],
-        web_file: bool,
-        gated: list[bool],
+        facts: _Facts,
     ) -> None:
-        self.rules, self.body, self.starts, self.stmt_end, self.gated = rules, body, starts, stmt_end, gated
-        self.flow = _FileFlow(rules, body, web_file)
+        self.rules, self.body, self.starts, self.stmt_end = rules, body, starts, stmt_end
+        self.gated, self.off = facts.gated, facts.off
+        self.flow = _FileFlow(rules, body, facts.web_file, facts.archive)
         self.kwargs_only = rules.name == "python"
         self.tainted_calls: dict[str, set[int]] = {}
         self.helpers: dict[str, set[int]] = {}
@@ -423,18 +391,18 @@ class _Walk:
 
     def run(
         self, helpers: dict[str, set[int]], events: list[tuple[int, int, re.Match[str]]]
-    ) -> list[tuple[int, str, str, str]]:
-        """(line index, question, sink text, why) per sink reached; ``helpers``: {function: tainted
-        parameter positions} found by an earlier pass."""
+    ) -> list[_Reached]:
+        """(line index, question, sink text, why, trace lines) per sink reached; ``helpers``: {function:
+        tainted parameter positions} found by an earlier pass. The trace lines are where the value
+        reaching the sink was built and, for a call over several lines, the line of the argument that
+        carries the input."""
         self.helpers = helpers
-        out: list[tuple[int, str, str, str]] = []
+        out: list[_Reached] = []
         with contextlib.suppress(_OutOfBudget):
             self._loop(events, out)
         return out
 
-    def _loop(
-        self, events: list[tuple[int, int, re.Match[str]]], out: list[tuple[int, str, str, str]]
-    ) -> None:
+    def _loop(self, events: list[tuple[int, int, re.Match[str]]], out: list[_Reached]) -> None:
         body, starts, flow = self.body, self.starts, self.flow
         ei, n = 0, len(starts)
         for li in range(n):
@@ -445,6 +413,7 @@ class _Walk:
             if not stripped:
                 continue
             indent = len(line) - len(stripped)
+            flow.line = li
             if stripped[0] != "{":  # an opening brace on its own line (Allman style) is still the header
                 flow.scope.enter_line(indent)
             if ROUTE.search(stripped):
@@ -463,18 +432,27 @@ class _Walk:
                     found = (
                         None
                         if self._at_def(m.start())
-                        else _sink(flow, self.rules, m, body, stop, self.gated)
+                        else _sink(flow, self.rules, m, body, stop, self.gated, self.off)
                     )
                     if found is not None:
                         sink = m.group().strip()[:60]
-                        out.append((li, found[0], sink, found[1]))
+                        trace = self._trace(li)
+                        out.append((li, found[0], sink, found[1], trace))
                         also = self.rules.sinks[int((m.lastgroup or "s0")[1:])].also
                         if also and not found[1].startswith("an XML parser"):
-                            out.append((li, also, sink, found[1]))
+                            out.append((li, also, sink, found[1], trace))
                 elif kind == 3:
                     self._out_param(m, ls, stop)
                 else:
                     self._call(m, stop)
+
+    def _trace(self, li: int) -> tuple[int, ...]:
+        """Lines other than the sink's ``li`` to point at for the input just found reaching it."""
+        flow = self.flow
+        lines = list(flow.trace)
+        if flow.seen_at >= 0:
+            lines.insert(0, bisect_right(self.starts, flow.seen_at) - 1)
+        return tuple(dict.fromkeys(x for x in lines if x != li))[:MAX_TRACE]
 
     def _def(self, m: re.Match[str], indent: int, stop: int) -> None:
         opener = self._opener(m)
@@ -488,8 +466,8 @@ class _Walk:
         name = self._func_name(m)
         tainted = self.helpers.get(name)
         if tainted:
-            for pos, part in enumerate(_split_args(params)):
-                pname = _param_name(part.strip(), self.rules.param_name)
+            for pos, part in enumerate(split_args(params)):
+                pname = param_name(part.strip(), self.rules.param_name)
                 if pos in tainted and pname:
                     flow.scope.set(pname, f"{pname} <- argument of {name}()")
 
@@ -503,7 +481,7 @@ class _Walk:
         why = self.flow.tainted(self.body[start : self.flow.close(m.end(), stop)])
         if why:
             name = m.group(1)
-            self.flow.scope.set(name, f"{name} <- {why}")
+            self.flow.scope.set(name, because(name, why), _trace(self.flow.line, self.flow.trace))
 
     def _at_def(self, at: int) -> bool:
         """Whether ``at`` is the name of a function being defined (not a call)."""
@@ -515,7 +493,7 @@ class _Walk:
         end = self.flow.close(paren + 1, stop)
         if self._at_def(m.start()):
             return
-        for pos, arg in enumerate(_split_args(self.body[paren + 1 : end])):
+        for pos, arg in enumerate(split_args(self.body[paren + 1 : end])):
             if self.flow.tainted(arg):
                 self.tainted_calls.setdefault(m.group(1), set()).add(pos)
 
@@ -525,9 +503,17 @@ def _django_view(params: str) -> bool:
 
 
 def _sink(
-    flow: _FileFlow, rules: Rules, m: re.Match[str], body: str, stop: int, gated: list[bool]
+    flow: _FileFlow,
+    rules: Rules,
+    m: re.Match[str],
+    body: str,
+    stop: int,
+    gated: list[bool],
+    off: list[bool],
 ) -> tuple[str, str] | None:
     idx = int((m.lastgroup or "s0")[1:])
+    if off[idx]:  # the sink applies only to files that match its ``requires``
+        return None
     sink = rules.sinks[idx]
     stop = stop if stop > m.end() else len(body)
     paren = m.group().find("(")
@@ -536,25 +522,26 @@ def _sink(
         while at < stop and body[at] in " \t":
             at += 1
     if sink.args == "match":
-        args = [m.group()]
+        args = [(m.start(), m.group())]
     elif sink.args == "rest" or body[at : at + 1] != "(":
-        args = [body[m.end() : flow.close(m.end(), stop)]]
+        args = [(m.end(), body[m.end() : flow.close(m.end(), stop)])]
     else:
-        args = _split_args(body[at + 1 : flow.close(at + 1, stop)])
+        args = with_offsets(at + 1, split_args(body[at + 1 : flow.close(at + 1, stop)]))
     if sink.args == "first":
         args = args[:1]
     elif sink.args == "second":
         args = args[1:2]
-    args = [a for a in args if "=>" not in a and not _CALLBACK.search(a)]
+    args = [(o, a) for o, a in args if "=>" not in a and not _CALLBACK.search(a)]
     if sink.question in (SQL, COMMAND):  # keyword / hash arguments: bound values, options, not the text
-        args = [a for a in args if not _KEYWORD_ARG.match(a)]
+        args = [(o, a) for o, a in args if not _KEYWORD_ARG.match(a)]
     if sink.question == SQL:  # a query-builder expression (ORM comparisons), not query text
-        args = [a for a in args if "==" not in a]
-    for a in args:
-        why = flow.tainted(a)
+        args = [(o, a) for o, a in args if "==" not in a]
+    for o, a in args:
+        why = flow.tainted(a, o)
         if why and (sink.taint_too or not sink.gate):
             return sink.question, why
-    if gated[idx] and any(not _is_literal(a) for a in args):
+    flow.trace, flow.seen_at = (), -1
+    if gated[idx] and any(not is_literal(a) for _, a in args):
         return sink.question, "an XML parser of this file is not hardened against external entities"
     return None
 
@@ -571,7 +558,8 @@ def add_flow_hits(
     add: Callable[[int, str, Hit | None], None],
 ) -> None:
     """Add a hit per finding of every file of ``text`` (the added side) whose question is loaded, unless
-    that question already has a hit on that line."""
+    that question already has a hit on that line: at the sink, and at the lines of its trace (where the
+    value reaching it was built, or the argument line of a call over several lines)."""
     bounds = [*text.file_first, text.line_count]
     for k, fi in enumerate(text.file_idx):
         f = files[fi]
@@ -580,14 +568,16 @@ def add_flow_hits(
             if qi is None:
                 continue
             ls, le = text.span(found.line, found.line + 1)
-            number = text.number(found.line)
+            why = found.why
+            if found.sink_line is not None:
+                why += f" (built here; reaches {found.sink} at line {text.number(found.sink_line)})"
             hit = Hit(
                 f.path,
-                number,
+                text.number(found.line),
                 "new",
                 clip(text.raw[ls:le]),
                 "added",
-                f"{FLOW_PREFIX}{found.why}",
+                f"{FLOW_PREFIX}{why}",
                 clip(found.sink),
             )
             add(qi, "added", hit)

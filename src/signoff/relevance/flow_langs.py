@@ -50,7 +50,8 @@ PYTHON = compile_rules(
         Sink(XSS, r"(?<![\w.])(?:HttpResponse|make_response|Markup|mark_safe|Response)\s*\("),
         Sink(
             TEMPLATE,
-            r"(?<![\w.])(?:render_template_string|Template|jinja2\.Template)\s*\(|\.from_string\s*\(",
+            r"(?:(?<![\w.])|\b(?:jinja2|template|mako\.template|tornado\.template)\.)"
+            r"(?:render_template_string|Template)\s*\(|\.from_string\s*\(",
         ),
         Sink(
             COMMAND,
@@ -81,6 +82,7 @@ PYTHON = compile_rules(
     r"|^[ \t]*(?:async\s+)?for\s+(?P<lhs2>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\b",
     r"^[ \t]*(?:async\s+)?def\s+\w+\s*(?P<open>\()",
     "first",
+    archive_sources=r"\b(?:member|tarinfo|tar_info|zinfo|zipinfo|zip_info|info|entry|m)\.(?:name|filename|linkname)\b",
 )
 
 JS = compile_rules(
@@ -88,7 +90,9 @@ JS = compile_rules(
     r"\breq(?:uest)?\.(?:body|query|params|headers|cookies|files?|originalUrl|url|path)\b"
     r"|\bctx\.(?:request\.(?:body|query)|query|params)\b|\blocation\.(?:search|hash)\b"
     r"|\bdocument\.(?:URL|referrer|cookie|location)\b|\bwindow\.location\.(?:search|hash|href)\b"
-    r"|\bURLSearchParams\b|\bevent\.data\b|\$\(\s*[\"'][^\"']+[\"']\s*\)\.val\s*\(",
+    r"|\bURLSearchParams\b|\bevent\.data\b|\$\(\s*[\"'][^\"']+[\"']\s*\)\.val\s*\("
+    r"|\b(?:router|route|\$route)\.(?:query|params)\b|\b(?:useSearchParams|useParams)\s*\("
+    r"|\bsearchParams\.get\s*\(",
     [
         Sink(
             PATH,
@@ -96,7 +100,7 @@ JS = compile_rules(
             r"|writeFileSync|writeFile|createReadStream|createWriteStream|unlinkSync|unlink"
             r"|fsPromises\.\w+)\s*\(",
         ),
-        Sink(PATH, r"\bpath\.(?:join|resolve)\s*\(", "all"),
+        Sink(PATH, r"\b(?:path|pth|nodePath|upath|posix|win32)\.(?:join|resolve)\s*\(", "all"),
         Sink(PATH, r"\.extractAllTo\s*\(|\.extractEntryTo\s*\(", "all"),
         Sink(
             SSRF,
@@ -105,7 +109,11 @@ JS = compile_rules(
         ),
         Sink(SSRF, r"(?<![\w.$])(?:exec|execSync)" + _EXEC_CURL, "all"),
         Sink(REDIRECT, r"\.redirect\s*\(", "all"),
-        Sink(REDIRECT, r"\blocation\.(?:assign|replace)\s*\("),
+        Sink(REDIRECT, r"\blocation\.(?:assign|replace)\s*\(|\bwindow\.open\s*\("),
+        Sink(
+            REDIRECT,
+            r"\b(?:Router|router|history|\$router)\.(?:push|replace)\s*\(|(?<![\w.$])navigate(?:To)?\s*\(",
+        ),
         Sink(
             REDIRECT, r"(?<![\w$])(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=(?!=)", "rest"
         ),
@@ -147,6 +155,7 @@ JS = compile_rules(
     r"\bfunction\b\s*\*?\s*[\w$]*\s*(?P<open>\()|(?P<open2>\()[^()\n]*\)\s*=>",
     "first",
     param_marks=r"@(?:Param|Query|Body|Headers|Req)\s*\(",
+    archive_sources=r"\.entryName\b|\b(?:\w*[eE]ntry|header|file)\.(?:path|fileName|name)\b",
 )
 
 GO = compile_rules(
@@ -201,12 +210,14 @@ GO = compile_rules(
     r"^[ \t]*func\s+(?:\([^()\n]*\)\s*)?\w+\s*(?P<open>\()|\bfunc\s*(?P<open2>\()",
     "first",
     out_param=r"\b(?:Decode|Unmarshal|Bind\w*|ShouldBind\w*|BodyParser)\s*\([^;\n]*?&\s*(\w+)",
+    archive_sources=r"\b(?:f|file|zf|hdr|header|entry|h)\.(?:Name|Linkname)\b|\bFileInfo\(\)\.Name\(\)",
 )
 
 _JAVA_PARAM_MARKS = (
     r"@(?:RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|QueryParam|PathParam|FormParam"
     r"|HeaderParam|MatrixParam|BeanParam|ModelAttribute|RequestPart)\b"
 )
+_JAVA_ARCHIVE = r"\b\w*(?:[eE]ntry|ze)\.getName\s*\(\s*\)|\b\w*[eE]ntry\.name\b"
 _JAVA_SINKS = [
     Sink(
         PATH,
@@ -251,6 +262,10 @@ _JAVA_SINKS = [
         r"\.load\s*\(",
     ),
     Sink(EVAL, r"\b\w*[Ee]ngine\.eval\s*\("),
+    # a Spring MVC controller's returned string is a view name: built from input, it is a template
+    # expression (Thymeleaf ``::`` fragments, ``__${...}__`` preprocessing)
+    Sink(TEMPLATE, r"^[ \t]*return\s+(?=(?:\"[^\"\n]*\"|[\w.]+)\s*\+)", "rest", requires=r"@Controller\b"),
+    Sink(TEMPLATE, r"\bnew\s+ModelAndView\s*\(", requires=r"@Controller\b"),
     Sink(
         XXE,
         r"(?:\b\w+|\))\.(?:parse|unmarshal|createXMLStreamReader|createXMLEventReader|read|build|transform"
@@ -276,6 +291,7 @@ JAVA = compile_rules(
     r"|override|suspend|open|internal)\s+)*(?:fun\s+(?:<[^>\n]*>\s*)?|[\w.<>\[\], ?]+\s+)\w+\s*(?P<open>\()",
     "last",
     param_marks=_JAVA_PARAM_MARKS,
+    archive_sources=_JAVA_ARCHIVE,
 )
 
 KOTLIN = compile_rules(
@@ -287,6 +303,7 @@ KOTLIN = compile_rules(
     JAVA.funcdef.pattern,
     "first",
     param_marks=_JAVA_PARAM_MARKS,
+    archive_sources=_JAVA_ARCHIVE,
 )
 
 PHP = compile_rules(
@@ -346,6 +363,7 @@ PHP = compile_rules(
     r"(?P<lhs>\$\w+(?:->\w+)*)\s*\.?=(?![=>])|\bforeach\s*\([^;\n]*\bas\s+(?:\$\w+\s*=>\s*)?(?P<lhs2>\$\w+)",
     r"\bfunction\s*&?\s*\w*\s*(?P<open>\()",
     "dollar",
+    archive_sources=r"->(?:getNameIndex|getFilename|getPathname)\s*\(|\$(?:entry|stat)\[\s*[\"']name[\"']\s*\]",
 )
 
 RUBY = compile_rules(
@@ -361,8 +379,8 @@ RUBY = compile_rules(
         ),
         Sink(
             SSRF,
-            r"\b(?:Net::HTTP\.\w+|URI\.open|HTTParty\.\w+|Faraday\.\w+|RestClient\.\w+|Excon\.\w+"
-            r"|Typhoeus\.\w+)\b|(?<![\w.])open\s*\(",
+            r"\b(?:Net::HTTP\.\w+|URI\.open|OpenURI\.open_uri|Kernel\.open|HTTParty\.\w+|Faraday\.\w+"
+            r"|RestClient\.\w+|Excon\.\w+|Typhoeus\.\w+)\b|(?<![\w.])open\s*\(",
             "rest",
         ),
         Sink(REDIRECT, r"\bredirect_to\b", "rest"),
@@ -393,6 +411,7 @@ RUBY = compile_rules(
     r"|\.each\s+do\s*\|\s*(?P<lhs2>\w+)",
     r"^[ \t]*def\s+(?:self\.)?\w+[?!]?\s*(?P<open>\()",
     "first",
+    archive_sources=r"\b(?:entry|e|file|header)\.(?:name|full_name)\b",
 )
 
 CSHARP = compile_rules(
@@ -436,6 +455,7 @@ CSHARP = compile_rules(
     r"[\w.<>\[\], ?]+\s+\w+\s*(?P<open>\()",
     "last",
     param_marks=r"\[From(?:Query|Body|Form|Route|Header)\b",
+    archive_sources=r"\b\w*[eE]ntry\.(?:FullName|Name|Key)\b",
 )
 
 BY_KIND = {

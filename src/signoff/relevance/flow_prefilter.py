@@ -13,20 +13,22 @@ import re
 
 from signoff.relevance import hsdb
 from signoff.relevance.candidates import hs_bytes, hs_projectable
-from signoff.relevance.flow_rules import ROUTE, UNTRUSTED_HINT, WEB_CODE, Rules
+from signoff.relevance.flow_rules import ARCHIVE_API, ROUTE, UNTRUSTED_HINT, WEB_CODE, WEB_TYPE, Rules
 
 #: Flags a regex may carry and still be prefiltered (Hyperscan runs multi-line, case as written).
 _PLAIN_FLAGS = re.UNICODE | re.MULTILINE
 
 
 def _regexes(rules: Rules) -> list[re.Pattern[str]]:
-    found = [rules.sink_rx, rules.sources, ROUTE, UNTRUSTED_HINT, WEB_CODE]
-    found += [rx for rx in (rules.param_marks, *rules.gates, *rules.unless) if rx is not None]
+    found = [rules.sink_rx, rules.sources, ROUTE, UNTRUSTED_HINT, WEB_CODE, WEB_TYPE, ARCHIVE_API]
+    extra = (rules.param_marks, rules.archive_sources, *rules.gates, *rules.unless, *rules.requires)
+    found += [rx for rx in extra if rx is not None]
     return found
 
 
 class Searcher:
-    """Whether a regex of one language's rules (or :data:`ROUTE`, :data:`UNTRUSTED_HINT`, :data:`WEB_CODE`)
+    """Whether a regex of one language's rules (or :data:`ROUTE`, :data:`UNTRUSTED_HINT`, :data:`WEB_CODE`,
+    :data:`WEB_TYPE`, :data:`ARCHIVE_API`)
     matches one file's code: False at once when Hyperscan saw no possible match, else ``re``'s answer."""
 
     def __init__(self, rules: Rules, code: str) -> None:

@@ -37,6 +37,9 @@ class Sink:
     unless: str = ""
     #: With a gate: whether input flowing in also raises the sink (without the gate).
     taint_too: bool = True
+    #: A regex the file must contain for the sink to apply at all (a Spring MVC controller's returned
+    #: view name is a template only in a controller).
+    requires: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,14 @@ class Rules:
     param_name: str
     #: Calls that write into a pointer argument (Go ``Decode(&x)``): taint ``x`` with the statement.
     out_param: re.Pattern[str] | None = None
+    #: Per sink: the compiled ``requires`` (None: always applies).
+    requires: tuple[re.Pattern[str] | None, ...] = ()
+    #: Archive entry names (sources in a file that reads archives: :data:`ARCHIVE_API`).
+    archive_sources: re.Pattern[str] | None = None
 
 
 _SANITIZERS = (
-    r"(?:os\.path\.basename|basename|path\.basename|filepath\.Base|path\.Base|secure_filename|escape|"
+    r"(?:os\.path\.basename|basename|(?:path|pth|nodePath|upath|posix|win32)\.basename|filepath\.Base|path\.Base|secure_filename|escape|"
     r"html\.escape|escapeHtml|escapeHTML|htmlspecialchars|htmlentities|encodeURIComponent|encodeURI|"
     r"urlencode|rawurlencode|quote_plus|int|float|bool|parseInt|parseFloat|Number|Boolean|"
     r"Integer\.parseInt|Integer\.valueOf|Long\.parseLong|Long\.valueOf|UUID\.fromString|strconv\.Atoi|"
@@ -75,7 +82,10 @@ _SANITIZERS = (
 )
 SANITIZER = re.compile(r"(?<![\w.$])" + _SANITIZERS + r"\s*\(")
 
-_WEB_TYPES = r"(?:\w+(?:Request|Req|Dto|DTO|Form|Payload|Command|Input|Params|Body)\b)"
+_WEB_TYPES = (
+    r"(?:\w+(?:Request|Req|Dto|DTO|Form|Payload|Command|Input|Params|Body)\b"
+    r"|\b(?:request|req|dto|form|params|payload)\.[A-Z]\w*)"  # Go: a type of the request package
+)
 _NOT_REQUEST_TYPES = re.compile(
     r"\b(?:Http)?Servlet\w*Request|\bHttpRequest\b|\bWebRequest\b|\bServerHttpRequest\b|\bhttp\.Request\b"
 )
@@ -98,6 +108,7 @@ def compile_rules(
     param_name: str,
     param_marks: str = "",
     out_param: str = "",
+    archive_sources: str = "",
 ) -> Rules:
     flags = re.MULTILINE
     alt = "|".join(f"(?P<s{i}>{s.regex})" for i, s in enumerate(sinks))
@@ -113,6 +124,8 @@ def compile_rules(
         param_marks=re.compile(param_marks) if param_marks else None,
         param_name=param_name,
         out_param=re.compile(out_param) if out_param else None,
+        requires=tuple(re.compile(s.requires, flags) if s.requires else None for s in sinks),
+        archive_sources=re.compile(archive_sources) if archive_sources else None,
     )
 
 
@@ -140,4 +153,12 @@ WEB_CODE = re.compile(
     r":\s*(?:Controller|ControllerBase|ApiController)\b|\[ApiController\]|@(?:Rest)?Controller\b"
     r"|\bextends\s+(?:HttpServlet|Controller|AbstractController|BaseController)\b"
     r"|<\s*(?:ApplicationController|ActionController::Base)\b"
+)
+#: Code that reads archives (zip, tar, jar...): the names of their entries are input (zip slip).
+ARCHIVE_API = re.compile(
+    r"\b(?:zipfile|tarfile|ZipFile|ZipInputStream|ZipEntry|JarEntry|JarInputStream|TarArchive\w*|ArchiveEntry"
+    r"|ZipArchive\w*|AdmZip|adm-zip|yauzl|unzipper|JSZip|jszip|tar-stream|node-tar|decompress|PharData"
+    r"|Zip::(?:File|InputStream|Entry)|Gem::Package|Minitar|SharpZipLib|ZipArchiveEntry|TarReader)\b"
+    r"|\barchive/(?:zip|tar)\b|\b(?:zip|tar)\.(?:OpenReader|NewReader)\s*\(|\bgetNextEntry\s*\("
+    r"|\.(?:extractall|getmembers|namelist|infolist)\s*\("
 )
