@@ -10,9 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from signoff.checklists.load import load_checklists
+from signoff.checklists.model import ChecklistSet
 from signoff.config import section
 from signoff.diff.model import Diff, DiffOptions, FileDiff
-from signoff.diff.parse import load_diff
+from signoff.diff.parse import load_diff, load_diff_parts
 from signoff.findings.mapping import load_map
 from signoff.findings.placement import Findings, attach, collect
 from signoff.git.runner import Git
@@ -63,6 +64,8 @@ class ScanResult:
 class Stage(StrEnum):
     """The stages of :func:`analyze_stages`, cheapest first."""
 
+    #: A part of the diff while the rest is read (``parts=True``): the first files in review order.
+    DIFF_PART = "diff-part"
     DIFF = "diff"
     #: The questions of the first files alone (a preview while the rest are matched; opt-in).
     QUESTIONS_FIRST = "questions-first"
@@ -73,6 +76,7 @@ class Stage(StrEnum):
 
 #: What a UI shows while each stage runs.
 STAGE_LABELS = {
+    Stage.DIFF_PART: "Loading the diff",
     Stage.DIFF: "Loading the diff",
     Stage.QUESTIONS_FIRST: "Matching checklists (first files)",
     Stage.QUESTIONS: "Matching checklists",
@@ -95,6 +99,10 @@ class StageDone:
     total: int
 
 
+#: Seconds between two parts of a streamed diff (``parts=True``) after the first, which comes at once.
+PART_SECONDS = 0.3
+
+
 def analyze_stages(
     git: Git,
     target: ReviewTarget,
@@ -104,6 +112,7 @@ def analyze_stages(
     questions: bool = True,
     include_opt_in: Sequence[str] = (),
     preview_lines: int = 0,
+    parts: bool = False,
 ) -> Iterator[StageDone]:
     """The analysis one stage at a time, so a UI shows each result as soon as it is ready: the diff;
     the questions from the diff alone; the AI attribution; the questions with the AI-line triggers
@@ -112,6 +121,10 @@ def analyze_stages(
     ``preview_lines``: on a diff with more changed lines than that, first the questions of the first
     files (in review order) holding about that many changed lines (:data:`Stage.QUESTIONS_FIRST`, a
     preview: the full questions follow and replace it).
+
+    ``parts``: while git's output is read, :data:`Stage.DIFF_PART` events carry the first files of the
+    diff (a partial :class:`Diff`, the first at once, then every :data:`PART_SECONDS`); the preview then
+    comes from the first part holding ``preview_lines`` changed lines, before the rest of the diff.
     """
     plan = [Stage.DIFF]
     plan += [Stage.QUESTIONS] if questions else []
@@ -119,27 +132,50 @@ def analyze_stages(
     plan += [Stage.QUESTIONS_AI] if ai and questions else []
     clock = time.perf_counter()
 
-    def done(stage: Stage) -> StageDone:
+    def done(stage: Stage, running: Stage | None = None) -> StageDone:
+        """``stage`` finished; ``running``: the stage that goes on (a stage that runs in parts)."""
         nonlocal clock
         now = time.perf_counter()
-        i = plan.index(stage)
-        nxt = plan[i + 1] if i + 1 < len(plan) else None
-        event = StageDone(stage, replace(result), now - clock, nxt, i + 1, len(plan))
-        clock = now
+        if running is None:
+            i = plan.index(stage)
+            running = plan[i + 1] if i + 1 < len(plan) else None
+        step = plan.index(running) if running is not None else len(plan)
+        event = StageDone(stage, replace(result), now - clock, running, step, len(plan))
+        if stage is not Stage.DIFF_PART:
+            clock = now
         return event
 
     settings = target_settings(git, target.settings_at)
-    result = ScanResult(target=target, diff=load_diff(git, target, options), settings=settings)
+    result = ScanResult(target=target, diff=Diff(target, [], "", partial=True), settings=settings)
+    lazy = _LazyEngine(include_opt_in, settings)
+    preview_done = False
+    if parts:
+        last = 0.0
+        for diff in load_diff_parts(git, target, options):
+            result.diff = diff
+            if not diff.partial:
+                break
+            if not last or time.perf_counter() - last >= PART_SECONDS:
+                last = time.perf_counter()
+                yield done(Stage.DIFF_PART, Stage.DIFF)
+            first = _lines_prefix(diff.files, preview_lines) if questions and preview_lines > 0 else None
+            if first is not None and not preview_done:
+                preview_done = True
+                plan.insert(0, Stage.QUESTIONS_FIRST)  # done before the diff is
+                result.questions = lazy.get().evaluate(replace(diff, files=first))
+                yield done(Stage.QUESTIONS_FIRST, Stage.DIFF)
+                result.questions = None
+    else:
+        result.diff = load_diff(git, target, options)
     first = first_files(result.diff, preview_lines) if questions and preview_lines > 0 else None
-    if first is not None:
+    if first is not None and not preview_done:
         plan.insert(1, Stage.QUESTIONS_FIRST)
+    else:
+        first = None
     yield done(Stage.DIFF)
     add_ai = None
     if questions:
-        checklists = load_checklists(
-            include_opt_in=tuple(include_opt_in), override_files=settings.checklist_overrides
-        )
-        engine = Engine(checklists)
+        engine = lazy.get()
         if first is not None:
             result.questions = engine.evaluate(replace(result.diff, files=first))
             yield done(Stage.QUESTIONS_FIRST)
@@ -153,17 +189,39 @@ def analyze_stages(
             yield done(Stage.QUESTIONS_AI)
 
 
+class _LazyEngine:
+    """The relevance engine, built when first needed (reading the checklists takes a while)."""
+
+    def __init__(self, include_opt_in: Sequence[str], settings: TargetSettings) -> None:
+        self.include_opt_in = tuple(include_opt_in)
+        self.settings = settings
+        self.engine: Engine | None = None
+
+    def get(self) -> Engine:
+        if self.engine is None:
+            checklists: ChecklistSet = load_checklists(
+                include_opt_in=self.include_opt_in, override_files=self.settings.checklist_overrides
+            )
+            self.engine = Engine(checklists)
+        return self.engine
+
+
+def _lines_prefix(files: list[FileDiff], lines: int) -> list[FileDiff] | None:
+    """The first of ``files`` holding at least ``lines`` changed lines; None when they hold fewer."""
+    total = 0
+    for i, f in enumerate(files):
+        total += f.added + f.removed
+        if total >= lines:
+            return files[: i + 1]
+    return None
+
+
 def first_files(diff: Diff, lines: int) -> list[FileDiff] | None:
     """The first files of ``diff`` (its order) holding at least ``lines`` changed lines; None when the
     whole diff holds fewer than twice that (a preview would not be worth it)."""
     if diff.added + diff.removed < 2 * lines:
         return None
-    total = 0
-    for i, f in enumerate(diff.files):
-        total += f.added + f.removed
-        if total >= lines:
-            return diff.files[: i + 1]
-    return None  # pragma: no cover - the total above says the loop returns
+    return _lines_prefix(diff.files, lines)
 
 
 def analyze(

@@ -164,7 +164,7 @@ def sign_and_save(app: Any, state: ReviewState) -> Outcome:
     session = state.session
     if session.verdict is None:
         raise FinishError("choose a verdict first")
-    if state.diff is None:
+    if state.diff is None or state.diff.partial:
         raise FinishError("the diff has not been loaded yet")
     git = state.git
     try:

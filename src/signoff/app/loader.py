@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.message import Message
 
-from signoff.analysis import STAGE_LABELS, ScanResult, Stage, analyze_stages
+from signoff.analysis import STAGE_LABELS, ScanResult, Stage, StageDone, analyze_stages
 from signoff.app import messages as m
 from signoff.app.analysis import ai_view, question_views
 from signoff.app.rows import pair_counts
@@ -47,9 +47,11 @@ def add_findings(
 
 
 def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
-    """Run the pipeline (in a worker thread) and post each stage's result as soon as it is ready:
-    the diff, the questions, the AI marks, the AI-code questions; then what the view computes ahead."""
+    """Run the pipeline (in a worker thread) and post each stage's result as soon as it is ready: the
+    diff (in parts while git's output is read), the questions, the AI marks, the AI-code questions;
+    then what the view computes ahead."""
     plan = 1 + 1 + (2 if state.ai_enabled else 0)  # the stages say their own total once the diff is in
+    shown = (1, plan)
     post(m.Progress(1, plan, STAGE_LABELS[Stage.DIFF]))
     running: Stage | None = Stage.DIFF
     diff: Diff | None = None
@@ -61,22 +63,15 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
             ai=state.ai_enabled,
             include_opt_in=state.opt_in,
             preview_lines=PREVIEW_LINES,
+            parts=True,
         ):
-            r = ev.result
+            post_stage(state, ev, post)
             if ev.stage is Stage.DIFF:
-                diff = r.diff
-                post(m.DiffLoaded(r.diff, ev.seconds))
-            elif ev.stage is Stage.AI:
-                post(m.AiLoaded(ai_view(r.ai)))
-            else:
-                partial = ev.stage is Stage.QUESTIONS_FIRST
-                if not partial:
-                    add_findings(state, r, r.questions, post)
-                views = question_views(r.questions)
-                post(m.QuestionsLoaded(views, r.questions, ev.stage is Stage.QUESTIONS_AI, partial))
+                diff = ev.result.diff
             plan = ev.total
             running = ev.next
-            if ev.next is not None:
+            if ev.next is not None and (ev.step + 1, ev.total) != shown:
+                shown = (ev.step + 1, ev.total)
                 post(m.Progress(ev.step + 1, ev.total, STAGE_LABELS[ev.next]))
         post(m.Progress(plan, plan, "Ready", done=True))
         if diff is not None:
@@ -85,3 +80,18 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
     except Exception as exc:  # shown in the UI; the diff (if loaded) stays reviewable
         label = STAGE_LABELS[running] if running is not None else "loading"
         post(m.LoadFailed(label, str(exc)))
+
+
+def post_stage(state: ReviewState, ev: StageDone, post: Callable[[Message], object]) -> None:
+    """The message showing one finished stage (a part of the diff is a :class:`m.DiffLoaded` too)."""
+    r = ev.result
+    if ev.stage in (Stage.DIFF, Stage.DIFF_PART):
+        post(m.DiffLoaded(r.diff, ev.seconds))
+    elif ev.stage is Stage.AI:
+        post(m.AiLoaded(ai_view(r.ai)))
+    else:
+        partial = ev.stage is Stage.QUESTIONS_FIRST
+        if not partial:
+            add_findings(state, r, r.questions, post)
+        views = question_views(r.questions)
+        post(m.QuestionsLoaded(views, r.questions, ev.stage is Stage.QUESTIONS_AI, partial))

@@ -23,6 +23,9 @@ class Progress(Message):
 
 @dataclass
 class DiffLoaded(Message):
+    """The diff, or (``diff.partial``) its first files while the rest is read: each part holds the
+    files of the one before, then more."""
+
     diff: Diff
     seconds: float
 

@@ -64,6 +64,11 @@ def pair_counts(diff: Diff) -> dict[int, int]:
     return {id(h): pair_count(h) for f in diff.files for h in f.hunks}
 
 
+def extends(shown: list[FileDiff], files: list[FileDiff]) -> bool:
+    """``files`` starts with the very file objects ``shown`` (a streamed diff's next part)."""
+    return len(files) >= len(shown) and all(a is b for a, b in zip(shown, files, strict=False))
+
+
 def _count_lines(hunk: Hunk) -> int:
     return hunk.body.count("\n") + 1 if hunk.body else 0
 
@@ -137,6 +142,21 @@ class RowModel:
             total += 1 if fi in collapsed else n
         self.file_starts = starts
         self.total = total
+
+    def extend(self, diff: Diff) -> None:
+        """``diff`` holds this model's files and more after them (the next part of a streamed diff): the
+        new files get rows after the last; no row before them moves."""
+        n = len(self.files)
+        self.diff = diff
+        self.files = diff.files
+        self._infos += [file_info(f) for f in self.files[n:]]
+        rows = self._file_rows.get(self.side_by_side)
+        self._file_rows = {}
+        if rows is not None:
+            self._file_rows[self.side_by_side] = rows + [
+                self._file_len(fi) for fi in range(n, len(self.files))
+            ]
+        self._relayout()
 
     def add_pair_counts(self, counts: dict[int, int]) -> None:
         """Side-by-side row counts computed ahead (:func:`pair_counts`, in a worker thread)."""

@@ -353,6 +353,12 @@ class Diff:
     patch_sha256: str
     #: Objects the diff needed that are not in the object store (partial clone): skipped, not fatal.
     missing: list[MissingObject] = field(default_factory=list)
+    #: A part of the diff while git's output is still being read (:func:`signoff.diff.parse.load_diff_parts`):
+    #: the first files in review order; ``patch_sha256`` is empty. Never reviewed or signed as the change.
+    partial: bool = False
+    #: Files in the change (from git's file list, read before any patch): the files still to come of a
+    #: partial diff are ``files_expected - len(files)``.
+    files_expected: int = 0
 
     @property
     def added(self) -> int:

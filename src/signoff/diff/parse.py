@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import queue
 import re
 import stat
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,24 +234,75 @@ def load_diff(git: Git, target: ReviewTarget, options: DiffOptions | None = None
     attributes mark binary are re-read as text, and objects missing from a partial clone are skipped with
     a note instead of failing the whole diff. Security-config changes come first (:func:`review_order`).
     """
+    for diff in load_diff_parts(git, target, options):
+        if not diff.partial:
+            return diff
+    raise AssertionError("load_diff_parts ends with the whole diff")  # pragma: no cover
+
+
+def load_diff_parts(git: Git, target: ReviewTarget, options: DiffOptions | None = None) -> Iterator[Diff]:
+    """:func:`load_diff`, shown as it is read: while git's output streams in, a partial :class:`Diff`
+    (``partial=True``) each time more of the files in review order are parsed, then the whole diff.
+
+    A partial diff holds the first files of the final review order whose patches are complete; the
+    final diff keeps those same objects in front, unless the rest changes them (a file re-read as text,
+    untracked security config, a partial clone): then they are new objects, so a viewer can tell.
+    """
     opts = options or DiffOptions()
     digest = hashlib.sha256()
     missing: list[MissingObject] = []
+    files: list[FileDiff] = []
+    order: list[int] | None = None
+    shown = 0
     try:
         args = diff_args(target, opts.context, ignore_whitespace=opts.ignore_whitespace, paths=opts.paths)
-        files = stream_files(git, args, opts.max_file_bytes, digest, sparse=opts.ignore_whitespace)
+        for files, parsed in iter_files(
+            git, args, opts.max_file_bytes, digest, sparse=opts.ignore_whitespace
+        ):
+            if parsed >= len(files):
+                continue
+            if order is None:
+                order = _review_indices(files)
+            ready = _ready_prefix(files, order, parsed)
+            if len(ready) > shown:
+                shown = len(ready)
+                yield Diff(target, ready, "", partial=True, files_expected=len(files))
     except GitCommandError as exc:
         if not _is_missing_object_error(exc):
             raise
         digest = hashlib.sha256()
         files, missing = _degraded_files(git, target, opts, digest)
+    if shown:  # what the repository could hide is re-read into copies: the objects shown stay as shown
+        files = [copy.copy(f) if f.binary else f for f in files]
     _reveal_attribute_binaries(git, target, files, opts, digest)
     if target.kind == "worktree" and target.untracked:
         for f in untracked_file_diffs(git, opts):
             digest.update(f"untracked {f.path} {f.new_blob}\n".encode("utf-8", "surrogateescape"))
             files.append(f)
     _fill_sizes(git, files)
-    return Diff(target=target, files=review_order(files), patch_sha256=digest.hexdigest(), missing=missing)
+    ordered = review_order(files)
+    yield Diff(target, ordered, digest.hexdigest(), missing=missing, files_expected=len(ordered))
+
+
+def _ready_prefix(files: list[FileDiff], order: list[int], parsed: int) -> list[FileDiff]:
+    """The files of ``order`` (indices in review order) up to the first not complete (index ``parsed``
+    or later): security config comes first, so a late one holds the rest back."""
+    ready: list[FileDiff] = []
+    for i in order:
+        if i >= parsed:
+            break
+        ready.append(files[i])
+    return ready
+
+
+def _review_indices(files: list[FileDiff]) -> list[int]:
+    """Indices of ``files`` in :func:`review_order`."""
+    first = [i for i, f in enumerate(files) if f.security_config]
+    return (
+        first + [i for i, f in enumerate(files) if not f.security_config]
+        if first
+        else list(range(len(files)))
+    )
 
 
 def stream_files(
@@ -257,6 +310,17 @@ def stream_files(
 ) -> list[FileDiff]:
     """The files of one streamed ``git diff --raw -p -z ARGS``; every patch block is fed to ``digest``.
     ``sparse``: ARGS has ``-w``, so a file may have a raw entry and no patch block."""
+    parts = iter_files(git, args, max_bytes, digest, sparse=sparse)
+    (last,) = deque(parts, maxlen=1)
+    return last[0]
+
+
+def iter_files(
+    git: Git, args: list[str], max_bytes: int, digest: Any, *, sparse: bool = False
+) -> Iterator[tuple[list[FileDiff], int]]:
+    """:func:`stream_files` as git's output arrives: after each chunk read while more is to come (every
+    file of the change, how many of the first are complete), then (every file, their number). The list
+    is the same object throughout. Output that fits in one read gives the last pair only."""
     files: list[FileDiff] = []
     assigner: _BlockAssigner | None = None
     buf = b""
@@ -274,6 +338,8 @@ def stream_files(
             for block in blocks:
                 digest.update(block)
                 assigner.feed(block)
+            if len(chunk) == READ_CHUNK:  # a shorter read is the end: the whole output comes next
+                yield files, assigner.index
     if assigner is None:
         entries, pos = parse_raw(buf)
         files = [_file_from_raw(e) for e in entries]
@@ -282,11 +348,17 @@ def stream_files(
     for block in _blocks_of(buf):
         digest.update(block)
         assigner.feed(block)
-    return files
+    yield files, len(files)
 
 
-def _read_ahead(stream: IO[bytes], chunk_size: int = 1 << 20) -> Iterator[bytes]:
-    """Yield chunks of ``stream`` read by a background thread, so git keeps writing while we parse."""
+#: Bytes of git's output read at a time (a read returns fewer only at the end of the output).
+READ_CHUNK = 1 << 20
+
+
+def _read_ahead(stream: IO[bytes], chunk_size: int | None = None) -> Iterator[bytes]:
+    """Yield chunks of ``stream`` (``READ_CHUNK`` bytes unless it ends) read by a background thread, so
+    git keeps writing while we parse."""
+    chunk_size = chunk_size or READ_CHUNK
     chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=64)
 
     def pump() -> None:

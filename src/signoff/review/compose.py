@@ -82,7 +82,10 @@ def compose_record(
     ``pending``: analysis stages that had not finished (the record says the analysis was incomplete).
     ``[analysis]`` also lists the triggered questions left unanswered and the files not marked reviewed;
     ``confirmed``: the reviewer was shown those and signed anyway.
+    A partial diff (one still being read, :attr:`Diff.partial`) is refused: a record covers the change.
     """
+    if diff.partial:
+        raise UsageError("the diff is still loading: a record covers the whole change")
     answers = dict(answers or {})
     reviewed = sorted(
         {safe_path(p) for p in (files_reviewed if files_reviewed is not None else _paths(diff))}

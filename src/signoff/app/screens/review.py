@@ -19,12 +19,13 @@ from signoff.app import messages as m
 from signoff.app.actions import bindings, keys_for
 from signoff.app.analysis import HitView
 from signoff.app.loader import run_analysis
-from signoff.app.rows import RowModel
+from signoff.app.rows import RowModel, extends
 from signoff.app.safe import elide_middle, safe_text
 from signoff.app.screens.review_habits import ReviewHabits
 from signoff.app.screens.review_keys import ReviewKeys
 from signoff.app.state import ReviewState
 from signoff.app.statusline import Part, fit
+from signoff.app.viewanchor import anchor_at, row_of
 from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
 from signoff.app.widgets.diffpaint import AI_COLOUR
 from signoff.app.widgets.diffview import DiffView
@@ -168,15 +169,30 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         self._update_status()
 
     def on_diff_loaded(self, msg: m.DiffLoaded) -> None:
-        self.state.stages_done.add("diff")
-        self.state.diff = msg.diff
-        self.model = RowModel(msg.diff)
-        if not msg.diff.files:
-            self.diffview.placeholder = "Nothing to review: the diff is empty."
-        self.diffview.set_model(self.model)
+        """The diff, or a part of it: the first part is shown at once; a later part adds its files after
+        those shown (nothing moves); a diff that differs from the part shown replaces it, the cursor
+        kept on its line."""
+        diff = msg.diff
+        if not diff.partial:
+            self.state.stages_done.add("diff")
+        old = self.model
+        self.state.diff = diff
+        if old is not None and extends(old.files, diff.files):
+            old.extend(diff)
+            self.diffview.model_grew()
+            self.search_rows = []  # found again over every file loaded
+        else:
+            keep = anchor_at(old, self.diffview.cursor, int(self.diffview.scroll_y)) if old else None
+            self.model = RowModel(diff)
+            if not diff.files and not diff.partial:
+                self.diffview.placeholder = "Nothing to review: the diff is empty."
+            self.diffview.set_model(self.model)
+            if keep is not None:
+                self.place_cursor(row_of(self.model, keep), keep.offset)
         self._collapse_viewed()  # a resumed draft's reviewed files
-        self.filelist.set_files(msg.diff.files)
-        self.filelist.highlight_file(0)
+        self.filelist.set_files(diff.files)
+        if old is None:
+            self.filelist.highlight_file(0)
         self._update_status()
         self._update_header()
 
@@ -241,10 +257,11 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
             )
         if st.diff is not None:
             d, n = st.diff, len(st.diff.files)
-            counts = Text(f"{n} files ")
+            of = f"{n}/{d.files_expected}" if d.partial else f"{n}"  # still loading: files read so far
+            counts = Text(f"{of} files ")
             counts.append(f"+{d.added}", style="green")
             counts.append(f" −{d.removed}", style="red")
-            parts.append(Part(counts, Text(f"{n} files"), drop=3))
+            parts.append(Part(counts, Text(f"{of} files"), drop=3))
             done = f"{st.reviewed_count()}/{n}"
             parts.append(Part(Text(f"reviewed {done}"), Text(f"rev {done}"), drop=5))
         if not st.ai_enabled:

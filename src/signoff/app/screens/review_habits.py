@@ -305,7 +305,17 @@ class ReviewHabits:
             notes.append(Part(Text("viewed hidden", style="dim")))
         return notes
 
+    def _diff_loading(self) -> bool:
+        """The diff is still being read: views of it (W, x, X) wait for the whole of it; say so."""
+        diff = self.state.diff
+        if diff is not None and not diff.partial:
+            return False
+        self.notify("The diff is still loading: other views of it open once it is complete.", timeout=2)
+        return True
+
     def action_toggle_whitespace(self) -> None:
+        if self._diff_loading():
+            return
         self._ignore_ws = not self._ignore_ws
         self.notify(
             "Whitespace-only changes hidden (a view: the record covers the plain diff)."
@@ -318,7 +328,7 @@ class ReviewHabits:
     def _context_for_current(self, lines: int) -> None:
         diff = self.state.diff
         fi = self.diffview.current_file()
-        if diff is None or fi is None:
+        if diff is None or fi is None or self._diff_loading():
             return
         path = diff.files[fi].path
         contexts = dict(self._contexts or {})

@@ -79,10 +79,19 @@ class ReviewKeys(Screen[Any]):
         self.diffview.next_hunk(-1)
 
     def action_next_file(self) -> None:
-        self.diffview.next_file(1)
+        if not self._at_loaded_end():
+            self.diffview.next_file(1)
 
     def action_prev_file(self) -> None:
         self.diffview.next_file(-1)
+
+    def _at_loaded_end(self) -> bool:
+        """The cursor is in the last file read so far of a diff still loading: say so (no wrap)."""
+        diff, fi = self.state.diff, self.diffview.current_file()
+        if diff is None or not diff.partial or fi is None or fi + 1 < len(diff.files):
+            return False
+        self.notify(f"File {fi + 1} of {diff.files_expected}: the rest is still loading.", timeout=2)
+        return True
 
     def action_toggle_split(self) -> None:
         dv = self.diffview
@@ -168,8 +177,12 @@ class ReviewKeys(Screen[Any]):
             self.search_rows = self.model.match_rows(term)
         rows = self.search_rows
         if not rows:
+            diff = self.state.diff
             self.search_info = f"/{term}: no match"
-            self.notify("no match", timeout=2)
+            if diff is not None and diff.partial:
+                self.notify(f"no match in the {len(diff.files)} files read so far (still loading)", timeout=2)
+            else:
+                self.notify("no match", timeout=2)
             self._update_status()
             return
         cur = self.diffview.cursor
@@ -181,13 +194,19 @@ class ReviewKeys(Screen[Any]):
             i = bisect_left(rows, cur) - 1
             wrapped = i < 0
             i = len(rows) - 1 if wrapped else i
+        diff = self.state.diff
+        loading = (
+            f" ({len(diff.files)} of {diff.files_expected} files read so far)"
+            if diff and diff.partial
+            else ""
+        )
         if wrapped:
-            self.notify("search wrapped to the " + ("top" if delta > 0 else "bottom"), timeout=2)
+            self.notify("search wrapped to the " + ("top" if delta > 0 else "bottom") + loading, timeout=2)
         self.diffview.goto_row(rows[i], center=True)
         more = "+" if len(rows) >= 200_000 else ""
         self.search_info = f"/{term} {i + 1}/{len(rows)}{more}"
         if first:
-            self.notify(f"{len(rows)}{more} matches", timeout=2)
+            self.notify(f"{len(rows)}{more} matches{loading}", timeout=2)
         self._update_status()
 
     def action_search_next(self) -> None:

@@ -89,6 +89,16 @@ class DiffView(DiffPainter, can_focus=True):
         self.cursor = 0
         self.post_message(self.CursorMoved(self, 0))
 
+    def model_grew(self) -> None:
+        """The model has more files after those shown (a streamed diff's next part): rows shown stay."""
+        if self.model is None:
+            return
+        width = max(3, len(str(self.model.max_line_number())))
+        if width > self._num_width:  # a wider gutter: every row is drawn again
+            self._num_width = width
+            self._invalidate()
+        self._relayout()
+
     def set_ai(self, ai: AiView) -> None:
         self.ai = ai
         self._invalidate()
