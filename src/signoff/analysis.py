@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -130,63 +130,82 @@ def analyze_stages(
     plan += [Stage.QUESTIONS] if questions else []
     plan += [Stage.AI] if ai else []
     plan += [Stage.QUESTIONS_AI] if ai and questions else []
-    clock = time.perf_counter()
-
-    def done(stage: Stage, running: Stage | None = None) -> StageDone:
-        """``stage`` finished; ``running``: the stage that goes on (a stage that runs in parts)."""
-        nonlocal clock
-        now = time.perf_counter()
-        if running is None:
-            i = plan.index(stage)
-            running = plan[i + 1] if i + 1 < len(plan) else None
-        step = plan.index(running) if running is not None else len(plan)
-        event = StageDone(stage, replace(result), now - clock, running, step, len(plan))
-        if stage is not Stage.DIFF_PART:
-            clock = now
-        return event
-
     settings = target_settings(git, target.settings_at)
     result = ScanResult(target=target, diff=Diff(target, [], "", partial=True), settings=settings)
+    stages = _Stages(plan, result)
     lazy = _LazyEngine(include_opt_in, settings)
-    preview_done = False
+    preview = preview_lines if questions else 0
     if parts:
-        last = 0.0
-        for diff in load_diff_parts(git, target, options):
-            result.diff = diff
-            if not diff.partial:
-                break
-            if not last or time.perf_counter() - last >= PART_SECONDS:
-                last = time.perf_counter()
-                yield done(Stage.DIFF_PART, Stage.DIFF)
-            first = _lines_prefix(diff.files, preview_lines) if questions and preview_lines > 0 else None
-            if first is not None and not preview_done:
-                preview_done = True
-                plan.insert(0, Stage.QUESTIONS_FIRST)  # done before the diff is
-                result.questions = lazy.get().evaluate(replace(diff, files=first))
-                yield done(Stage.QUESTIONS_FIRST, Stage.DIFF)
-                result.questions = None
+        preview_done = yield from _diff_in_parts(stages, git, target, options, lazy, preview)
     else:
-        result.diff = load_diff(git, target, options)
-    first = first_files(result.diff, preview_lines) if questions and preview_lines > 0 else None
-    if first is not None and not preview_done:
+        result.diff, preview_done = load_diff(git, target, options), False
+    first = first_files(result.diff, preview) if preview > 0 and not preview_done else None
+    if first is not None:
         plan.insert(1, Stage.QUESTIONS_FIRST)
-    else:
-        first = None
-    yield done(Stage.DIFF)
+    yield stages.done(Stage.DIFF)
     add_ai = None
     if questions:
         engine = lazy.get()
         if first is not None:
             result.questions = engine.evaluate(replace(result.diff, files=first))
-            yield done(Stage.QUESTIONS_FIRST)
+            yield stages.done(Stage.QUESTIONS_FIRST)
         result.questions, add_ai = engine.evaluate_staged(result.diff)
-        yield done(Stage.QUESTIONS)
+        yield stages.done(Stage.QUESTIONS)
     if ai:
         result.ai = attribute(git, target, result.diff, ai_config=section(settings.config, "ai"))
-        yield done(Stage.AI)
+        yield stages.done(Stage.AI)
         if add_ai is not None:
             result.questions = add_ai(result.ai)
-            yield done(Stage.QUESTIONS_AI)
+            yield stages.done(Stage.QUESTIONS_AI)
+
+
+class _Stages:
+    """The stages planned, in order, and the result so far: makes each :class:`StageDone`."""
+
+    def __init__(self, plan: list[Stage], result: ScanResult) -> None:
+        self.plan = plan
+        self.result = result
+        self.clock = time.perf_counter()
+
+    def done(self, stage: Stage, running: Stage | None = None) -> StageDone:
+        """``stage`` finished; ``running``: the stage that goes on (a stage that runs in parts)."""
+        plan, now = self.plan, time.perf_counter()
+        if running is None:
+            i = plan.index(stage)
+            running = plan[i + 1] if i + 1 < len(plan) else None
+        step = plan.index(running) if running is not None else len(plan)
+        event = StageDone(stage, replace(self.result), now - self.clock, running, step, len(plan))
+        if stage is not Stage.DIFF_PART:
+            self.clock = now
+        return event
+
+
+def _diff_in_parts(
+    stages: _Stages,
+    git: Git,
+    target: ReviewTarget,
+    options: DiffOptions | None,
+    lazy: _LazyEngine,
+    preview_lines: int,
+) -> Generator[StageDone, None, bool]:
+    """The diff stage in parts (into ``stages.result``); the questions preview from the first part
+    holding ``preview_lines`` changed lines (0: none). Returns whether that preview was made."""
+    result, last, preview_done = stages.result, 0.0, False
+    for diff in load_diff_parts(git, target, options):
+        result.diff = diff
+        if not diff.partial:
+            break
+        if not last or time.perf_counter() - last >= PART_SECONDS:
+            last = time.perf_counter()
+            yield stages.done(Stage.DIFF_PART, Stage.DIFF)
+        first = _lines_prefix(diff.files, preview_lines) if preview_lines > 0 and not preview_done else None
+        if first is not None:
+            preview_done = True
+            stages.plan.insert(0, Stage.QUESTIONS_FIRST)  # done before the diff is
+            result.questions = lazy.get().evaluate(replace(diff, files=first))
+            yield stages.done(Stage.QUESTIONS_FIRST, Stage.DIFF)
+            result.questions = None
+    return preview_done
 
 
 class _LazyEngine:
