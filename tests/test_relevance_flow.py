@@ -55,7 +55,7 @@ def test_decoded_request_field_reaches_the_client_at_its_line(tmp_path: Path) ->
     assert _flow_lines(rel, "input.ssrf") == {("api/importer.go", 9), ("api/importer.go", 5)}
     hits = {h.line: h for h in rel.result("input.ssrf").hits if h.pattern.startswith("flow:")}  # type: ignore[union-attr]
     assert "req" in hits[9].pattern and "r.Body" in hits[9].pattern and hits[9].trigger == "added"
-    assert "built here" in hits[5].pattern and "line 9" in hits[5].pattern
+    assert "leads to client.Get( at line 9" in hits[5].pattern
 
 
 def test_flow_reads_added_lines_only(tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_a_flow_hit_also_points_where_the_value_was_built(tmp_path: Path) -> Non
     assert {6, 11} <= lines  # built (base + name) and the argument line of Paths.get(
     assert 7 not in lines and 8 not in lines  # a plain copy, a log call
     built = next(h for h in rel.result("input.path-traversal").hits if h.line == 6)  # type: ignore[union-attr]
-    assert "built here" in built.pattern and "name" in built.pattern
+    assert "leads to" in built.pattern and "name" in built.pattern
 
 
 def test_archive_entry_names_are_input_only_in_files_that_read_archives(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from signoff.relevance.flow_rules import (
     WEB_CODE,
     WEB_FILE,
     WEB_TYPE,
+    XXE,
     Rules,
 )
 from signoff.relevance.flow_text import (
@@ -439,7 +440,7 @@ class _Walk:
                         trace = self._trace(li)
                         out.append((li, found[0], sink, found[1], trace))
                         also = self.rules.sinks[int((m.lastgroup or "s0")[1:])].also
-                        if also and not found[1].startswith("an XML parser"):
+                        if also and found[1] not in GATE_WHY:
                             out.append((li, also, sink, found[1], trace))
                 elif kind == 3:
                     self._out_param(m, ls, stop)
@@ -521,9 +522,11 @@ def _sink(
     if paren < 0:  # Ruby: a call with or without parentheses
         while at < stop and body[at] in " \t":
             at += 1
+    # Ruby: a keyword-style sink called with parentheses takes what they hold (not the block after them)
+    bracketed = paren < 0 and rules.name == "ruby" and body[at : at + 1] == "("
     if sink.args == "match":
         args = [(m.start(), m.group())]
-    elif sink.args == "rest" or body[at : at + 1] != "(":
+    elif (sink.args == "rest" and not bracketed) or body[at : at + 1] != "(":
         args = [(m.end(), body[m.end() : flow.close(m.end(), stop)])]
     else:
         args = with_offsets(at + 1, split_args(body[at + 1 : flow.close(at + 1, stop)]))
@@ -542,10 +545,15 @@ def _sink(
             return sink.question, why
     flow.trace, flow.seen_at = (), -1
     if gated[idx] and any(not is_literal(a) for _, a in args):
-        return sink.question, "an XML parser of this file is not hardened against external entities"
+        return sink.question, GATE_WHY[sink.question == XXE]
     return None
 
 
+#: Why a gated sink is hit without input flowing in (by whether it is an XML parse).
+GATE_WHY = (
+    "a value builds code that this file compiles (new Function / vm)",
+    "an XML parser of this file is not hardened against external entities",
+)
 #: How a data-flow hit's ``pattern`` starts (``flow: name <- source``).
 FLOW_PREFIX = "flow: "
 
@@ -570,7 +578,7 @@ def add_flow_hits(
             ls, le = text.span(found.line, found.line + 1)
             why = found.why
             if found.sink_line is not None:
-                why += f" (built here; reaches {found.sink} at line {text.number(found.sink_line)})"
+                why += f" (leads to {found.sink} at line {text.number(found.sink_line)})"
             hit = Hit(
                 f.path,
                 text.number(found.line),

@@ -41,6 +41,7 @@ PYTHON = compile_rules(
             r"|options|stream)\s*\(|(?<![\w.])(?:urlopen|urlretrieve)\s*\(|\burllib\.request\.Request\s*\(",
         ),
         Sink(SSRF, r"\b(?:requests|httpx|client|http)\.request\s*\(", "all"),
+        Sink(SSRF, r"(?<![\w.])(?:get_url|fetch_url|download_url|open_url|load_url|read_url|http_get)\s*\("),
         Sink(SSRF, r"\b(?:os\.system|os\.popen|subprocess\.\w+)" + _EXEC_CURL, "all"),
         Sink(
             REDIRECT,
@@ -92,7 +93,7 @@ JS = compile_rules(
     r"|\bdocument\.(?:URL|referrer|cookie|location)\b|\bwindow\.location\.(?:search|hash|href)\b"
     r"|\bURLSearchParams\b|\bevent\.data\b|\$\(\s*[\"'][^\"']+[\"']\s*\)\.val\s*\("
     r"|\b(?:router|route|\$route)\.(?:query|params)\b|\b(?:useSearchParams|useParams)\s*\("
-    r"|\bsearchParams\.get\s*\(",
+    r"|\bsearchParams\.get\s*\(|\.(?:textContent|innerText)\b(?!\s*=[^=])",
     [
         Sink(
             PATH,
@@ -112,7 +113,8 @@ JS = compile_rules(
         Sink(REDIRECT, r"\blocation\.(?:assign|replace)\s*\(|\bwindow\.open\s*\("),
         Sink(
             REDIRECT,
-            r"\b(?:Router|router|history|\$router)\.(?:push|replace)\s*\(|(?<![\w.$])navigate(?:To)?\s*\(",
+            r"(?<![\w$])(?:this\.)?\$router\.(?:push|replace)\s*\(|(?<![\w$.])(?:Router|router|history)\.(?:push"
+            r"|replace)\s*\(|(?<![\w.$])navigate(?:To)?\s*\(",
         ),
         Sink(
             REDIRECT, r"(?<![\w$])(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=(?!=)", "rest"
@@ -143,6 +145,15 @@ JS = compile_rules(
         ),
         Sink(DESERIAL, r"\b(?:serialize\.unserialize|unserialize|deserialize|yaml\.load|jsyaml\.load)\s*\("),
         Sink(EVAL, r"(?<![\w.$])eval\s*\(|\bnew\s+Function\s*\(|\bvm\.run\w*\s*\(", "all"),
+        # a template engine or code generator: source text assembled from values, compiled with
+        # ``new Function`` / ``vm`` in the same file (a value that is not a name injects code)
+        Sink(
+            TEMPLATE,
+            r"[\"'](?:\s|\\n)*(?:var|let|const)\s[^\"'\n]*[\"']\s*\+(?=\s*(?![\"'\s])[\w.$])",
+            "rest",
+            gate=r"\bnew\s+Function\s*\(|=\s*Function\s*;|\bvm\.(?:runIn\w*|Script|compileFunction)\b",
+            taint_too=False,
+        ),
         Sink(
             XXE,
             r"\b(?:libxmljs2?\.parseXml(?:String)?|parseXml(?:String)?|xml2js\.parseString"
