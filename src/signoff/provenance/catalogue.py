@@ -122,7 +122,9 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
     ``committer_only`` (``low`` | ``medium`` | ``high``: how sure a tool mark on the committer alone is;
     default ``low``, reported but not counted), ``agents`` (the project's own agent accounts: GitHub
     logins such as ``"pydanty[bot]"`` or addresses; as author or co-author they are high, like a
-    catalogue agent. Settings come from the target, never the change: see :mod:`signoff.git.settings`).
+    catalogue agent. Settings come from the target, never the change: see :mod:`signoff.git.settings`),
+    ``disclosures`` (``off`` | ``low`` | ``medium``: prose "AI usage" paragraphs that say AI wrote
+    code; default ``low``: reported, lines not AI).
     Repository regexes and globs are compiled by RE2 (see the module docstring).
     """
     cat = _builtin()
@@ -147,6 +149,10 @@ def load_catalogue(ai_config: dict[str, Any] | None = None) -> Catalogue:
         cat.tools.append(agents)
     cat.min_confidence = _level(ai, "min_confidence", MEDIUM)
     cat.committer_only = _level(ai, "committer_only", LOW)
+    disclosures = ai.get("disclosures", LOW)
+    if disclosures not in ("off", LOW, MEDIUM):
+        raise UsageError(f"{CONFIG_PATH}: [ai] disclosures must be one of off, low, medium")
+    cat.disclosures = disclosures
     return cat
 
 

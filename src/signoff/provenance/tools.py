@@ -21,6 +21,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
+from signoff.provenance.disclosures import find_disclosures
 from signoff.provenance.trailers import Trailer, parse_trailers
 
 EXACT, HIGH, MEDIUM, LOW = "exact", "high", "medium", "low"
@@ -141,6 +142,8 @@ class Catalogue:
     min_confidence: str = MEDIUM
     #: confidence of a tool mark on the committer alone (``[ai] committer_only``; default low: reported)
     committer_only: str = LOW
+    #: confidence of a prose AI disclosure (``[ai] disclosures``: off, low or medium; default low: reported)
+    disclosures: str = LOW
     #: a display name that is an AI model's name with a version ("GLM-4.6", "Kimi K2", "Opus 4.5")
     model_names: re.Pattern[str] | None = None
     #: repo config: (key lowercased, value regex or None, raw)
@@ -363,6 +366,14 @@ class Catalogue:
             return [self._sig("session", tool, MEDIUM, line, rule)]
         return []
 
+    def disclosure_signals(self, message: str) -> list[Signal]:
+        """A prose disclosure that says AI wrote part of the change (see :mod:`.disclosures`)."""
+        out = []
+        for d in find_disclosures(message):
+            tool = self.tool_in_declaration(d.text) or self._generic_tool()
+            out.append(self._sig("disclosure", tool, self.disclosures, d.text, d.rule))
+        return out
+
     def identity_signals(self, kind: str, name: str, email: str) -> list[Signal]:
         out: list[Signal] = []
         who = f"{kind} {name} <{email}>"
@@ -405,6 +416,8 @@ class Catalogue:
         signals += self.trailer_signals(block)
         signals += self.body_trailer_signals(message, block)
         signals += self.message_signals(message)
+        if self.disclosures != "off":
+            signals += self.disclosure_signals(message)
         seen: set[tuple[str, str, str]] = set()
         trailer_lines = {s.evidence for s in signals if s.kind in ("trailer", "tool-trailer")}
         out = []
