@@ -15,6 +15,7 @@ from signoff.errors import UsageError
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.tools import HIGH, MEDIUM, PROJECT_AGENT, strongest
 from tests.helpers import commit_files, git, make_repo
+from tests.trust_helpers import cli, protect
 
 GH = "@users.noreply.github.com"
 HUMAN = ("Ana Lima", "ana@example.org")
@@ -224,3 +225,29 @@ def test_fourth_session_agents(message: str, author: tuple[str, str], expected: 
 
 def test_a_speed_up_subject_without_codeflashs_emoji_is_a_persons() -> None:
     assert best("Speed up function `parse` by 20%\n") is None
+
+
+def test_claudes_footer_in_italics_is_its_footer() -> None:
+    """A PR body's "_Generated with [Claude Code](...)_" lands in the squash commit in italics."""
+    assert best("Fix\n\n_Generated with [Claude Code](https://claude.com/claude-code)_\n") == (
+        "marker",
+        "claude",
+        MEDIUM,
+    )
+
+
+def test_audit_reads_the_agent_list_at_the_target_not_the_branch(tmp_path: Path) -> None:
+    """An agent's direct push on main stays an AI commit when the audited branch drops ``[ai] agents``."""
+    repo = make_repo(tmp_path / "repo")
+    commit_files(repo, {".signoff/config.toml": AGENT_CONFIG, "app.py": "x = 1\n"}, "base")
+    pushed = commit_files(repo, {"app.py": "x = 1\ny = 2\n"}, "Add y (#3)", author=AGENT_AUTHOR)
+    protect(repo)
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit_files(
+        repo, {".signoff/config.toml": None}, "drop the settings", author="Ana Lima <ana@example.org>"
+    )
+    _, out, err = cli(repo, "audit", "--format", "json")
+    assert out.strip(), err
+    commits = {c["sha"]: c for c in json.loads(out)["commits"]}
+    assert [a["sha"] for a in commits[pushed]["ai_commits"]] == [pushed]
+    assert "[ai] agents" in commits[pushed]["ai_commits"][0]["reason"]

@@ -419,11 +419,14 @@ class Catalogue:
         if self.disclosures != "off":
             signals += self.disclosure_signals(message)
         seen: set[tuple[str, str, str]] = set()
-        trailer_lines = {s.evidence for s in signals if s.kind in ("trailer", "tool-trailer")}
+        stated: dict[str, int] = {}
+        for s in signals:
+            if s.kind not in ("session", "disclosure"):
+                stated[s.evidence] = max(stated.get(s.evidence, 0), RANK[s.confidence])
         out = []
         for s in ranked(signals):
-            if s.kind == "session" and s.evidence in trailer_lines:
-                continue  # "Claude-Session: <url>" is already the tool's own trailer
+            if s.kind in ("session", "disclosure") and stated.get(s.evidence, 0) >= RANK[s.confidence]:
+                continue  # "Claude-Session: <url>", "Generated with Claude Code": the tool's own mark
             if (s.kind, s.evidence, s.tool) not in seen:
                 seen.add((s.kind, s.evidence, s.tool))
                 out.append(s)
