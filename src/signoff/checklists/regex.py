@@ -119,6 +119,10 @@ def _ambiguous_branch(alternatives: Any, c: Any) -> bool:
     return False
 
 
+def _cases(ch: str) -> frozenset[str]:
+    return frozenset({ch, ch.lower(), ch.upper()})
+
+
 def _first_chars(items: Any, c: Any) -> tuple[frozenset[str], bool]:
     """Sample characters a sequence can start with (case-folded both ways) and whether it can be empty."""
     out: set[str] = set()
@@ -128,7 +132,9 @@ def _first_chars(items: Any, c: Any) -> tuple[frozenset[str], bool]:
         if op is c.LITERAL:
             ch = chr(av)
             first, nullable = frozenset({ch, ch.lower(), ch.upper()}), False
-        elif op is c.NOT_LITERAL or op is c.ANY:
+        elif op is c.NOT_LITERAL:
+            first, nullable = _SAMPLE - _cases(chr(av)), False
+        elif op is c.ANY:
             first, nullable = _SAMPLE, False
         elif op is c.IN:
             first, nullable = _class_sample(av, c), False
@@ -183,6 +189,25 @@ def _class_sample(items: Any, c: Any) -> frozenset[str]:
         else:
             return _SAMPLE
     return frozenset(ch for ch in _SAMPLE if any(t(ch) for t in tests) != negate)
+
+
+#: Public names of the helpers the ReDoS analysis (:mod:`signoff.checklists.backtracking`) shares.
+SAMPLE_CHARS = _SAMPLE
+
+
+def first_chars(items: Any, c: Any) -> tuple[frozenset[str], bool]:
+    """Sample characters a sequence can start with, and whether it can match nothing."""
+    return _first_chars(items, c)
+
+
+def class_sample(items: Any, c: Any) -> frozenset[str]:
+    """Sample characters a character class matches."""
+    return _class_sample(items, c)
+
+
+def children(op: Any, av: Any, c: Any) -> list[Any]:
+    """The sub-sequences of a parsed regex node."""
+    return _children(op, av, c)
 
 
 def _children(op: Any, av: Any, c: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from signoff.relevance.candidates import Entry, Scanner, hs_bytes, lowered
 from signoff.relevance.flow import FLOW_PREFIX, add_flow_hits
 from signoff.relevance.hitutil import AiLines, ai_lines, clip, first_line, mask, ranges, redact_line, sniff
 from signoff.relevance.model import Hit, QuestionResult, Relevance
+from signoff.relevance.regex_literals import REGEX_PREFIX, add_redos_hits
 from signoff.relevance.statements import SideText, build_side
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ HYPERSCAN_MIN_LINES = 4000
 HYPERSCAN_MIN_CHARS = 200_000
 ROUTES = ("auto", "hyperscan", "re")
 _SIDES = (("added", "+"), ("removed", "-"))
+#: Hits found by analysis steps (data flow, regex literals) rather than a checklist pattern.
+_ANALYSIS = (FLOW_PREFIX, REGEX_PREFIX)
 
 
 class _Results:
@@ -67,8 +70,8 @@ class _Results:
         if hit is None:
             return
         where = (qi, hit.path, hit.side, hit.line)
-        if hit.pattern.startswith(FLOW_PREFIX) and where in self._lines:
-            return  # the line is already pointed at for this question (by a pattern or another sink)
+        if hit.pattern.startswith(_ANALYSIS) and where in self._lines:
+            return  # the line is already pointed at for this question (by a pattern or another finding)
         self._lines.add(where)
         key = (qi, hit.path)
         n = self._count[key]
@@ -140,6 +143,7 @@ class Engine:
                     self._scan(text, side, files, kinds, results)
                     if side == "added":
                         add_flow_hits(text, files, kinds, self.question_index, results.add)
+                        add_redos_hits(text, files, kinds, self.question_index, results.add)
         return results
 
     def _finish(self, diff: Diff, collected: _Results, ai: AiLines) -> Relevance:

@@ -1,0 +1,240 @@
+"""The ReDoS question at regex literals that can backtrack catastrophically.
+
+For each added file of a language with a backtracking regex engine, the regex literals handed to its
+regex APIs are found (JavaScript/TypeScript and Ruby ``/.../`` literals, ``new RegExp("...")``, Python
+``re.compile(r"...")`` and friends, Java/Kotlin ``Pattern.compile`` / ``.matches`` / ``Regex(...)``,
+C# ``new Regex(@"...")``, PHP ``preg_*('/.../')``, Ruby ``%r{...}`` / ``Regexp.new``), as are string
+constants whose name says they hold a pattern (``EMAIL_REGEX = "..."``). Each is translated to Python's
+syntax and judged by :func:`signoff.checklists.backtracking.catastrophic`; a catastrophic one raises
+``input.redos`` at the literal's first line, with the reason. Go's ``regexp`` and Rust's ``regex`` are
+RE2-style linear engines: no hit. C# literals given a match timeout or ``NonBacktracking`` are skipped.
+
+Every search here is linear; at most :data:`MAX_LITERALS` literals are judged per file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from signoff.checklists.backtracking import catastrophic
+from signoff.relevance.hitutil import clip
+from signoff.relevance.model import Hit
+
+if TYPE_CHECKING:
+    from signoff.diff.model import FileDiff
+    from signoff.relevance.statements import SideText
+
+QUESTION = "input.redos"
+REGEX_PREFIX = "regex: "
+MAX_LITERALS = 1000
+MAX_GROUPS = 100
+
+_DQ = r'"(?:[^"\\\n]|\\.)*"'
+_SQ = r"'(?:[^'\\\n]|\\.)*'"
+_STR = rf"(?:{_DQ}|{_SQ})"
+#: A JS/Ruby regex literal after a token that cannot end an operand (so the ``/`` is not a division).
+_SLASH_LIT = (
+    r"(?:(?<=[=(,:;!&|?{}\[+\-*%<>~^])|^|\breturn|\btypeof|\bwhen|\bif|\bunless|\band|\bor|\bnot)[^\S\n]*"
+    r"(?P<slash>/(?![*/\s])(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/)(?P<flags>[a-z]*)"
+)
+_NAMED = r"\b[A-Za-z_]\w*(?:regex|Regex|REGEX|regexp|RegExp|REGEXP|pattern|Pattern|PATTERN|_re|_RE|_rx|_RX)\b"
+
+
+def _py_str(n: str) -> str:
+    return rf"(?P<pfx{n}>[rRuUbB]{{0,2}})(?P<s{n}>{_STR})"
+
+
+_JAVA = (
+    rf"\bPattern\s*\.\s*(?:compile|matches)\s*\(\s*(?P<s>{_STR})"
+    rf"|\.\s*(?:matches|replaceAll|replaceFirst|split)\s*\(\s*(?P<s2>{_DQ})"
+    rf"|\bRegex\s*\(\s*(?P<s3>{_DQ})|(?P<s4>{_DQ})\s*\.\s*toRegex\s*\("
+    rf"|{_NAMED}\s*(?::\s*String\s*)?=\s*(?P<s5>{_DQ})\s*[;\n]"
+)
+_RULES: dict[str, re.Pattern[str]] = {
+    "javascript": re.compile(
+        rf"{_SLASH_LIT}|\bRegExp\s*\(\s*(?P<s>{_STR})|{_NAMED}\s*=\s*(?P<s2>{_STR})\s*[;,\n]", re.MULTILINE
+    ),
+    "python": re.compile(
+        r"\b(?:re|regex)\s*\.\s*(?:compile|search|match|fullmatch|findall|finditer|sub|subn|split)\s*\(\s*"
+        rf"{_py_str('')}|{_NAMED}\s*=\s*(?:re\s*\.\s*compile\s*\(\s*)?{_py_str('2')}\s*[,)\n]",
+        re.MULTILINE,
+    ),
+    "java": re.compile(_JAVA),
+    "csharp": re.compile(
+        r"(?:\bnew\s+Regex\s*\(\s*|\bRegex\s*\.\s*(?:IsMatch|Match|Matches|Replace|Split)\s*\([^,\n]+,\s*"
+        r'|\[GeneratedRegex\s*\(\s*)(?:@(?P<v>"(?:[^"\n]|"")*")|(?P<s>' + _DQ + "))"
+    ),
+    "php": re.compile(
+        r"\bpreg_(?:match|match_all|replace|replace_callback|split|grep)\s*\(\s*(?P<s>" + _STR + ")"
+    ),
+    "ruby": re.compile(
+        rf"{_SLASH_LIT}|%r\{{(?P<brace>(?:[^}}\\\n]|\\.)*)\}}(?P<bflags>[a-z]*)"
+        rf"|\bRegexp\s*\.\s*(?:new|compile)\s*\(\s*(?P<s>{_STR})",
+        re.MULTILINE,
+    ),
+}
+_LANG_OF = {
+    "javascript": "javascript",
+    "typescript": "javascript",
+    "html": "javascript",
+    "python": "python",
+    "java": "java",
+    "kotlin": "java",
+    "scala": "java",
+    "groovy": "java",
+    "csharp": "csharp",
+    "php": "php",
+    "ruby": "ruby",
+}
+_NO_BACKTRACK = re.compile(r"TimeSpan|NonBacktracking|matchTimeout")
+
+
+def literal_patterns(code: str, lang: str) -> Iterator[tuple[int, str, bool]]:
+    """(offset in ``code``, pattern in Python syntax, verbose) of each regex literal of ``lang``'s rules."""
+    rx = _RULES[lang]
+    n = 0
+    for m in rx.finditer(code):
+        got = _pattern_of(m, lang, code)
+        if got is None:
+            continue
+        n += 1
+        if n > MAX_LITERALS:
+            return
+        found = m.groupdict()
+        at = next((m.start(k) for k in _LITERAL_GROUPS if found.get(k) is not None), m.start())
+        yield at, *got
+
+
+_LITERAL_GROUPS = ("slash", "brace", "v", "s", "s2", "s3", "s4", "s5")
+
+
+def _pattern_of(m: re.Match[str], lang: str, code: str) -> tuple[str, bool] | None:
+    groups = m.groupdict()
+    if groups.get("slash"):
+        body, flags = groups["slash"][1:-1], groups.get("flags") or ""
+        if lang == "ruby" and "#{" in body:
+            return None
+        return to_python(body, lang), "x" in flags
+    if groups.get("brace") is not None:
+        if "#{" in groups["brace"]:
+            return None
+        return to_python(groups["brace"], lang), "x" in (groups.get("bflags") or "")
+    if groups.get("v"):
+        line_end = code.find("\n", m.end())
+        if _NO_BACKTRACK.search(code, m.end(), line_end if line_end >= 0 else len(code)):
+            return None
+        return to_python(groups["v"][1:-1].replace('""', '"'), lang), False
+    lit = next((groups[k] for k in _LITERAL_GROUPS[3:] if groups.get(k)), None)
+    if lit is None:
+        return None
+    if lang == "csharp":
+        line_end = code.find("\n", m.end())
+        if _NO_BACKTRACK.search(code, m.end(), line_end if line_end >= 0 else len(code)):
+            return None
+    raw = lang == "python" and "r" in (groups.get("pfx") or groups.get("pfx2") or "").lower()
+    text = lit[1:-1] if raw else _unescape(lit[1:-1], keep_unknown=lang in ("python", "php"))
+    if lang == "php":
+        return _php_pattern(text)
+    return to_python(text, lang), False
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "/": "/", "0": "\0"}
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _unescape(s: str, keep_unknown: bool) -> str:
+    """A string literal's value (C-like escapes); unknown escapes stay (Python, PHP) or lose the backslash."""
+
+    def one(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        if ch in _ESCAPES:
+            return _ESCAPES[ch]
+        return m.group(0) if keep_unknown else ch
+
+    return _ESCAPE.sub(one, s)
+
+
+_CLOSE = {"(": ")", "{": "}", "[": "]", "<": ">"}
+
+
+def _php_pattern(s: str) -> tuple[str, bool] | None:
+    """A PCRE pattern without its delimiters, and whether it has the ``x`` flag."""
+    if not s or s[0].isalnum() or s[0] in "\\ ":
+        return None
+    close = _CLOSE.get(s[0], s[0])
+    end = s.rfind(close)
+    if end <= 0:
+        return None
+    return to_python(s[1:end], "php"), "x" in s[end + 1 :]
+
+
+_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
+_INLINE_FLAGS = re.compile(r"\(\?[imsxU]+\)")
+_PROPS = re.compile(r"\\[pP]\{[^}\n]{0,40}\}|\\[pP][A-Za-z]|\\u\{[0-9a-fA-F]{1,6}\}|\\c[A-Za-z]|\\[xo]\{[0-9a-fA-F]{1,8}\}")
+_LETTER_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_PY_ESCAPES = frozenset("abfnrtvdDsSwWbBAZ0123456789uUxN")
+_DIALECT = {"z": r"\Z", "G": "", "K": "", "R": r"(?:\r\n|\n|\r)", "Q": "", "E": "", "e": r"\x1b"}
+
+
+def to_python(source: str, lang: str) -> str:
+    """``source`` in another engine's dialect rewritten to Python's for the analysis (only what changes
+    how it parses: named groups, unknown escapes, inline flags, JavaScript's ``[^]``)."""
+    s = _NAMED_GROUP.sub("(?P<", source)
+    s = _INLINE_FLAGS.sub("", s)
+    s = _PROPS.sub(r"\\w", s)
+    s = s.replace("[^]", r"[\s\S]")
+    hex_h = "[0-9a-fA-F]" if lang == "ruby" else r"[ \t]"
+
+    def esc(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        if ch == "h":
+            return hex_h
+        if ch in _DIALECT:
+            return _DIALECT[ch]
+        if ch.isascii() and ch.isalpha() and ch not in _PY_ESCAPES:
+            return ch
+        return m.group(0)
+
+    return _LETTER_ESCAPE.sub(esc, s)
+
+
+def judge(pattern: str, verbose: bool) -> str | None:
+    """Why the translated ``pattern`` can backtrack catastrophically, or None."""
+    if pattern.count("(") > MAX_GROUPS:
+        return None
+    try:
+        return catastrophic(pattern, verbose)
+    except RecursionError:
+        return None
+
+
+def add_redos_hits(
+    text: SideText,
+    files: list[FileDiff],
+    kinds: list[frozenset[str]],
+    question_index: dict[str, int],
+    add: Callable[[int, str, Hit | None], None],
+) -> None:
+    """A hit on each added line holding a catastrophic regex literal."""
+    qi = question_index.get(QUESTION)
+    if qi is None:
+        return
+    bounds = [*text.file_first, text.line_count]
+    for k, fi in enumerate(text.file_idx):
+        lang = next((_LANG_OF[x] for x in sorted(kinds[fi]) if x in _LANG_OF), None)
+        if lang is None:
+            continue
+        first, end = bounds[k], bounds[k + 1]
+        start = text.line_starts[first]
+        stop = text.line_starts[end] - 1 if end < text.line_count else len(text.code)
+        for at, pattern, verbose in literal_patterns(text.code[start:stop], lang):
+            why = judge(pattern, verbose)
+            if why is None:
+                continue
+            line = text.line_at(start + at)
+            ls, le = text.span(line, line + 1)
+            hit = Hit(files[fi].path, text.number(line), "new", clip(text.raw[ls:le]), "added",
+                      f"{REGEX_PREFIX}{why}", clip(pattern))
+            add(qi, "added", hit)
