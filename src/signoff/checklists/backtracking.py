@@ -156,6 +156,8 @@ def _ambiguous_body(body: list[Any]) -> str | None:
         if op is _C.BRANCH and _ambiguous_alternatives(av[1]):
             return "alternatives that can match the same text, inside an unbounded repeat (exponential)"
     required = [i for i, (op, av) in enumerate(body) if not _free(op, av)]
+    if required and _wrap_overlap(body, required[0], required[-1]):
+        return "repeats at the end and the start of a repeated group that share characters (exponential)"
     for i, (op, av) in enumerate(body):
         if not _wide(op, av):
             continue
@@ -163,6 +165,16 @@ def _ambiguous_body(body: list[Any]) -> str | None:
         if all(j == i or _chars(*body[j]) <= inner for j in required):
             return "a repeat inside an unbounded repeat that can match the same text (exponential)"
     return None
+
+
+def _wrap_overlap(body: list[Any], first: int, last: int) -> bool:
+    """One iteration's trailing repeat and the next one's leading repeat can share characters
+    (``(\\s*,\\s*)*``): every boundary between iterations can be placed in several ways."""
+    lead = [av for op, av in body[: first + 1] if _wide(op, av)]
+    tail = [av for op, av in body[last:] if _wide(op, av)]
+    if not lead or not tail or (len(lead) == 1 and lead[0] is tail[-1] and first == last):
+        return False
+    return bool(_seq_chars(lead[0][2]) & _seq_chars(tail[-1][2]))
 
 
 def _ambiguous_alternatives(alternatives: Any) -> bool:
@@ -207,8 +219,9 @@ def _polynomial(seq: list[Any], nested: bool) -> str | None:
             starts = first_chars(av[2], _C)[0]
             linked = (d for s, mid, d in frontier if s & starts and mid <= chars)
             degree = 1 + max(linked, default=0)
-            if not anchored and prefix is not None and prefix <= chars:
-                degree = max(degree, 2)  # the search retries at every start inside the run
+            if not anchored and prefix is not None and prefix <= chars and not chars >= _NOT_NEWLINE:
+                # the search retries at every start inside the run (engines anchor a leading ``.*``)
+                degree = max(degree, 2)
             # only an end test after a run that can reach the end: it fails only on a newline in the text
             reaches_end = chars >= _NOT_NEWLINE or any(s >= _NOT_NEWLINE for s, _, _ in frontier)
             fails = can_fail[i + 1] and not (reaches_end and _only_end_after(seq, i))

@@ -172,7 +172,9 @@ def _php_pattern(s: str) -> tuple[str, bool] | None:
 
 _NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
 _INLINE_FLAGS = re.compile(r"\(\?[imsxU]+\)")
-_PROPS = re.compile(r"\\[pP]\{[^}\n]{0,40}\}|\\[pP][A-Za-z]|\\u\{[0-9a-fA-F]{1,6}\}|\\c[A-Za-z]|\\[xo]\{[0-9a-fA-F]{1,8}\}")
+_PROPS = re.compile(
+    r"\\[pP]\{[^}\n]{0,40}\}|\\[pP][A-Za-z]|\\u\{[0-9a-fA-F]{1,6}\}|\\c[A-Za-z]|\\[xo]\{[0-9a-fA-F]{1,8}\}"
+)
 _LETTER_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _PY_ESCAPES = frozenset("abfnrtvdDsSwWbBAZ0123456789uUxN")
 _DIALECT = {"z": r"\Z", "G": "", "K": "", "R": r"(?:\r\n|\n|\r)", "Q": "", "E": "", "e": r"\x1b"}
@@ -235,6 +237,13 @@ def add_redos_hits(
                 continue
             line = text.line_at(start + at)
             ls, le = text.span(line, line + 1)
-            hit = Hit(files[fi].path, text.number(line), "new", clip(text.raw[ls:le]), "added",
-                      f"{REGEX_PREFIX}{why}", clip(pattern))
+            hit = Hit(
+                files[fi].path,
+                text.number(line),
+                "new",
+                clip(text.raw[ls:le]),
+                "added",
+                f"{REGEX_PREFIX}{why}",
+                clip(pattern),
+            )
             add(qi, "added", hit)
