@@ -34,12 +34,12 @@ MAX_GROUPS = 100
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
 _STR = rf"(?:{_DQ}|{_SQ})"
-#: A JS/Ruby regex literal after a token that cannot end an operand (so the ``/`` is not a division).
-_SLASH_LIT = (
-    r"(?:(?<=[=(,:;!&|?{}\[+\-*%<>~^])|^|\breturn|\btypeof|\bwhen|\bif|\bunless|\band|\bor|\bnot)[^\S\n]*"
-    r"(?P<slash>/(?![*/\s])(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/)(?P<flags>[a-z]*)"
-)
-_NAMED = r"\b[A-Za-z_]\w*(?:regex|Regex|REGEX|regexp|RegExp|REGEXP|pattern|Pattern|PATTERN|_re|_RE|_rx|_RX)\b"
+#: A JS/Ruby ``/.../flags`` literal; it is one only after a token that cannot end an operand (not a division).
+_SLASH = re.compile(r"/(?![*/\s])(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/(?P<flags>[a-z]*)")
+_BEFORE_LITERAL = frozenset("=(,:;!&|?{}[+-*%<>~^\n")
+_KEYWORD_BEFORE = re.compile(r"(?:^|\W)(?:return|typeof|case|when|if|unless|and|or|not|in|of|yield|await)$")
+#: A name that says it holds a pattern (``EMAIL_REGEX``, ``slugPattern``, ``ID_RE``).
+_NAMED = r"(?:[Rr]egexp?|REGEXP?|RegExp|[Pp]attern|PATTERN|_re|_RE|_rx|_RX)\b"
 
 
 def _py_str(n: str) -> str:
@@ -53,9 +53,7 @@ _JAVA = (
     rf"|{_NAMED}\s*(?::\s*String\s*)?=\s*(?P<s5>{_DQ})\s*[;\n]"
 )
 _RULES: dict[str, re.Pattern[str]] = {
-    "javascript": re.compile(
-        rf"{_SLASH_LIT}|\bRegExp\s*\(\s*(?P<s>{_STR})|{_NAMED}\s*=\s*(?P<s2>{_STR})\s*[;,\n]", re.MULTILINE
-    ),
+    "javascript": re.compile(rf"\bRegExp\s*\(\s*(?P<s>{_STR})|{_NAMED}\s*=\s*(?P<s2>{_STR})\s*[;,\n]"),
     "python": re.compile(
         r"\b(?:re|regex)\s*\.\s*(?:compile|search|match|fullmatch|findall|finditer|sub|subn|split)\s*\(\s*"
         rf"{_py_str('')}|{_NAMED}\s*=\s*(?:re\s*\.\s*compile\s*\(\s*)?{_py_str('2')}\s*[,)\n]",
@@ -70,9 +68,7 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"\bpreg_(?:match|match_all|replace|replace_callback|split|grep)\s*\(\s*(?P<s>" + _STR + ")"
     ),
     "ruby": re.compile(
-        rf"{_SLASH_LIT}|%r\{{(?P<brace>(?:[^}}\\\n]|\\.)*)\}}(?P<bflags>[a-z]*)"
-        rf"|\bRegexp\s*\.\s*(?:new|compile)\s*\(\s*(?P<s>{_STR})",
-        re.MULTILINE,
+        rf"%r\{{(?P<brace>(?:[^}}\\\n]|\\.)*)\}}(?P<bflags>[a-z]*)|\bRegexp\s*\.\s*(?:new|compile)\s*\(\s*(?P<s>{_STR})"
     ),
 }
 _LANG_OF = {
@@ -93,9 +89,8 @@ _NO_BACKTRACK = re.compile(r"TimeSpan|NonBacktracking|matchTimeout")
 
 def literal_patterns(code: str, lang: str) -> Iterator[tuple[int, str, bool]]:
     """(offset in ``code``, pattern in Python syntax, verbose) of each regex literal of ``lang``'s rules."""
-    rx = _RULES[lang]
     n = 0
-    for m in rx.finditer(code):
+    for m in _RULES[lang].finditer(code):
         got = _pattern_of(m, lang, code)
         if got is None:
             continue
@@ -105,18 +100,40 @@ def literal_patterns(code: str, lang: str) -> Iterator[tuple[int, str, bool]]:
         found = m.groupdict()
         at = next((m.start(k) for k in _LITERAL_GROUPS if found.get(k) is not None), m.start())
         yield at, *got
+    if lang in ("javascript", "ruby"):
+        for at, body, flags in _slash_literals(code):
+            if lang == "ruby" and "#{" in body:
+                continue
+            n += 1
+            if n > MAX_LITERALS:
+                return
+            yield at, to_python(body, lang), "x" in flags
 
 
-_LITERAL_GROUPS = ("slash", "brace", "v", "s", "s2", "s3", "s4", "s5")
+def _slash_literals(code: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, body, flags) of each ``/.../`` literal: a slash after an operator, an opening bracket, a
+    keyword or at a line's start (after an operand it is a division; the search then resumes one character
+    on, so a division never hides the literal after it)."""
+    pos = 0
+    while True:
+        m = _SLASH.search(code, pos)
+        if m is None:
+            return
+        start = m.start()
+        line_start = code.rfind("\n", 0, start) + 1
+        before = code[line_start:start].rstrip(" \t")
+        if not before or before[-1] in _BEFORE_LITERAL or _KEYWORD_BEFORE.search(before[-8:]):
+            yield start, m.group()[1 : m.start("flags") - start - 1], m.group("flags")
+            pos = m.end()
+        else:
+            pos = start + 1
+
+
+_LITERAL_GROUPS = ("brace", "v", "s", "s2", "s3", "s4", "s5")
 
 
 def _pattern_of(m: re.Match[str], lang: str, code: str) -> tuple[str, bool] | None:
     groups = m.groupdict()
-    if groups.get("slash"):
-        body, flags = groups["slash"][1:-1], groups.get("flags") or ""
-        if lang == "ruby" and "#{" in body:
-            return None
-        return to_python(body, lang), "x" in flags
     if groups.get("brace") is not None:
         if "#{" in groups["brace"]:
             return None
@@ -126,7 +143,7 @@ def _pattern_of(m: re.Match[str], lang: str, code: str) -> tuple[str, bool] | No
         if _NO_BACKTRACK.search(code, m.end(), line_end if line_end >= 0 else len(code)):
             return None
         return to_python(groups["v"][1:-1].replace('""', '"'), lang), False
-    lit = next((groups[k] for k in _LITERAL_GROUPS[3:] if groups.get(k)), None)
+    lit = next((groups[k] for k in _LITERAL_GROUPS[2:] if groups.get(k)), None)
     if lit is None:
         return None
     if lang == "csharp":
