@@ -69,6 +69,10 @@ class Pattern:
     comments: bool = False
     #: Supplied by the repository under review: compiled with RE2, never with Python's ``re``.
     linear: bool = False
+    #: ``requires = '...'``: in a new file, hit only if some added line also matches this pattern (e.g. a
+    #: checkout of the PR head only where a privileged trigger is declared). A changed file keeps its hit:
+    #: its unchanged lines are not in the diff.
+    requires: Pattern | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,7 @@ class Engine:
         self, text: SideText, side: str, files: list[FileDiff], kinds: list[frozenset[str]], results: _Results
     ) -> None:
         seen: set[tuple[int, int]] = set()
+        required: dict[tuple[int, str], bool] = {}
         for (eid, raw), units in sorted(self.candidates(text, side).items()):
             entry = self.entries[eid]
             body = text.raw if raw else text.code
@@ -301,11 +302,26 @@ class Engine:
                 m = entry.pattern.regex.search(body[s:e])
                 if m is None:
                     continue
+                req = entry.pattern.requires
+                if req is not None and not self._file_has(files[fi], req, fi, required):
+                    continue
                 line = text.line_at(s + m.start())
                 if (entry.qidx, line) in seen:
                     continue
                 seen.add((entry.qidx, line))
                 results.add(entry.qidx, side, self._hit(text, side, files[fi].path, line, entry, m, s))
+
+    @staticmethod
+    def _file_has(f: FileDiff, req: Pattern, fi: int, memo: dict[tuple[int, str], bool]) -> bool:
+        """A pattern's ``requires``: a new file must have an added line matching it; any other file passes
+        (its unchanged lines are not in the diff)."""
+        if f.status is not FileStatus.ADDED:
+            return True
+        key = (fi, req.source)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = any(req.regex.search(text) for _, text in f.added_lines())
+        return got
 
     def _hit(self, text: SideText, side: str, path: str, line: int, entry: Entry, m: Any, s: int) -> Hit:
         ls, le = text.span(line, line + 1)

@@ -38,37 +38,48 @@ _STR = rf"(?:{_DQ}|{_SQ})"
 _SLASH = re.compile(r"/(?![*/\s])(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/(?P<flags>[a-z]*)")
 _BEFORE_LITERAL = frozenset("=(,:;!&|?{}[+-*%<>~^\n")
 _KEYWORD_BEFORE = re.compile(r"(?:^|\W)(?:return|typeof|case|when|if|unless|and|or|not|in|of|yield|await)$")
-#: A name that says it holds a pattern (``EMAIL_REGEX``, ``slugPattern``, ``ID_RE``).
-_NAMED = r"(?:[Rr]egexp?|REGEXP?|RegExp|[Pp]attern|PATTERN|_re|_RE|_rx|_RX)\b"
+#: Endings of names that say they hold a pattern (``EMAIL_REGEX``, ``slugPattern``, ``ID_RE``); each
+#: search starts with its literal, so it runs at C speed over files without one.
+_NAME_ENDS = ("egexp?", "EGEXP?", "attern", "ATTERN", "_re", "_RE", "_rx", "_RX")
+_PY_STR = rf"(?P<pfx>[rRuUbB]{{0,2}})(?P<s>{_STR})"
 
 
-def _py_str(n: str) -> str:
-    return rf"(?P<pfx{n}>[rRuUbB]{{0,2}})(?P<s{n}>{_STR})"
+def _named(value: str, end: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"{name}\b\s*{value}{end}") for name in _NAME_ENDS)
 
 
-_JAVA = (
-    rf"\bPattern\s*\.\s*(?:compile|matches)\s*\(\s*(?P<s>{_STR})"
-    rf"|\.\s*(?:matches|replaceAll|replaceFirst|split)\s*\(\s*(?P<s2>{_DQ})"
-    rf"|\bRegex\s*\(\s*(?P<s3>{_DQ})|(?P<s4>{_DQ})\s*\.\s*toRegex\s*\("
-    rf"|{_NAMED}\s*(?::\s*String\s*)?=\s*(?P<s5>{_DQ})\s*[;\n]"
-)
-_RULES: dict[str, re.Pattern[str]] = {
-    "javascript": re.compile(rf"\bRegExp\s*\(\s*(?P<s>{_STR})|{_NAMED}\s*=\s*(?P<s2>{_STR})\s*[;,\n]"),
-    "python": re.compile(
-        r"\b(?:re|regex)\s*\.\s*(?:compile|search|match|fullmatch|findall|finditer|sub|subn|split)\s*\(\s*"
-        rf"{_py_str('')}|{_NAMED}\s*=\s*(?:re\s*\.\s*compile\s*\(\s*)?{_py_str('2')}\s*[,)\n]",
-        re.MULTILINE,
+#: Per language, searches that each begin with a literal (fast when absent) and capture the pattern as
+#: ``s`` (a quoted string), ``v`` (a C# verbatim string) or ``brace`` (Ruby ``%r{...}``).
+_RULES: dict[str, tuple[re.Pattern[str], ...]] = {
+    "javascript": (re.compile(rf"RegExp\s*\(\s*(?P<s>{_STR})"), *_named(rf"=\s*(?P<s>{_STR})", r"\s*[;,\n]")),
+    "python": (
+        re.compile(
+            r"re(?:gex)?\s*\.\s*(?:compile|search|match|fullmatch|findall|finditer|sub|subn|split)\s*\(\s*"
+            + _PY_STR
+        ),
+        *_named(rf"=\s*(?:re\s*\.\s*compile\s*\(\s*)?{_PY_STR}", r"\s*[,)\n]"),
     ),
-    "java": re.compile(_JAVA),
-    "csharp": re.compile(
-        r"(?:\bnew\s+Regex\s*\(\s*|\bRegex\s*\.\s*(?:IsMatch|Match|Matches|Replace|Split)\s*\([^,\n]+,\s*"
-        r'|\[GeneratedRegex\s*\(\s*)(?:@(?P<v>"(?:[^"\n]|"")*")|(?P<s>' + _DQ + "))"
+    "java": (
+        re.compile(rf"Pattern\s*\.\s*(?:compile|matches)\s*\(\s*(?P<s>{_DQ})"),
+        *(
+            re.compile(rf"{m}\s*\(\s*(?P<s>{_DQ})")
+            for m in ("matches", "replaceAll", "replaceFirst", "split")
+        ),
+        re.compile(rf"Regex\s*\(\s*(?P<s>{_DQ})"),
+        *_named(rf"(?::\s*String\s*)?=\s*(?P<s>{_DQ})", r"\s*[;\n]"),
     ),
-    "php": re.compile(
-        r"\bpreg_(?:match|match_all|replace|replace_callback|split|grep)\s*\(\s*(?P<s>" + _STR + ")"
+    "csharp": (
+        re.compile(
+            r"Regex(?:\s*\(\s*|\s*\.\s*(?:IsMatch|Match|Matches|Replace|Split)\s*\([^,\n]+,\s*)"
+            r'(?:@(?P<v>"(?:[^"\n]|"")*")|(?P<s>' + _DQ + "))"
+        ),
     ),
-    "ruby": re.compile(
-        rf"%r\{{(?P<brace>(?:[^}}\\\n]|\\.)*)\}}(?P<bflags>[a-z]*)|\bRegexp\s*\.\s*(?:new|compile)\s*\(\s*(?P<s>{_STR})"
+    "php": (
+        re.compile(rf"preg_(?:match|match_all|replace|replace_callback|split|grep)\s*\(\s*(?P<s>{_STR})"),
+    ),
+    "ruby": (
+        re.compile(r"%r\{(?P<brace>(?:[^}\\\n]|\\.)*)\}(?P<bflags>[a-z]*)"),
+        re.compile(rf"Regexp\s*\.\s*(?:new|compile)\s*\(\s*(?P<s>{_STR})"),
     ),
 }
 _LANG_OF = {
@@ -90,16 +101,16 @@ _NO_BACKTRACK = re.compile(r"TimeSpan|NonBacktracking|matchTimeout")
 def literal_patterns(code: str, lang: str) -> Iterator[tuple[int, str, bool]]:
     """(offset in ``code``, pattern in Python syntax, verbose) of each regex literal of ``lang``'s rules."""
     n = 0
-    for m in _RULES[lang].finditer(code):
-        got = _pattern_of(m, lang, code)
-        if got is None:
-            continue
-        n += 1
-        if n > MAX_LITERALS:
-            return
-        found = m.groupdict()
-        at = next((m.start(k) for k in _LITERAL_GROUPS if found.get(k) is not None), m.start())
-        yield at, *got
+    for rx in _RULES[lang]:
+        for m in rx.finditer(code):
+            got = _pattern_of(m, lang, code)
+            if got is None:
+                continue
+            n += 1
+            if n > MAX_LITERALS:
+                return
+            found = m.groupdict()
+            yield next((m.start(k) for k in _LITERAL_GROUPS if found.get(k) is not None), m.start()), *got
     if lang in ("javascript", "ruby"):
         for at, body, flags in _slash_literals(code):
             if lang == "ruby" and "#{" in body:
@@ -129,7 +140,7 @@ def _slash_literals(code: str) -> Iterator[tuple[int, str, str]]:
             pos = start + 1
 
 
-_LITERAL_GROUPS = ("brace", "v", "s", "s2", "s3", "s4", "s5")
+_LITERAL_GROUPS = ("brace", "v", "s")
 
 
 def _pattern_of(m: re.Match[str], lang: str, code: str) -> tuple[str, bool] | None:
@@ -143,14 +154,14 @@ def _pattern_of(m: re.Match[str], lang: str, code: str) -> tuple[str, bool] | No
         if _NO_BACKTRACK.search(code, m.end(), line_end if line_end >= 0 else len(code)):
             return None
         return to_python(groups["v"][1:-1].replace('""', '"'), lang), False
-    lit = next((groups[k] for k in _LITERAL_GROUPS[2:] if groups.get(k)), None)
+    lit = groups.get("s")
     if lit is None:
         return None
     if lang == "csharp":
         line_end = code.find("\n", m.end())
         if _NO_BACKTRACK.search(code, m.end(), line_end if line_end >= 0 else len(code)):
             return None
-    raw = lang == "python" and "r" in (groups.get("pfx") or groups.get("pfx2") or "").lower()
+    raw = lang == "python" and "r" in (groups.get("pfx") or "").lower()
     text = lit[1:-1] if raw else _unescape(lit[1:-1], keep_unknown=lang in ("python", "php"))
     if lang == "php":
         return _php_pattern(text)
