@@ -88,7 +88,7 @@ async def _walk(repo: Path, drafts: Path) -> None:
         dv.goto_file(fi)
         await pilot.press("j", "j", "j", "i")
         await pilot.pause(0.7)
-        assert "Claude" in str(screen.detail.query_one("#detail-body").render())
+        assert "Claude" in screen.detail.text()
         assert app.session.seen_ai.get("lib/helper.py") == {1, 2}
         assert None not in answers.values()
         assert answers[triggered[0]] is AnswerValue.PASS

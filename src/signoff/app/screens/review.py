@@ -26,7 +26,8 @@ from signoff.app.screens.review_keys import ReviewKeys
 from signoff.app.state import ReviewState
 from signoff.app.statusline import Part, fit
 from signoff.app.viewanchor import anchor_at, row_of
-from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
+from signoff.app.widgets.checklist import ChecklistPanel
+from signoff.app.widgets.detail import DetailPanel
 from signoff.app.widgets.diffpaint import AI_COLOUR
 from signoff.app.widgets.diffview import DiffView
 from signoff.app.widgets.filelist import FileList, FileRows
@@ -129,6 +130,7 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         self._update_header()
         self.call_after_refresh(self._first_paint)
         self.diffview.comments = lambda: self.session.comments
+        self.diffview.follow = self._follow_cursor
         self.diffview.refresh_comments()
         self.load()
 
@@ -346,13 +348,17 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
 
     # -- events ------------------------------------------------------------------------------------
 
-    @on(DiffView.CursorMoved)
-    def _cursor_moved(self, msg: DiffView.CursorMoved) -> None:
-        fi = msg.view.current_file()
+    def _follow_cursor(self, _row: int = 0) -> None:
+        """The file list and the sticky header follow the diff cursor (in the frame that moves it)."""
+        fi = self.diffview.current_file()
         if fi is not None:
             self.filelist.highlight_file(fi)
-        self.moved_through(msg.row, msg.through)
         self._update_header()
+
+    @on(DiffView.CursorMoved)
+    def _cursor_moved(self, msg: DiffView.CursorMoved) -> None:
+        self._follow_cursor()  # again: a key may have scrolled sideways after moving the cursor
+        self.moved_through(msg.row, msg.through)
 
     @on(FileRows.Highlighted)
     def _file_highlighted(self, msg: FileRows.Highlighted) -> None:
@@ -374,7 +380,9 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         q = self.current_question()
         st = self.session.questions.get(q.id) if q else None
         index = self.hit_index.get(q.id) if q else None
-        self.detail.show_question(q, st, index, note_for=self.note_target, locate=self.locate_hit)
+        self.detail.show_question(
+            q, st, index, note_for=self.note_target, locate=self.locate_hit, source=self.model
+        )
 
     def locate_hit(self, hit: HitView) -> tuple[int, str] | None:
         """(column, line text) of ``hit`` in the diff, or None when its line or match is not there."""

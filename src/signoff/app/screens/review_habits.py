@@ -425,12 +425,9 @@ class ReviewHabits:
         if self.model.collapse_only(viewed):
             self.diffview._relayout()
 
-    def after_mark(self, path: str, now: bool) -> None:
-        """A file was marked reviewed (or not): collapse (expand) it; hidden files leave the list."""
-        diff = self.state.diff
-        fi = next((i for i, f in enumerate(diff.files) if f.path == path), None) if diff else None
-        if fi is not None:
-            self.diffview.set_collapsed(fi, now)
+    def after_mark(self, fi: int, now: bool) -> None:
+        """File ``fi`` was marked reviewed (or not): collapse (expand) it; hidden files leave the list."""
+        self.diffview.set_collapsed(fi, now)
         if self._hide_viewed:
             self.filelist.rebuild()
 

@@ -24,7 +24,8 @@ from signoff.review.session import AnswerValue, Evidence
 if TYPE_CHECKING:
     from signoff.app.rows import RowModel
     from signoff.app.state import ReviewState
-    from signoff.app.widgets.checklist import ChecklistPanel, DetailPanel
+    from signoff.app.widgets.checklist import ChecklistPanel
+    from signoff.app.widgets.detail import DetailPanel
     from signoff.app.widgets.diffview import DiffView
     from signoff.app.widgets.filelist import FileList
 
@@ -62,7 +63,7 @@ class ReviewKeys(Screen[Any]):
         def _update_header(self) -> None: ...
         def _show_current_question(self) -> None: ...
         def _apply_layout(self) -> None: ...
-        def after_mark(self, path: str, now: bool) -> None: ...
+        def after_mark(self, fi: int, now: bool) -> None: ...
 
     def _writable(self) -> bool:
         if self.state.signed:
@@ -133,23 +134,25 @@ class ReviewKeys(Screen[Any]):
             return
         path = diff.files[fi].path
         now = self.state.session.toggle_reviewed(path)
-        self.after_mark(path, now)  # viewed files collapse (and leave the list when hidden)
+        self.after_mark(fi, now)  # viewed files collapse (and leave the list when hidden)
         self.filelist.refresh_file(fi)
         self.filelist.update_title(self.state.reviewed_count())
         self.diffview.refresh()  # the file's header row is drawn again (its key holds the mark)
         self._update_status()
+        n = len(diff.files)
+        nxt = None  # the next file not reviewed yet (the walk stops at the first)
+        if now:
+            nxt = next(
+                (j % n for j in range(fi + 1, fi + n) if not self.state.is_reviewed(diff.files[j % n].path)),
+                None,
+            )
+        if nxt is not None:
+            self.diffview.goto_file(nxt)  # the header and the list follow the cursor, in this frame
+            self.filelist.highlight_file(nxt)
         self._update_header()
         if not now:
             self.notify(safe_text(f"{path}: marked not reviewed").plain, timeout=3, markup=False)
-            return
-        n = len(diff.files)
-        nxt = next(
-            (j % n for j in range(fi + 1, fi + n) if not self.state.is_reviewed(diff.files[j % n].path)), None
-        )
-        if nxt is not None:
-            self.diffview.goto_file(nxt)
-            self.filelist.highlight_file(nxt)
-        else:
+        elif nxt is None:
             self.notify("All files marked reviewed. Press S to finish.", timeout=4)
 
     # -- search ------------------------------------------------------------------------------------

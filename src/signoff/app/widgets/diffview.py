@@ -8,7 +8,7 @@ as a highlighted placeholder (``<ESC>``, ``<RLO>``, ``^M``).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pygments.lexer import Lexer
@@ -266,9 +266,15 @@ class DiffView(DiffPainter, can_focus=True):
             refresh_rows(self, range(min(old, new, anchor), max(old, new, anchor) + 1))
         else:
             refresh_rows(self, (old, new))
+        if self.follow is not None:
+            self.follow(new)
         self.post_message(self.CursorMoved(self, new, through=self._stepping))
         self._stepping = False
         self._draw_ahead_soon()
+
+    #: Called as soon as the cursor moves (before the frame is drawn): what shows the cursor's file
+    #: elsewhere (the sticky header, the file list) changes in the same frame as the rows.
+    follow: Callable[[int], None] | None = None
 
     def on_focus(self) -> None:
         refresh_rows(self, (self.cursor,))

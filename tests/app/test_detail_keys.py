@@ -1,0 +1,111 @@
+"""Keys that jump (issue 15, big diffs): ``.``/``,`` cost the two hits whose marker moved, not the question's
+hit count, and lay out nothing; after ``}``, ``r`` or ``.`` the sticky header and the file list already
+show the cursor's new file when the key's action returns (one frame, not a second one a message later).
+Timings are measured by ``bench/bench_tui.py``; these check the mechanism."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+from signoff.app.widgets.detail import DetailPanel
+from tests.app.test_big_diff_keys import _laid_out, layouts  # noqa: F401 (a fixture)
+from tests.app.tui_helpers import keys_repo, make_app, ready, screen_text
+from tests.helpers import commit_files, git, make_repo
+
+SIZE = (120, 36)
+
+
+def _sql_repo(tmp_path: Path, files: int) -> Path:
+    """``feature`` adds ``files`` files of 10 string-built SQL queries each (10 hits a file)."""
+    r = make_repo(tmp_path / f"sql-{files}")
+    commit_files(r, {"README.md": "hello\n"}, "base")
+    git(r, "checkout", "-q", "-b", "feature")
+    body = "".join(
+        f"def q{i}(cur, uid):\n    cur.execute(f'SELECT * FROM t{i} WHERE id = {{uid}}')\n" for i in range(10)
+    )
+    commit_files(r, {f"db/q{k:03d}.py": body for k in range(files)}, "queries")
+    return r
+
+
+def test_next_hit_builds_two_hits_and_lays_out_nothing(tmp_path: Path, layouts, monkeypatch) -> None:  # noqa: F811
+    """``.`` on a question with 30 or 250 hits: no screen layout, the lines of at most the two hits whose
+    marker moved are built, only the panel's rows on screen are drawn, and the marker stays in view."""
+    drawn: Counter[str] = Counter()
+    original = DetailPanel.render_line
+
+    def counted(self: DetailPanel, y: int):  # type: ignore[no-untyped-def]
+        drawn["detail"] += 1
+        return original(self, y)
+
+    monkeypatch.setattr(DetailPanel, "render_line", counted)
+
+    async def run(files: int) -> list[tuple[int, int, int]]:
+        app = make_app(_sql_repo(tmp_path, files), tmp_path / f"drafts-{files}", ai=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ready(app, pilot)
+            q = max(screen.questions, key=lambda q: len(q.hits))
+            assert len(q.hits) >= files * 10 // 2, len(q.hits)
+            screen.checklist.select(q.id)
+            screen.diffview.focus()
+            await _laid_out(pilot, layouts)
+            detail = screen.detail
+            height = detail.scrollable_content_region.height
+            per_key = []
+            for _ in range(12):  # past the panel's first screen of hits
+                layouts.clear()
+                drawn.clear()
+                built = detail.hit_lines_built
+                await pilot.press("full_stop")
+                await pilot.pause()
+                n_layouts = layouts["layout"] + await _laid_out(pilot, layouts)
+                per_key.append((n_layouts, detail.hit_lines_built - built, drawn["detail"]))
+                marker = next((ln for ln in screen_text(app).splitlines() if "▶ db/q" in ln), None)
+                assert marker is not None, "the current hit's marker is on screen"
+            assert all(d <= 3 * height for *_, d in per_key), (height, per_key)
+            return per_key
+
+    for files in (3, 25):
+        per_key = asyncio.run(run(files))
+        assert not [k for k in per_key if k[0]], ("a . laid out the screen", per_key)
+        # the hit left and the hit reached (each one line: short lines have no preview line)
+        assert all(k[1] <= 2 for k in per_key), per_key
+
+
+def test_header_and_file_list_follow_the_cursor_as_the_key_runs(tmp_path: Path) -> None:
+    """The header and the file list show the cursor's file as soon as the key's action has run: no
+    message round trip (a second frame, tens of milliseconds later under load) is needed."""
+    repo = keys_repo(tmp_path)
+
+    async def run() -> None:
+        app = make_app(repo, tmp_path / "drafts", ai=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ready(app, pilot)
+            screen.diffview.focus()
+            await pilot.pause()
+            header = screen.query_one("#file-header")
+            n = len(screen.diff.files)
+            sql = max(screen.questions, key=lambda q: len(q.hits))
+            screen.checklist.select(sql.id)
+            await pilot.pause()
+            steps = [
+                ("}", screen.action_next_file),
+                ("}", screen.action_next_file),
+                ("r", screen.action_mark_reviewed),
+                (".", screen.action_next_hit),
+                ("{", screen.action_prev_file),
+            ]
+            moved = 0
+            for key, action in steps:
+                before = screen.diffview.current_file()
+                action()  # no message has been handled since
+                fi = screen.diffview.current_file()
+                assert fi is not None
+                moved += fi != before
+                assert screen.filelist.highlighted_index() == fi, key
+                assert f"file {fi + 1}/{n}" in header.render().plain, (key, header.render().plain)  # type: ignore[attr-defined]
+                await pilot.pause()
+            assert moved >= 4, "the steps moved to other files"
+
+    asyncio.run(run())
