@@ -53,7 +53,9 @@ class _RawEntry:
     paths: list[str]
 
 
-_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$", re.MULTILINE)
+#: A hunk header after the newline that ends the line before it (a literal start: ``re`` jumps from one
+#: candidate to the next instead of trying every line start).
+_HUNK_RE = re.compile(r"\n@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?([^\n]*)")
 _DIFF_START = b"diff --git "
 _UNMERGED = b"* Unmerged path "
 
@@ -115,9 +117,11 @@ def parse_block(block: bytes, into: FileDiff, max_bytes: int) -> None:
         return
     if into.too_large:
         return
-    matches = list(_HUNK_RE.finditer(text))
+    # Offsets in "\n" + text: a header's match starts at the newline before it, which is the header's
+    # own offset in ``text``; its body starts one past the match's end there.
+    matches = list(_HUNK_RE.finditer("\n" + text))
     for i, m in enumerate(matches):
-        start = m.end() + 1
+        start = m.end()
         end = matches[i + 1].start() - 1 if i + 1 < len(matches) else len(text)
         chunk = text[start:end] if start <= end else ""
         if chunk.endswith("\n"):

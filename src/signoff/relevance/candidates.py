@@ -111,6 +111,7 @@ class Scanner:
         self._multi: dict[int, Any] = {}
         self._tries: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         self._anchor_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
+        self._hs: dict[tuple[int, ...], tuple[hsdb.HsDatabase, list[int]]] = {}
         #: Entries whose patterns name non-ASCII characters: scanned by ``re`` on the Hyperscan route.
         self.unicode = [not hs_projectable(e.pattern.source) for e in self.entries]
         #: Entries every match of which holds a non-ASCII character: not scanned over ASCII text.
@@ -152,9 +153,15 @@ class Scanner:
         """Hyperscan over ``data`` (:func:`hs_bytes` of a text) with one database for ``eids``:
         (entry id, end byte) of every prefilter match, and the entries left to ``re``
         (:meth:`by_re`: patterns Hyperscan refused, or that name non-ASCII characters)."""
-        db = hsdb.database([(eid, self.entries[eid].pattern.source) for eid in eids if not self.unicode[eid]])
-        left = sorted(db.rejected | {eid for eid in eids if self.unicode[eid]})
-        return db.scan(data), left
+        key = tuple(eids)
+        got = self._hs.get(key)
+        if got is None:  # the database (hashing every source to find it) once per set of entries
+            db = hsdb.database(
+                [(eid, self.entries[eid].pattern.source) for eid in eids if not self.unicode[eid]]
+            )
+            got = self._hs[key] = (db, sorted(db.rejected | {eid for eid in eids if self.unicode[eid]}))
+        db, left = got
+        return db.scan(data), list(left)
 
     def by_re(self, text: str, start: int, end: int, eids: Iterable[int]) -> Iterable[tuple[int, int, int]]:
         """(entry id, first char, end char) of each ``eids`` pattern's matches in ``text[start:end]``.

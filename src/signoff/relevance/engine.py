@@ -27,6 +27,7 @@ from signoff.relevance.hitutil import AiLines, ai_lines, clip, first_line, mask,
 from signoff.relevance.model import Hit, QuestionResult, Relevance
 from signoff.relevance.regex_literals import REGEX_PREFIX, add_redos_hits
 from signoff.relevance.statements import SideText, build_side
+from signoff.util.forked import Forked, fork_call
 
 if TYPE_CHECKING:
     from signoff.diff.model import Diff, FileDiff
@@ -37,6 +38,13 @@ if TYPE_CHECKING:
 HYPERSCAN_MIN_LINES = 4000
 HYPERSCAN_MIN_CHARS = 200_000
 ROUTES = ("auto", "hyperscan", "re")
+#: Changed lines on each side from which the removed side is matched in a forked child (below, the
+#: fork costs more than the second core saves; the hits are the same either way).
+FORK_MIN_LINES = 5000
+PARALLEL = ("auto", "always", "never")
+#: One call of :meth:`_Results.add`: question index, reason, hit.
+_Add = tuple[int, str, Hit | None]
+_AddFn = Callable[[int, str, Hit | None], None]
 _SIDES = (("added", "+"), ("removed", "-"))
 #: Hits found by analysis steps (data flow, regex literals) rather than a checklist pattern.
 _ANALYSIS = (FLOW_PREFIX, REGEX_PREFIX)
@@ -87,14 +95,24 @@ class Engine:
     """Compiled triggers of a :class:`ChecklistSet`; reuse it across diffs.
 
     ``route``: ``auto`` (Hyperscan for large diffs when available), ``hyperscan`` or ``re``; every route
-    gives the same hits. ``max_hits_per_file``: None keeps every hit.
+    gives the same hits. ``max_hits_per_file``: None keeps every hit. ``parallel``: ``auto`` matches the
+    removed side of a large diff in a forked child where a fork is usable (:mod:`signoff.util.forked`),
+    ``always`` does so on any diff, ``never`` stays in this process; the hits are the same.
     """
 
     def __init__(
-        self, checklists: ChecklistSet, *, max_hits_per_file: int | None = None, route: str = "auto"
+        self,
+        checklists: ChecklistSet,
+        *,
+        max_hits_per_file: int | None = None,
+        route: str = "auto",
+        parallel: str = "auto",
     ) -> None:
         if route not in ROUTES:
             raise ValueError(f"route must be one of {ROUTES}")
+        if parallel not in PARALLEL:
+            raise ValueError(f"parallel must be one of {PARALLEL}")
+        self.parallel = parallel
         self.checklists = checklists
         self.questions = checklists.questions
         self.max_hits = max_hits_per_file
@@ -136,15 +154,49 @@ class Engine:
         files = diff.files
         kinds = [kinds_of(f.path, sniff(f)) for f in files]
         self._file_triggers(files, kinds, results)
-        for side, prefix in _SIDES:
-            if any(e.side == side for e in self.entries):
-                text = build_side(files, kinds, prefix)
-                if text.line_count:
-                    self._scan(text, side, files, kinds, results)
-                    if side == "added":
-                        add_flow_hits(text, files, kinds, self.question_index, results.add)
-                        add_redos_hits(text, files, kinds, self.question_index, results.add)
+        sides = [(side, prefix) for side, prefix in _SIDES if any(e.side == side for e in self.entries)]
+        removed: Forked[list[_Add]] | None = None
+        if len(sides) == 2 and self._worth_forking(diff):
+            removed = fork_call(lambda: self._side_adds("removed", "-", files, kinds))
+        try:
+            for side, prefix in sides:
+                adds = removed.result() if removed is not None and side == "removed" else None
+                if adds is None:
+                    self._side(side, prefix, files, kinds, results.add)
+                else:  # the child's hits, added in the order the parent would have added them
+                    for qi, reason, hit in adds:
+                        results.add(qi, reason, hit)
+        finally:
+            if removed is not None:
+                removed.cancel()
         return results
+
+    def _worth_forking(self, diff: Diff) -> bool:
+        """Whether the removed side is matched in a forked child while this process does the added side
+        (a large diff on both sides; see :mod:`signoff.util.forked` for where a fork is used at all)."""
+        if self.parallel != "auto":
+            return self.parallel == "always"
+        return min(diff.added, diff.removed) >= FORK_MIN_LINES
+
+    def _side(
+        self, side: str, prefix: str, files: list[FileDiff], kinds: list[frozenset[str]], add: _AddFn
+    ) -> None:
+        """Match one side of the diff (and the analysis steps of the added side: data flow, regex
+        literals), reporting hits to ``add``."""
+        text = build_side(files, kinds, prefix)
+        if text.line_count:
+            self._scan(text, side, files, kinds, add)
+            if side == "added":
+                add_flow_hits(text, files, kinds, self.question_index, add)
+                add_redos_hits(text, files, kinds, self.question_index, add)
+
+    def _side_adds(
+        self, side: str, prefix: str, files: list[FileDiff], kinds: list[frozenset[str]]
+    ) -> list[_Add]:
+        """:meth:`_side`'s hits as a list of ``add`` calls (what a forked child sends back)."""
+        adds: list[_Add] = []
+        self._side(side, prefix, files, kinds, lambda qi, reason, hit: adds.append((qi, reason, hit)))
+        return adds
 
     def _finish(self, diff: Diff, collected: _Results, ai: AiLines) -> Relevance:
         results = collected.copy()
@@ -286,7 +338,7 @@ class Engine:
         return got
 
     def _scan(
-        self, text: SideText, side: str, files: list[FileDiff], kinds: list[frozenset[str]], results: _Results
+        self, text: SideText, side: str, files: list[FileDiff], kinds: list[frozenset[str]], add: _AddFn
     ) -> None:
         seen: set[tuple[int, int]] = set()
         required: dict[tuple[int, str], bool] = {}
@@ -309,7 +361,7 @@ class Engine:
                 if (entry.qidx, line) in seen:
                     continue
                 seen.add((entry.qidx, line))
-                results.add(entry.qidx, side, self._hit(text, side, files[fi].path, line, entry, m, s))
+                add(entry.qidx, side, self._hit(text, side, files[fi].path, line, entry, m, s))
 
     @staticmethod
     def _file_has(f: FileDiff, req: Pattern, fi: int, memo: dict[tuple[int, str], bool]) -> bool:

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
+from operator import methodcaller
 from typing import TYPE_CHECKING, AnyStr
 
 from signoff.diff.model import _count_prefix, number_lines
@@ -192,7 +193,10 @@ def _quote_heavy(chunk: str) -> bool:
     """Whether a line of ``chunk`` holds more than :data:`MAX_QUOTES_PER_LINE` quotes of one kind."""
     limit = MAX_QUOTES_PER_LINE
     heavy = [q for q in "\"'" if chunk.count(q) > limit]
-    return bool(heavy) and any(line.count(q) > limit for line in chunk.split("\n") for q in heavy)
+    if not heavy:
+        return False
+    lines = chunk.split("\n")
+    return any(max(map(methodcaller("count", q), lines)) > limit for q in heavy)
 
 
 def _continues(line: str, nxt: str) -> bool:
@@ -395,28 +399,25 @@ class SideText:
         return self.file_idx[bisect_right(self.file_first, line) - 1]
 
 
-#: A newline and the body line after it, when that line is not on the side.
-_OTHER_LINE = {"+": re.compile(r"\n(?!\+)[^\n]*"), "-": re.compile(r"\n(?!-)[^\n]*")}
+#: A line of the side (a newline, the prefix, the line's text captured).
+_SIDE_LINE = {"+": re.compile(r"\n\+([^\n]*)"), "-": re.compile(r"\n-([^\n]*)")}
 
 
 def _side_text(f: FileDiff, prefix: str) -> tuple[str, list[tuple[int, Hunk]]]:
     """The file's lines with ``prefix`` ('+' or '-'), prefix dropped, as one text; and (index of its
-    first line, hunk) per hunk that has any. Built with C-level regex and string operations."""
-    pieces: list[str] = []
+    first line, hunk) per hunk that has any. One C-level ``findall`` over the file's hunks."""
+    bodies: list[str] = []
     segs: list[tuple[int, Hunk]] = []
     count = 0
     for h in f.hunks:
-        body = h.body
-        got = _count_prefix(body, prefix)
-        if not got:
-            continue
-        segs.append((count, h))
-        count += got
-        text = "\n" + body
-        if got != body.count("\n") + 1:
-            text = _OTHER_LINE[prefix].sub("", text)
-        pieces.append(text.replace("\n" + prefix, "\n")[1:])
-    return "\n".join(pieces), segs
+        got = _count_prefix(h.body, prefix)
+        if got:
+            segs.append((count, h))
+            count += got
+            bodies.append(h.body)
+    if not bodies:
+        return "", segs
+    return "\n".join(_SIDE_LINE[prefix].findall("\n" + "\n".join(bodies))), segs
 
 
 def _numbers(h: Hunk, prefix: str) -> tuple[list[int], list[int]]:
