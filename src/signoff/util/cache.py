@@ -1,20 +1,25 @@
 """signoff's per-user cache directory: content-addressed files, atomic writes, corruption tolerated.
 
 Entries are named by a hash of what they were computed from, so a stale entry is never used; a file that
-is missing, truncated or corrupt reads as absent (the caller recomputes and rewrites it). Nothing in the
-repository under review can choose the location.
+is missing, truncated or corrupt reads as absent (the caller recomputes and rewrites it). Each entry
+carries a digest of its key and body, so an entry copied or renamed from another key reads as absent
+too. Nothing in the repository under review can choose the location, and a directory or file that
+another user owns or could write (a shared or hostile cache) is neither read nor written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 #: Largest cache entry read back (a compiled matcher database is a few MB).
 MAX_ENTRY = 256 << 20
 _CHECK = 32  # sha256 digest prefixed to every entry
+#: In every entry's file name: entries of an older layout are not read (nor rewritten back and forth).
+_LAYOUT = "2"
 
 
 def cache_dir() -> Path | None:
@@ -36,21 +41,49 @@ def key_of(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def read_entry(kind: str, key: str) -> bytes | None:
-    """The bytes stored under ``kind``/``key``, or None when absent, unreadable or corrupt."""
-    d = cache_dir()
-    if d is None:
-        return None
-    path = d / f"{kind}-{key}"
+def _entry_path(d: Path, kind: str, key: str) -> Path:
+    return d / f"{kind}-v{_LAYOUT}-{key}"
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else."""
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _usable_dir(d: Path) -> bool:
     try:
-        with path.open("rb") as f:
+        st = d.stat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _private(st)
+
+
+def _check(key: str, body: bytes) -> bytes:
+    return hashlib.sha256(key.encode() + b"\0" + body).digest()
+
+
+def read_entry(kind: str, key: str) -> bytes | None:
+    """The bytes stored under ``kind``/``key``, or None when absent, unreadable, corrupt, stored for
+    another key, or in a file or directory that is not this user's alone."""
+    d = cache_dir()
+    if d is None or not _usable_dir(d):
+        return None
+    try:
+        fd = os.open(_entry_path(d, kind, key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode) or not _private(st):
+                return None
             data = f.read(MAX_ENTRY + _CHECK + 1)
     except OSError:
         return None
     if len(data) < _CHECK or len(data) > MAX_ENTRY + _CHECK:
         return None
     digest, body = data[:_CHECK], data[_CHECK:]
-    return body if hashlib.sha256(body).digest() == digest else None
+    return body if _check(key, body) == digest else None
 
 
 def write_entry(kind: str, key: str, body: bytes) -> None:
@@ -60,11 +93,13 @@ def write_entry(kind: str, key: str, body: bytes) -> None:
         return
     try:
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _usable_dir(d):
+            return
         fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=d)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(hashlib.sha256(body).digest() + body)
-            os.replace(tmp, d / f"{kind}-{key}")
+                f.write(_check(key, body) + body)
+            os.replace(tmp, _entry_path(d, kind, key))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
