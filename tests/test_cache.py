@@ -91,37 +91,51 @@ def _hyperscan_json(repo: Path, checklists_dir: Path | None = None) -> dict[str,
     return Engine(checklists, route="hyperscan").evaluate(diff).to_json()
 
 
+def _one_checklist(tmp_path: Path) -> Path:
+    """A directory holding only the shipped checklist with the command-execution question (fewer
+    patterns: the cold Hyperscan compiles these tests cause stay short)."""
+    shipped = tmp_path / "checklists"
+    shipped.mkdir()
+    path = next(p for p in sorted(builtin_dir().glob("*.toml")) if _OS_SYSTEM in p.read_text())
+    shutil.copy(path, shipped / path.name)
+    return shipped
+
+
+_OS_SYSTEM = r"\bos\.(?:system|"
+
+
 @pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
 def test_an_unusable_cache_directory_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache directory cannot be created (its parent is a file): everything is compiled in memory."""
+    """The cache directory cannot be created (its parent is a file): everything is compiled in memory,
+    with the hits the pure-``re`` route gives."""
     repo = _diff_repo(tmp_path)
-    monkeypatch.setenv("SIGNOFF_CACHE_DIR", str(tmp_path / "cache"))
-    hsdb._MEMORY.clear()
-    cached = _hyperscan_json(repo)
+    shipped = _one_checklist(tmp_path)
     (tmp_path / "file").write_text("not a directory\n")
     monkeypatch.setenv("SIGNOFF_CACHE_DIR", str(tmp_path / "file" / "cache"))
     hsdb._MEMORY.clear()
-    assert _hyperscan_json(repo) == cached
-    assert cached["triggered"]
+    got = _hyperscan_json(repo, shipped)
+    assert got["triggered"]
+    g = open_repo(repo)
+    diff = load_diff(g, resolve_target(g, "HEAD~1..HEAD"))
+    assert got == Engine(load_checklists(builtin_directory=shipped), route="re").evaluate(diff).to_json()
+    assert not (tmp_path / "file" / "cache").exists()
 
 
 @pytest.mark.skipif(not hsdb.AVAILABLE, reason="hyperscan wheel not installed")
 def test_a_changed_checklist_is_linted_and_compiled_again(cache_home: Path, tmp_path: Path) -> None:
     """Edit a shipped pattern: the old entries are not reused, the edited pattern is in effect."""
     repo = _diff_repo(tmp_path)
-    shipped = tmp_path / "checklists"
-    shutil.copytree(builtin_dir(), shipped)
+    shipped = _one_checklist(tmp_path)
     before = _hyperscan_json(repo, shipped)
     lint_entries = set(cache_home.glob("checklists-ok-*"))
     db_entries = set(cache_home.glob("hsdb-*"))
     assert lint_entries and db_entries
     assert "signoffprobe" not in str(before)
     # Make one command-execution pattern also match the probe call the diff adds.
-    old = r"\bos\.(?:system|"
-    path = next(p for p in sorted(shipped.glob("*.toml")) if old in p.read_text())
+    (path,) = shipped.glob("*.toml")
     path.write_text(
         path.read_text()
-        .replace(old, r"\b(?:signoffprobe|os\.system|os\.(?:", 1)
+        .replace(_OS_SYSTEM, r"\b(?:signoffprobe|os\.system|os\.(?:", 1)
         .replace(r"startfile)\s*\(", r"startfile))\s*\(", 1)
     )
     hsdb._MEMORY.clear()
@@ -141,3 +155,17 @@ def test_a_corrupt_lint_entry_means_linting_again(cache_home: Path) -> None:
     again, problems = load_builtin()
     assert not problems and [c.id for c in again] == [c.id for c in first]
     assert cache.read_entry("checklists-ok", entry.name.rsplit("-", 1)[1]) is not None  # rewritten
+
+
+def test_checklists_read_from_the_cache_equal_those_parsed(cache_home: Path) -> None:
+    """The second load reads the parsed documents and anchors from the cache: the same checklists."""
+    cold, problems = load_builtin()
+    assert not problems
+    entry = _entry(cache_home, "checklists-ok")
+    assert b'"docs"' in entry.read_bytes()
+    warm, problems = load_builtin()
+    assert not problems
+    assert warm == cold
+    pats = [(p.source, p.anchors) for c in warm for q in c.questions for p in q.triggers.added]
+    assert pats == [(p.source, p.anchors) for c in cold for q in c.questions for p in q.triggers.added]
+    assert len(pats) > 100

@@ -7,10 +7,12 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from signoff.checklists.model import REPO_DIR, Checklist, ChecklistError, ChecklistSet, OverrideFile, Problem
 from signoff.checklists.parse import parse_checklist
 from signoff.errors import UsageError
+from signoff.util import tomlsafe
 from signoff.util.cache import key_of, read_entry, write_entry
 
 # --------------------------------------------------------------------------------------------------
@@ -28,8 +30,9 @@ def builtin_dir() -> Path:
     return pkg
 
 
-#: Bump when the regex lint changes, so checklists validated by an older lint are checked again.
-_LINT_VERSION = "regex-lint-2"
+#: Bump when the regex lint (or what the cache entry holds) changes, so checklists validated by an
+#: older lint are checked again.
+_LINT_VERSION = "regex-lint-3"
 
 
 def _read_dir(directory: Path) -> list[tuple[str, bytes]]:
@@ -39,43 +42,67 @@ def _read_dir(directory: Path) -> list[tuple[str, bytes]]:
 def load_builtin(*, directory: Path | None = None) -> tuple[list[Checklist], list[Problem]]:
     """All shipped checklists (including opt-in ones), validated strictly.
 
-    The backtracking lint of their regexes and the anchor extraction are the slow part; once a set of
-    files (by content hash) has passed, that and the anchors are kept in the user cache, and later
-    loads only parse and compile.
+    The backtracking lint of their regexes, the anchor extraction and the TOML parsing are the slow
+    part; once a set of files (by content hash) has passed, the anchors and the parsed documents are
+    kept in the user cache, and later loads only validate the documents (regexes compile when used).
     """
     directory = directory or builtin_dir()
     files = _read_dir(directory)
     key = key_of(_LINT_VERSION, *(part for name, data in files for part in (name, data)))
-    known = _cached_anchors(key)
+    known, docs = _cached_lint(key, [name for name, _ in files])
     checklists: list[Checklist] = []
     problems: list[Problem] = []
-    for name, data in files:
-        cl, probs = parse_checklist(data, f"checklists/{name}", known_anchors=known)
+    for i, (name, data) in enumerate(files):
+        parsed = docs[i] if docs is not None else None
+        cl, probs = parse_checklist(data, f"checklists/{name}", known_anchors=known, parsed=parsed)
         problems += probs
         if cl is not None:
             checklists.append(cl)
     problems += _cross_check(checklists)
     if not problems and known is None:
-        anchors = {
-            p.source: sorted(p.anchors) if p.anchors is not None else None
-            for c in checklists
-            for q in c.questions
-            for p in (*q.triggers.added, *q.triggers.removed, *q.triggers.absent)
-        }
-        write_entry("checklists-ok", key, json.dumps(anchors, sort_keys=True).encode())
+        _store_lint(key, checklists, files)
     return checklists, problems
 
 
-def _cached_anchors(key: str) -> dict[str, list[str] | None] | None:
-    """Anchors of every regex of a file set that passed the lint before (None: lint it now)."""
+def _store_lint(key: str, checklists: list[Checklist], files: list[tuple[str, bytes]]) -> None:
+    """Keep the anchors of every regex of a file set that passed, with its parsed TOML documents (as
+    JSON, which reads back far faster; left out when a document holds a value JSON cannot)."""
+    anchors = {
+        p.source: sorted(p.anchors) if p.anchors is not None else None
+        for c in checklists
+        for q in c.questions
+        for p in (*q.triggers.added, *q.triggers.removed, *q.triggers.absent)
+    }
+    entry: dict[str, Any] = {"anchors": anchors}
+    try:
+        docs = {name: tomlsafe.loads(data.decode("utf-8")) for name, data in files}
+        entry["docs"] = json.loads(json.dumps(docs))
+        if entry["docs"] != docs:  # a value that does not survive JSON: parse those files each time
+            del entry["docs"]
+    except (TypeError, ValueError):
+        entry.pop("docs", None)
+    write_entry("checklists-ok", key, json.dumps(entry, sort_keys=True).encode())
+
+
+def _cached_lint(
+    key: str, names: list[str]
+) -> tuple[dict[str, list[str] | None] | None, list[dict[str, Any]] | None]:
+    """Anchors of every regex of a file set that passed the lint before (None: lint it now), and the
+    files' parsed documents (None: parse them)."""
     blob = read_entry("checklists-ok", key)
     if blob is None:
-        return None
+        return None, None
     try:
-        doc = json.loads(blob)
+        entry = json.loads(blob)
     except ValueError:
-        return None
-    return doc if isinstance(doc, dict) else None
+        return None, None
+    anchors = entry.get("anchors") if isinstance(entry, dict) else None
+    if not isinstance(anchors, dict):
+        return None, None
+    docs = entry.get("docs")
+    if not isinstance(docs, dict) or not all(isinstance(docs.get(n), dict) for n in names):
+        return anchors, None
+    return anchors, [docs[n] for n in names]
 
 
 def _cross_check(checklists: Iterable[Checklist]) -> list[Problem]:

@@ -207,7 +207,7 @@ def _trigger(ctx: _Ctx, d: Any, where: str, qid: str | None) -> Trigger:
         return Trigger()
     _unknown(ctx, d, _TRIGGER_KEYS, where, qid)
     paths = _str_list(ctx, d, "paths", where, qid)
-    for g in paths:
+    for g in paths if ctx.known_anchors is None else ():  # a file set that passed: globs checked then
         try:
             compile_glob(g)
         except ValueError as exc:
@@ -374,14 +374,16 @@ def parse_checklist(
     known_questions: dict[str, Question] | None = None,
     origin: str = "builtin",
     known_anchors: dict[str, list[str] | None] | None = None,
+    parsed: dict[str, Any] | None = None,
 ) -> tuple[Checklist | None, list[Problem]]:
     """Parse and validate one checklist file.
 
     With ``existing`` (checklists by id), a file whose ``id`` names one of them is an override: only
     ``questions`` is required, and questions whose id is in ``known_questions`` may be partial (fields
     given replace the original's). Returns the checklist (merged, for an override) and the problems.
+    ``parsed``: the TOML document of ``data`` as parsed before (a cache), so it is not parsed again.
     """
-    read = _read_toml(data, path)
+    read = _read_toml(data, path) if parsed is None else (data.decode("utf-8"), parsed)
     if isinstance(read, Problem):
         return None, [read]
     text, doc = read

@@ -46,15 +46,25 @@ class Searcher:
         return self.may(rx) and rx.search(self.code) is not None
 
 
+#: Per list of regexes (the regexes kept, so an id is never reused): its database, and the indexes
+#: always possible (not prefiltered). Found once per language, not once per file.
+_DATABASES: dict[tuple[int, ...], tuple[list[re.Pattern[str]], hsdb.HsDatabase, set[int]]] = {}
+
+
 def _possible(regexes: list[re.Pattern[str]], code: str) -> set[int] | None:
     """Indexes of ``regexes`` that may match ``code`` (None: no prefilter, all may)."""
     if not hsdb.AVAILABLE:
         return None
-    plain = [
-        (i, rx.pattern)
-        for i, rx in enumerate(regexes)
-        if not rx.flags & ~_PLAIN_FLAGS and hs_projectable(rx.pattern)
-    ]
-    db = hsdb.database(plain, single_match=True)
-    always = set(range(len(regexes))) - {i for i, _ in plain} | set(db.rejected)
+    key = tuple(map(id, regexes))
+    got = _DATABASES.get(key)
+    if got is None:
+        plain = [
+            (i, rx.pattern)
+            for i, rx in enumerate(regexes)
+            if not rx.flags & ~_PLAIN_FLAGS and hs_projectable(rx.pattern)
+        ]
+        db = hsdb.database(plain, single_match=True)
+        always = set(range(len(regexes))) - {i for i, _ in plain} | set(db.rejected)
+        got = _DATABASES[key] = (regexes, db, always)
+    _, db, always = got
     return always | {pid for pid, _ in db.scan(hs_bytes(code, 0, len(code)))}
