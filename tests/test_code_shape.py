@@ -15,6 +15,9 @@ LAZY_IMPORTS = {
     # `signoff serve` needs the optional `web` extra (textual-serve, aiohttp); without it the command
     # says how to install it instead of every command failing at start-up.
     "signoff.cli.serve",
+    # `signoff scan --no-ai` (the CI gate's question check, issue 13's speed goal) does not load the
+    # provenance stage: its AI catalogue and regexes cost start-up time on every scan otherwise.
+    "signoff.analysis",
 }
 
 

@@ -19,7 +19,6 @@ from signoff.findings.placement import Findings, attach, collect
 from signoff.git.runner import Git
 from signoff.git.settings import TargetSettings, target_settings
 from signoff.git.target import ReviewTarget
-from signoff.provenance.attribution import attribute
 from signoff.relevance.engine import Engine
 
 
@@ -152,6 +151,9 @@ def analyze_stages(
         result.questions, add_ai = engine.evaluate_staged(result.diff)
         yield stages.done(Stage.QUESTIONS)
     if ai:
+        # Imported here: ``scan --no-ai`` never loads the provenance stage (its catalogue and regexes).
+        from signoff.provenance.attribution import attribute
+
         result.ai = attribute(git, target, result.diff, ai_config=section(settings.config, "ai"))
         yield stages.done(Stage.AI)
         if add_ai is not None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from signoff.util.lazyre import lazy_compile
+
 PATH = "input.path-traversal"
 SSRF = "input.ssrf"
 REDIRECT = "input.open-redirect"
@@ -110,22 +112,23 @@ def compile_rules(
     out_param: str = "",
     archive_sources: str = "",
 ) -> Rules:
+    """One language's rules; their regexes compile when a file of the language is first matched."""
     flags = re.MULTILINE
     alt = "|".join(f"(?P<s{i}>{s.regex})" for i, s in enumerate(sinks))
     return Rules(
         name=name,
-        sources=re.compile(sources),
+        sources=lazy_compile(sources),
         sinks=tuple(sinks),
-        sink_rx=re.compile(alt, flags),
-        gates=tuple(re.compile(s.gate) if s.gate else None for s in sinks),
-        unless=tuple(re.compile(s.unless) if s.unless else None for s in sinks),
-        assign=re.compile(assign, flags),
-        funcdef=re.compile(funcdef, flags),
-        param_marks=re.compile(param_marks) if param_marks else None,
+        sink_rx=lazy_compile(alt, flags),
+        gates=tuple(lazy_compile(s.gate) if s.gate else None for s in sinks),
+        unless=tuple(lazy_compile(s.unless) if s.unless else None for s in sinks),
+        assign=lazy_compile(assign, flags),
+        funcdef=lazy_compile(funcdef, flags),
+        param_marks=lazy_compile(param_marks) if param_marks else None,
         param_name=param_name,
-        out_param=re.compile(out_param) if out_param else None,
-        requires=tuple(re.compile(s.requires, flags) if s.requires else None for s in sinks),
-        archive_sources=re.compile(archive_sources) if archive_sources else None,
+        out_param=lazy_compile(out_param) if out_param else None,
+        requires=tuple(lazy_compile(s.requires, flags) if s.requires else None for s in sinks),
+        archive_sources=lazy_compile(archive_sources) if archive_sources else None,
     )
 
 
