@@ -109,3 +109,30 @@ def test_header_and_file_list_follow_the_cursor_as_the_key_runs(tmp_path: Path) 
             assert moved >= 4, "the steps moved to other files"
 
     asyncio.run(run())
+
+
+def test_answering_replaces_one_checklist_row_and_lays_out_nothing(tmp_path: Path, layouts) -> None:  # noqa: F811
+    """p / f / a change one question's mark: its row is drawn again, the list is not rebuilt (a rebuilt
+    OptionList empties and refills: a screen layout per answer)."""
+    repo = keys_repo(tmp_path)
+
+    async def run() -> list[int]:
+        app = make_app(repo, tmp_path / "drafts", ai=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ready(app, pilot)
+            screen.diffview.focus()
+            await _laid_out(pilot, layouts)
+            options = screen.checklist.options
+            first = options.get_option_at_index(0)
+            per_key = []
+            for key in ("p", "f", "a"):
+                layouts.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                per_key.append(layouts["layout"] + await _laid_out(pilot, layouts))
+            assert options.get_option_at_index(0) is first, "the same options: prompts replaced"
+            assert screen.session.answered(screen.triggered_ids()) == 3
+            assert "3/" in str(screen.query_one("#checklist-title").render())
+            return per_key
+
+    assert asyncio.run(run()) == [0, 0, 0]

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from signoff.app.actions import bindings
 from signoff.app.analysis import QuestionView
 from signoff.app.safe import safe_text
+from signoff.app.widgets.redraw import Bar
 from signoff.review.session import AnswerValue, QuestionState
 
 SEVERITY_STYLE = {
@@ -54,9 +55,12 @@ class ChecklistPanel(Vertical):
         self.state_of = lambda _qid: None
         self.loading = True
         self.current: str | None = None
+        #: The options listed (ids; None for the separator) and their prompts, as last built.
+        self._ids: list[str | None] = []
+        self._prompts: list[object] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Checklist", id="checklist-title", classes="pane-title")
+        yield Bar("Checklist", id="checklist-title", classes="pane-title")
         yield QuestionOptions(id="question-options")
 
     @property
@@ -75,8 +79,9 @@ class ChecklistPanel(Vertical):
         self.rebuild()
 
     def rebuild(self) -> None:
+        """The options from the questions. When the same questions are listed (an answer, a note), only
+        the rows whose text changed are replaced: no new list, no screen layout."""
         opts = self.options
-        opts.clear_options()
         items = []
         last_trig = True
         for q in self.visible_questions():
@@ -94,7 +99,15 @@ class ChecklistPanel(Vertical):
             t.append(" ")
             t.append_text(safe_text(q.text))
             items.append(Option(t, id=f"q:{q.id}"))
-        opts.add_options(items)
+        ids = [o.id for o in items]
+        if ids and ids == self._ids:
+            for option, shown in zip(items, self._prompts, strict=True):
+                if option.id is not None and option.prompt != shown:
+                    opts.replace_option_prompt(option.id, option.prompt)
+        else:
+            opts.clear_options()
+            opts.add_options(items)
+        self._ids, self._prompts = ids, [o.prompt for o in items]
         self._update_title()
         if self.current:
             self.select(self.current, notify=False)
