@@ -1,4 +1,4 @@
-"""The removed side matched in a forked child (the second core) gives the very same questions and hits.
+"""Half the files matched in a forked child (the second core) gives the very same questions and hits.
 
 A fork is used only from a process with one thread, so these tests run the engine in a fresh
 interpreter (``python -c``): pytest's own process may have threads (xdist). The child is also made to
@@ -46,19 +46,21 @@ def counting(fn):
     return got
 E.fork_call = counting
 if mode != "ok":
-    real_side = E.Engine._side_adds
+    real_phases = E.Engine._phases
     def failing(self, *args):
         if os.getpid() != parent:
             if mode == "killed":
                 os.kill(os.getpid(), signal.SIGKILL)
             raise RuntimeError("child fails")
-        return real_side(self, *args)
-    E.Engine._side_adds = failing
+        return real_phases(self, *args)
+    E.Engine._phases = failing
 g = open_repo(repo)
 diff = load_diff(g, resolve_target(g, "base..HEAD"))
 cl = load_checklists()
 docs = [E.Engine(cl, parallel=p).evaluate(diff).to_json() for p in ("never", "always")]
-n = sum(h["side"] == "old" for r in docs[0]["triggered"] for h in r["hits"])
+paths = [f.path for f in diff.files]
+late = set(paths[len(paths) // 2 :])
+n = sum(h["path"] in late for r in docs[0]["triggered"] for h in r["hits"])
 print(json.dumps({"same": docs[0] == docs[1], "forks": forks, "hits": n}))
 """
 
@@ -82,12 +84,24 @@ def _run(script: str, *args: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("mode", ["ok", "killed", "raises"])
-def test_forked_removed_side_gives_the_same_hits(tmp_path: Path, mode: str) -> None:
+def test_files_matched_in_a_forked_child_give_the_same_hits(tmp_path: Path, mode: str) -> None:
     """Same JSON with the fork as without; a child that is killed or fails changes nothing."""
     got = _run(_SCRIPT, str(_changed_repo(tmp_path)), mode)
     assert got["forks"] == [True]  # "always" forked (the "never" engine did not try)
     assert got["same"] is True
-    assert isinstance(got["hits"], int) and got["hits"] > 10  # hits on removed lines: the child's
+    # Hits in the files the child matched (the second half, roughly).
+    assert isinstance(got["hits"], int) and got["hits"] > 10
+
+
+def test_each_question_keeps_its_reasons_in_order_across_the_cut(tmp_path: Path) -> None:
+    """The first file (this process) only loses a CSRF check, the second (the child) adds an exemption:
+    the question's reasons stay ``added`` then ``removed``, as one pass in one process gives them."""
+    repo = make_repo(tmp_path / "r")
+    commit_files(repo, {"a.py": "class A:\n    protect_from_forgery = True\n", "b.py": "x = 1\n"}, "one")
+    git(repo, "tag", "base")
+    commit_files(repo, {"a.py": "class A:\n    pass\n", "b.py": "x = 1\n@csrf_exempt\n"})
+    got = _run(_SCRIPT, str(repo), "ok")
+    assert got["forks"] == [True] and got["same"] is True and got["hits"] == 1
 
 
 _FORK_SCRIPT = """

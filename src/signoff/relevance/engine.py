@@ -27,7 +27,7 @@ from signoff.relevance.hitutil import AiLines, ai_lines, clip, first_line, mask,
 from signoff.relevance.model import Hit, QuestionResult, Relevance
 from signoff.relevance.regex_literals import REGEX_PREFIX, add_redos_hits
 from signoff.relevance.statements import SideText, build_side
-from signoff.util.forked import Forked, fork_call
+from signoff.util.forked import fork_call
 
 if TYPE_CHECKING:
     from signoff.diff.model import Diff, FileDiff
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
 HYPERSCAN_MIN_LINES = 4000
 HYPERSCAN_MIN_CHARS = 200_000
 ROUTES = ("auto", "hyperscan", "re")
-#: Changed lines on each side from which the removed side is matched in a forked child (below, the
-#: fork costs more than the second core saves; the hits are the same either way).
-FORK_MIN_LINES = 5000
+#: Changed lines from which half the files are matched in a forked child (below, the fork costs more
+#: than the second core saves; the hits are the same either way).
+FORK_MIN_LINES = 10_000
 PARALLEL = ("auto", "always", "never")
 #: One call of :meth:`_Results.add`: question index, reason, hit.
 _Add = tuple[int, str, Hit | None]
@@ -48,6 +48,11 @@ _AddFn = Callable[[int, str, Hit | None], None]
 _SIDES = (("added", "+"), ("removed", "-"))
 #: Hits found by analysis steps (data flow, regex literals) rather than a checklist pattern.
 _ANALYSIS = (FLOW_PREFIX, REGEX_PREFIX)
+
+
+def _recorder(adds: list[_Add]) -> _AddFn:
+    """An ``add`` that records its calls in ``adds``."""
+    return lambda qi, reason, hit: adds.append((qi, reason, hit))
 
 
 class _Results:
@@ -95,9 +100,10 @@ class Engine:
     """Compiled triggers of a :class:`ChecklistSet`; reuse it across diffs.
 
     ``route``: ``auto`` (Hyperscan for large diffs when available), ``hyperscan`` or ``re``; every route
-    gives the same hits. ``max_hits_per_file``: None keeps every hit. ``parallel``: ``auto`` matches the
-    removed side of a large diff in a forked child where a fork is usable (:mod:`signoff.util.forked`),
-    ``always`` does so on any diff, ``never`` stays in this process; the hits are the same.
+    gives the same hits. ``max_hits_per_file``: None keeps every hit. ``parallel``: ``auto`` matches half the
+    files of a large diff in a forked child where a fork is usable (:mod:`signoff.util.forked`),
+    ``always`` does so on any diff of two files or more, ``never`` stays in this process; the hits are
+    the same.
     """
 
     def __init__(
@@ -155,48 +161,77 @@ class Engine:
         kinds = [kinds_of(f.path, sniff(f)) for f in files]
         self._file_triggers(files, kinds, results)
         sides = [(side, prefix) for side, prefix in _SIDES if any(e.side == side for e in self.entries)]
-        removed: Forked[list[_Add]] | None = None
-        if len(sides) == 2 and self._worth_forking(diff):
-            removed = fork_call(lambda: self._side_adds("removed", "-", files, kinds))
-        try:
+        cut = self._fork_cut(diff)
+        child = fork_call(lambda: self._phases(files[cut:], kinds[cut:], sides)) if cut else None
+        if child is None:
             for side, prefix in sides:
-                adds = removed.result() if removed is not None and side == "removed" else None
-                if adds is None:
-                    self._side(side, prefix, files, kinds, results.add)
-                else:  # the child's hits, added in the order the parent would have added them
-                    for qi, reason, hit in adds:
-                        results.add(qi, reason, hit)
+                self._side(side, prefix, files, kinds, results.add)
+            return results
+        try:
+            mine = self._phases(files[:cut], kinds[:cut], sides)
+            theirs = child.result()
         finally:
-            if removed is not None:
-                removed.cancel()
+            child.cancel()
+        if theirs is None:  # the child failed: match its files here
+            theirs = self._phases(files[cut:], kinds[cut:], sides)
+        # Phase by phase, this process's files then the child's: each file's hits arrive in the order a
+        # single pass adds them, and every phase (one reason each) after the one before it.
+        for own, other in zip(mine, theirs, strict=True):
+            for qi, reason, hit in (*own, *other):
+                results.add(qi, reason, hit)
         return results
 
-    def _worth_forking(self, diff: Diff) -> bool:
-        """Whether the removed side is matched in a forked child while this process does the added side
-        (a large diff on both sides; see :mod:`signoff.util.forked` for where a fork is used at all)."""
-        if self.parallel != "auto":
-            return self.parallel == "always"
-        return min(diff.added, diff.removed) >= FORK_MIN_LINES
+    def _fork_cut(self, diff: Diff) -> int:
+        """Where the files are cut in two (this process matches those before, a forked child those from
+        there on), or 0 to match them all here: a large diff (see :mod:`signoff.util.forked` for where a
+        fork is used at all), cut where each part holds about half the text to match."""
+        if self.parallel == "never" or (
+            self.parallel == "auto" and diff.added + diff.removed < FORK_MIN_LINES
+        ):
+            return 0
+        sizes = [0 if f.binary or f.too_large else sum(len(h.body) for h in f.hunks) for f in diff.files]
+        half, total = sum(sizes) / 2, 0
+        for i, size in enumerate(sizes):
+            total += size
+            if total >= half:
+                return i + 1 if i + 1 < len(sizes) else 0
+        return 0
 
     def _side(
         self, side: str, prefix: str, files: list[FileDiff], kinds: list[frozenset[str]], add: _AddFn
     ) -> None:
         """Match one side of the diff (and the analysis steps of the added side: data flow, regex
         literals), reporting hits to ``add``."""
-        text = build_side(files, kinds, prefix)
-        if text.line_count:
-            self._scan(text, side, files, kinds, add)
-            if side == "added":
-                add_flow_hits(text, files, kinds, self.question_index, add)
-                add_redos_hits(text, files, kinds, self.question_index, add)
+        for step in self._steps(side, prefix, files, kinds):
+            step(add)
 
-    def _side_adds(
+    def _steps(
         self, side: str, prefix: str, files: list[FileDiff], kinds: list[frozenset[str]]
-    ) -> list[_Add]:
-        """:meth:`_side`'s hits as a list of ``add`` calls (what a forked child sends back)."""
-        adds: list[_Add] = []
-        self._side(side, prefix, files, kinds, lambda qi, reason, hit: adds.append((qi, reason, hit)))
-        return adds
+    ) -> list[Callable[[_AddFn], None]]:
+        """:meth:`_side` as its phases, each reporting its hits to the ``add`` it is given."""
+        text = build_side(files, kinds, prefix)
+        if not text.line_count:
+            return []
+        steps: list[Callable[[_AddFn], None]] = [lambda add: self._scan(text, side, files, kinds, add)]
+        if side == "added":
+            steps.append(lambda add: add_flow_hits(text, files, kinds, self.question_index, add))
+            steps.append(lambda add: add_redos_hits(text, files, kinds, self.question_index, add))
+        return steps
+
+    def _phases(
+        self, files: list[FileDiff], kinds: list[frozenset[str]], sides: list[tuple[str, str]]
+    ) -> list[list[_Add]]:
+        """The ``add`` calls of every phase (each side's pattern scan, the added side's analysis steps)
+        over ``files``, one list per phase, always as many lists for the same ``sides``."""
+        out: list[list[_Add]] = []
+        for side, prefix in sides:
+            steps = self._steps(side, prefix, files, kinds)
+            for n in range(3 if side == "added" else 1):
+                adds: list[_Add] = []
+                if n < len(steps):
+                    steps[n](_recorder(adds))
+                out.append(adds)
+        return out
 
     def _finish(self, diff: Diff, collected: _Results, ai: AiLines) -> Relevance:
         results = collected.copy()
