@@ -10,22 +10,27 @@ from collections import Counter
 from pathlib import Path
 
 from signoff.app.widgets.detail import DetailPanel
-from tests.app.test_big_diff_keys import _laid_out, layouts  # noqa: F401 (a fixture)
+from tests.app.test_big_diff_keys import _drawn_ahead, _laid_out, layouts  # noqa: F401 (a fixture)
 from tests.app.tui_helpers import keys_repo, make_app, ready, screen_text
 from tests.helpers import commit_files, git, make_repo
 
 SIZE = (120, 36)
 
 
-def _sql_repo(tmp_path: Path, files: int) -> Path:
-    """``feature`` adds ``files`` files of 10 string-built SQL queries each (10 hits a file)."""
-    r = make_repo(tmp_path / f"sql-{files}")
+def _sql_repo(tmp_path: Path, files: int, *, plain: int = 0) -> Path:
+    """``feature`` adds ``files`` files of 10 string-built SQL queries each (10 hits a file), each followed
+    (in path order) by a file of ``plain`` ordinary lines when ``plain``."""
+    r = make_repo(tmp_path / f"sql-{files}-{plain}")
     commit_files(r, {"README.md": "hello\n"}, "base")
     git(r, "checkout", "-q", "-b", "feature")
     body = "".join(
         f"def q{i}(cur, uid):\n    cur.execute(f'SELECT * FROM t{i} WHERE id = {{uid}}')\n" for i in range(10)
     )
-    commit_files(r, {f"db/q{k:03d}.py": body for k in range(files)}, "queries")
+    files_added: dict[str, str | None] = {f"db/q{k:03d}.py": body for k in range(files)}
+    if plain:
+        other = "".join(f"value_{n} = compute({n})\n" for n in range(plain))
+        files_added |= {f"db/q{k:03d}_x.py": other for k in range(files)}
+    commit_files(r, files_added, "queries")
     return r
 
 
@@ -136,3 +141,32 @@ def test_answering_replaces_one_checklist_row_and_lays_out_nothing(tmp_path: Pat
             return per_key
 
     assert asyncio.run(run()) == [0, 0, 0]
+
+
+def test_the_next_hits_screen_is_drawn_ahead(tmp_path: Path) -> None:
+    """While the view is still, the screen ``.`` would jump to is drawn ahead: a jump to a hit in another
+    file (after the next screen and the next file) draws at most the new cursor row afresh."""
+    repo = _sql_repo(tmp_path, 3, plain=80)
+
+    async def run() -> list[tuple[int, int]]:
+        app = make_app(repo, tmp_path / "drafts", ai=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ready(app, pilot)
+            view = screen.diffview
+            q = max(screen.questions, key=lambda q: len(q.hits))
+            screen.checklist.select(q.id)
+            view.focus()
+            await pilot.pause()
+            jumps = []
+            for _ in range(min(len(q.hits), 22)):  # into the third file with hits
+                await _drawn_ahead(app, view)  # a reviewer reads the hit before the next
+                before, fi = view.rows_drawn, view.current_file()
+                await pilot.press("full_stop")
+                await pilot.pause()
+                if view.current_file() != fi and fi is not None and fi + 1 != view.current_file():
+                    jumps.append((view.current_file() or 0, view.rows_drawn - before))
+            return jumps
+
+    jumps = asyncio.run(run())
+    assert jumps, "some jumps went to a file other than the next"
+    assert all(fresh <= 2 for _, fresh in jumps), jumps

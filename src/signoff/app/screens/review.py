@@ -131,6 +131,7 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         self.call_after_refresh(self._first_paint)
         self.diffview.comments = lambda: self.session.comments
         self.diffview.follow = self._follow_cursor
+        self.diffview.next_jump = self.next_hit_row
         self.diffview.refresh_comments()
         self.load()
 

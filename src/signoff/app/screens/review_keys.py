@@ -294,6 +294,18 @@ class ReviewKeys(Screen[Any]):
             dv.show_column(ln.text if ln is not None else "", max(col, 0), len(needle) if col >= 0 else 0)
         self._show_current_question()
 
+    def next_hit_row(self) -> int | None:
+        """The row ``.`` would jump to (the diff view draws its screen ahead), or None."""
+        q = self.current_question()
+        if q is None or not q.hits or self.model is None:
+            return None
+        i = self.hit_index.get(q.id)
+        hit = q.hits[0 if i is None else (i + 1) % len(q.hits)]
+        fi = self.model.file_index(hit.path)
+        if fi is None or not hit.line or self.model.collapsed(fi):
+            return None
+        return self.model.row_for_line(fi, hit.line, hit.side)
+
     def action_next_hit(self) -> None:
         self._jump_hit(1)
 

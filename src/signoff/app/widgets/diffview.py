@@ -221,7 +221,8 @@ class DiffView(DiffPainter, can_focus=True):
     _ahead: Iterator[int] | None = None
 
     def _rows_ahead(self) -> Iterator[int]:
-        """The next screen (PgDn), the next file's first screen (r, }), the previous screen (PgUp)."""
+        """The next screen (PgDn), the next file's first screen (r, }), the screen of the next jump the
+        screen names (``.``: the question's next hit), the previous screen (PgUp)."""
         model = self.model
         if model is None or not len(model):
             return
@@ -232,7 +233,14 @@ class DiffView(DiffPainter, can_focus=True):
         if nxt < len(model.files):
             start = model.file_starts[nxt]
             yield from range(start, min(n, start + height))
+        jump = self.next_jump() if self.next_jump is not None else None
+        if jump is not None and 0 <= jump < n:
+            start = max(0, jump - height // 3)  # as goto_row(center=True) will show it
+            yield from range(start, min(n, start + height))
         yield from range(max(0, top - height), top)
+
+    #: The row the screen's next jump would show (the question's next hit), or None: drawn ahead too.
+    next_jump: Callable[[], int | None] | None = None
 
     def _draw_ahead(self) -> None:
         """Draw rows ahead into the cache, ``AHEAD_SLICE`` seconds at a time (a key waits at most that)."""
