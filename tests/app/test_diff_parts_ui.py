@@ -18,6 +18,7 @@ import pytest
 
 from signoff.analysis import Stage, StageDone
 from signoff.app import loader
+from signoff.app import messages as m
 from signoff.app.finish import FinishError, sign_and_save
 from signoff.app.screens.review import ReviewScreen
 from signoff.diff import parse
@@ -173,3 +174,31 @@ def test_search_over_a_partial_diff_says_what_is_not_read_yet(
                 gate.set()
 
     asyncio.run(run())
+
+
+def test_the_loader_waits_for_the_first_part_and_first_questions_to_be_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first part and the first questions carry an event the screen sets once it has drawn them
+    (the loader waits on it, bounded, so the screen has the interpreter to itself); later parts do not."""
+    monkeypatch.setattr(loader, "PREVIEW_LINES", 150)
+    monkeypatch.setattr(parse, "READ_CHUNK", 2048)
+    repo = parts_repo(tmp_path)
+    seen: list[Any] = []
+
+    def hook(msg: object) -> None:
+        if isinstance(msg, m.DiffLoaded | m.QuestionsLoaded) and not any(msg is x for x in seen):
+            seen.append(msg)
+
+    async def run() -> None:
+        app = make_app(repo, tmp_path / "drafts", ai=False)
+        async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+            await loaded_screen(app, pilot)
+
+    asyncio.run(run())
+    diffs = [x for x in seen if isinstance(x, m.DiffLoaded)]
+    questions = [x for x in seen if isinstance(x, m.QuestionsLoaded)]
+    assert len(diffs) >= 2 and diffs[0].diff.partial and not diffs[-1].diff.partial
+    assert questions[0].partial and questions[0].shown is not None and questions[0].shown.is_set()
+    assert diffs[0].shown is not None and diffs[0].shown.is_set()
+    assert all(x.shown is None for x in diffs[1:] + questions[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from threading import Event
 from typing import Any
 
 from textual.message import Message
@@ -15,6 +16,10 @@ from signoff.app.state import ReviewState
 from signoff.diff.model import Diff, DiffOptions
 from signoff.findings.mapping import load_map
 from signoff.findings.placement import attach, collect
+
+#: Seconds the loader waits for the screen to draw the first part of the diff and the first questions
+#: before it goes on (the screen then has the interpreter to itself; the rest is not needed yet).
+DRAW_WAIT = 0.5
 
 #: On a diff with more changed lines than twice this, the questions of the first files holding this
 #: many come first (shown within a fraction of a second), then the full set.
@@ -55,6 +60,7 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
     post(m.Progress(1, plan, STAGE_LABELS[Stage.DIFF]))
     running: Stage | None = Stage.DIFF
     diff: Diff | None = None
+    seen: set[Stage] = set()
     try:
         for ev in analyze_stages(
             state.git,
@@ -65,7 +71,12 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
             preview_lines=PREVIEW_LINES,
             parts=True,
         ):
-            post_stage(state, ev, post)
+            kind = Stage.DIFF_PART if ev.stage is Stage.DIFF else ev.stage  # the first diff shown
+            drawn = Event() if kind not in seen and kind in (Stage.DIFF_PART, Stage.QUESTIONS_FIRST) else None
+            seen.add(kind)
+            post_stage(state, ev, post, drawn)
+            if drawn is not None:
+                drawn.wait(DRAW_WAIT)
             if ev.stage is Stage.DIFF:
                 diff = ev.result.diff
             plan = ev.total
@@ -82,11 +93,14 @@ def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
         post(m.LoadFailed(label, str(exc)))
 
 
-def post_stage(state: ReviewState, ev: StageDone, post: Callable[[Message], object]) -> None:
-    """The message showing one finished stage (a part of the diff is a :class:`m.DiffLoaded` too)."""
+def post_stage(
+    state: ReviewState, ev: StageDone, post: Callable[[Message], object], drawn: Event | None = None
+) -> None:
+    """The message showing one finished stage (a part of the diff is a :class:`m.DiffLoaded` too);
+    ``drawn`` is set once the screen has drawn it."""
     r = ev.result
     if ev.stage in (Stage.DIFF, Stage.DIFF_PART):
-        post(m.DiffLoaded(r.diff, ev.seconds))
+        post(m.DiffLoaded(r.diff, ev.seconds, drawn))
     elif ev.stage is Stage.AI:
         post(m.AiLoaded(ai_view(r.ai)))
     else:
@@ -94,4 +108,4 @@ def post_stage(state: ReviewState, ev: StageDone, post: Callable[[Message], obje
         if not partial:
             add_findings(state, r, r.questions, post)
         views = question_views(r.questions)
-        post(m.QuestionsLoaded(views, r.questions, ev.stage is Stage.QUESTIONS_AI, partial))
+        post(m.QuestionsLoaded(views, r.questions, ev.stage is Stage.QUESTIONS_AI, partial, drawn))

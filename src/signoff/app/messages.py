@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from threading import Event
 from typing import Any
 
 from textual.message import Message
@@ -28,6 +29,8 @@ class DiffLoaded(Message):
 
     diff: Diff
     seconds: float
+    #: Set by the screen once it has drawn this (the loader waits for the first part to be drawn).
+    shown: Event | None = None
 
 
 @dataclass
@@ -44,6 +47,8 @@ class QuestionsLoaded(Message):
     with_ai: bool = False
     #: The questions of the first files only (a preview): the full set follows.
     partial: bool = False
+    #: Set by the screen once it has drawn this (the loader waits for the first questions to be drawn).
+    shown: Event | None = None
 
 
 @dataclass

@@ -198,6 +198,8 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
             self.filelist.highlight_file(0)
         self._update_status()
         self._update_header()
+        if msg.shown is not None:
+            self.call_after_refresh(msg.shown.set)
 
     def on_ai_loaded(self, msg: m.AiLoaded) -> None:
         self.state.stages_done.add("ai")
@@ -216,6 +218,8 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
         self._show_current_question()
         self._update_status()
         self._update_header()
+        if msg.shown is not None:
+            self.call_after_refresh(msg.shown.set)
 
     def on_max_line_length(self, msg: m.MaxLineLength) -> None:
         self.diffview.set_max_line_length(msg.length)
