@@ -113,6 +113,12 @@ def main() -> int:
         type=Path,
         help="also save each capture with its colours (capture-pane -e) in this directory",
     )
+    ap.add_argument(
+        "--at",
+        default="",
+        help="seconds after the start to capture the screen at, comma-separated (watch it load), "
+        "before --wait and the steps",
+    )
     ap.add_argument("--time", action="append", default=[], help="a tmux key to time (after the steps)")
     ap.add_argument("--presses", type=int, default=10, help="presses of each --time key")
     opts = ap.parse_args()
@@ -128,7 +134,11 @@ def main() -> int:
     # -f /dev/null: the user's tmux.conf (key tables, escape-time) must not change what the keys do
     tmux("-f", "/dev/null", "new-session", "-d", "-s", session, "-x", width, "-y", height, shell)
     try:
-        time.sleep(opts.wait)
+        started = time.perf_counter()
+        for at in [float(x) for x in opts.at.split(",") if x]:
+            time.sleep(max(0.0, at - (time.perf_counter() - started)))
+            capture(session, opts, 0, f"{time.perf_counter() - started:.2f} s after the start")
+        time.sleep(max(0.0, opts.wait - (time.perf_counter() - started)))
         capture(session, opts, 0, "start")
         for n, step in enumerate(opts.step, 1):
             send_step(session, step)

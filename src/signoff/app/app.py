@@ -10,6 +10,7 @@ from textual.timer import Timer
 
 from signoff.app.actions import bindings
 from signoff.app.keyorder import OrderedKeys
+from signoff.app.loader import Preload
 from signoff.app.palette import ReviewCommands
 from signoff.app.screens.help import HelpScreen
 from signoff.app.screens.history import HistoryScreen
@@ -140,6 +141,10 @@ class SignoffApp(OrderedKeys):
         self.finish_drafts()
 
     # -- app actions -----------------------------------------------------------------------------------
+
+    def on_load(self) -> None:
+        """Start the analysis now, before the terminal and the screen are set up (git runs meanwhile)."""
+        self.state.preload = Preload(self.state)
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.state))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Event
+from collections.abc import Callable, Iterator
+from queue import Queue
+from threading import Event, Thread
 from typing import Any
 
 from textual.message import Message
@@ -51,32 +52,64 @@ def add_findings(
     attach(relevance, state.findings)
 
 
-def run_analysis(state: ReviewState, post: Callable[[Message], object]) -> None:
-    """Run the pipeline (in a worker thread) and post each stage's result as soon as it is ready: the
-    diff (in parts while git's output is read), the questions, the AI marks, the AI-code questions;
-    then what the view computes ahead."""
+class Preload:
+    """The analysis pipeline, started with the app (before its screen exists, so git runs and the first
+    part of the diff is read while the terminal is set up); its stage events wait in a queue until the
+    screen's worker shows them (:func:`run_analysis`)."""
+
+    def __init__(self, state: ReviewState) -> None:
+        self.state = state
+        self.queue: Queue[tuple[StageDone, Event | None] | Exception | None] = Queue()
+        self.thread = Thread(target=self._run, name="signoff-analysis", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        state, seen = self.state, set[Stage]()
+        try:
+            for ev in analyze_stages(
+                state.git,
+                state.target,
+                state.diff_options or DiffOptions(),
+                ai=state.ai_enabled,
+                include_opt_in=state.opt_in,
+                preview_lines=PREVIEW_LINES,
+                parts=True,
+            ):
+                kind = Stage.DIFF_PART if ev.stage is Stage.DIFF else ev.stage  # the first diff shown
+                drawn = (
+                    Event() if kind not in seen and kind in (Stage.DIFF_PART, Stage.QUESTIONS_FIRST) else None
+                )
+                seen.add(kind)
+                self.queue.put((ev, drawn))
+                if drawn is not None:  # the screen draws it with the interpreter to itself
+                    drawn.wait(DRAW_WAIT)
+        except Exception as exc:  # handed to the screen's worker, which shows it
+            self.queue.put(exc)
+        finally:
+            self.queue.put(None)
+
+    def events(self) -> Iterator[tuple[StageDone, Event | None]]:
+        """Each stage as it finishes, with the event to set once it is drawn (None: no one waits)."""
+        while (item := self.queue.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+
+def run_analysis(
+    state: ReviewState, post: Callable[[Message], object], preload: Preload | None = None
+) -> None:
+    """Show the pipeline's stages (in a worker thread) as soon as each is ready: the diff (in parts
+    while git's output is read), the questions, the AI marks, the AI-code questions; then what the view
+    computes ahead. ``preload``: the pipeline already started (:class:`Preload`); else it starts now."""
     plan = 1 + 1 + (2 if state.ai_enabled else 0)  # the stages say their own total once the diff is in
     shown = (1, plan)
     post(m.Progress(1, plan, STAGE_LABELS[Stage.DIFF]))
     running: Stage | None = Stage.DIFF
     diff: Diff | None = None
-    seen: set[Stage] = set()
     try:
-        for ev in analyze_stages(
-            state.git,
-            state.target,
-            state.diff_options or DiffOptions(),
-            ai=state.ai_enabled,
-            include_opt_in=state.opt_in,
-            preview_lines=PREVIEW_LINES,
-            parts=True,
-        ):
-            kind = Stage.DIFF_PART if ev.stage is Stage.DIFF else ev.stage  # the first diff shown
-            drawn = Event() if kind not in seen and kind in (Stage.DIFF_PART, Stage.QUESTIONS_FIRST) else None
-            seen.add(kind)
+        for ev, drawn in (preload or Preload(state)).events():
             post_stage(state, ev, post, drawn)
-            if drawn is not None:
-                drawn.wait(DRAW_WAIT)
             if ev.stage is Stage.DIFF:
                 diff = ev.result.diff
             plan = ev.total

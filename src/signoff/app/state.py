@@ -59,6 +59,8 @@ class ReviewState:
     stages_failed: set[str] = field(default_factory=set)
     #: The reviewer saw the open items (:meth:`open_items`) and chose to sign anyway.
     confirmed_open: bool = False
+    #: The analysis started with the app (``signoff.app.loader.Preload``), until the screen takes it.
+    preload: Any = field(default=None, repr=False, compare=False)
 
     @property
     def full_diff(self) -> Diff | None:

@@ -161,7 +161,8 @@ class ReviewScreen(ReviewHabits, ReviewKeys):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        run_analysis(self.state, self.post_message)
+        preload, self.state.preload = self.state.preload, None  # started with the app: taken once
+        run_analysis(self.state, self.post_message, preload)
 
     def on_progress(self, msg: m.Progress) -> None:
         self.stage = "" if msg.done else f"[{msg.step}/{msg.total}] {msg.label}…"
