@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,9 @@ from signoff.errors import UsageError
 from signoff.provenance.catalogue import load_catalogue
 from signoff.provenance.disclosures import classify, find_disclosures
 from signoff.provenance.tools import HIGH, LOW, MEDIUM
+from tests.helpers import commit_files, git, make_repo
+
+SRC = Path(__file__).parents[1] / "src"
 
 HUMAN = ("Ana Lima", "ana@example.org")
 
@@ -115,3 +119,25 @@ def test_hostile_messages_are_read_in_linear_time() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert float(out.stdout) < 20
+
+
+def test_a_message_of_disclosure_labels_is_read_in_bounded_time(tmp_path: Path) -> None:
+    """A commit message of 60,000 lone "AI usage" labels: each label's paragraph was classified (up to
+    1,600 characters each, ~40 s in all); at most MAX_LABELS are now, and the trailer still counts."""
+    repo = make_repo(tmp_path / "repo")
+    commit_files(repo, {"README": "x\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "topic")
+    message = "Tidy\n\n" + "AI usage\n" * 60_000 + "\nCo-authored-by: Claude <noreply@anthropic.com>\n"
+    (repo / "a.py").write_text("x = 1\n")
+    git(repo, "add", "a.py")
+    git(repo, "commit", "-q", "-F", "-", input=message.encode())
+    proc = subprocess.run(
+        [sys.executable, "-m", "signoff", "-C", str(repo), "scan", "main..topic", "--format", "json"],
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        timeout=20,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert '"claude"' in proc.stdout.decode()

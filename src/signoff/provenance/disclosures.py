@@ -23,6 +23,9 @@ from dataclasses import dataclass
 
 #: Longest disclosure text classified (the paragraph after a label).
 MAX_TEXT = 800
+#: Most labelled paragraphs classified per message (each costs up to MAX_TEXT; a message of nothing but
+#: labels would otherwise cost a classification per line).
+MAX_LABELS = 32
 #: Labels that open a disclosure: "AI usage", "AI Disclosure", "LLM Notes", "AI usage disclosure",
 #: "AI disclosure per AI_POLICY.md", "AI Closure" (a typo seen in a real template answer).
 _LABEL = re.compile(
@@ -203,7 +206,7 @@ def find_disclosures(message: str) -> list[Disclosure]:
         return []
     message = _clean(message)
     out: list[Disclosure] = []
-    for m in _LABEL.finditer(message):
+    for _, m in zip(range(MAX_LABELS), _LABEL.finditer(message), strict=False):
         text = _paragraph(message, m.start(), m.end())
         if classify(text) == "ai":
             label = m.group(0).split(":", 1)[0].strip(" \t>*_#-")
