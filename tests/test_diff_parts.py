@@ -7,6 +7,8 @@ diff arrives in many reads, as a 150k-line one does with the real size.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from tests.helpers import commit_files, git, make_repo
 
 #: A security-config file in the middle of git's order: review order puts it first.
 CONFIG = "m/CODEOWNERS"
+SRC = Path(__file__).parents[1] / "src"
 
 
 def parts_repo(tmp_path: Path, *, files: int = 20, dat: bool = True) -> Path:
@@ -119,3 +122,40 @@ def test_a_record_is_never_made_of_a_partial_diff(tmp_path: Path, small_reads: N
     part = next(d for d in load_diff_parts(g, target) if d.partial)
     with pytest.raises(UsageError, match="still loading"):
         compose_record(g, target, part, verdict="approve")
+
+
+@pytest.mark.parametrize("chunk", [7, 13, 4096])
+def test_reads_of_any_size_give_the_same_diff(tmp_path: Path, monkeypatch, chunk: int) -> None:
+    """Block boundaries ("\\ndiff --git ") and the end of the raw section cut by reads of any size."""
+    g = open_repo(parts_repo(tmp_path, files=3))
+    target = resolve_target(g, "main...feature")
+    whole = load_diff(g, target)
+    monkeypatch.setattr(parse, "READ_CHUNK", chunk)
+    cut = load_diff(g, target)
+    assert cut.patch_sha256 == whole.patch_sha256
+    assert [(f.path, f.added, f.removed, [h.body for h in f.hunks]) for f in cut.files] == [
+        (f.path, f.added, f.removed, [h.body for h in f.hunks]) for f in whole.files
+    ]
+
+
+def test_one_huge_file_is_read_in_linear_time(tmp_path: Path) -> None:
+    """A 24 MB file read 1 KB at a time (24,000 reads): its patch was re-copied and searched for the next
+    block on every read (quadratic: ~300 GB moved; a 150 MB file took 10 s CPU with real 1 MB reads)."""
+    r = make_repo(tmp_path / "huge")
+    commit_files(r, {"README": "x\n"}, "base")
+    commit_files(r, {"big.txt": ("x" * 99 + "\n") * 240_000, "small.py": "y = 1\n"}, "huge")
+    script = (
+        "import sys\nfrom signoff.diff import parse\nfrom signoff.git.runner import open_repo\n"
+        "from signoff.git.target import resolve_target\nparse.READ_CHUNK = 1024\n"
+        "g = open_repo(sys.argv[1])\nd = parse.load_diff(g, resolve_target(g, 'HEAD~1..HEAD'))\n"
+        "print([(f.path, f.added) for f in d.files])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(r)],
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    assert out.stdout.strip() == "[('big.txt', 240000), ('small.py', 1)]"

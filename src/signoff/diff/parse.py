@@ -327,23 +327,31 @@ def iter_files(
     is the same object throughout. Output that fits in one read gives the last pair only."""
     files: list[FileDiff] = []
     assigner: _BlockAssigner | None = None
-    buf = b""
+    # Output not yet split into blocks, kept as chunks and joined only when what was just read (with the
+    # bytes before it) holds a boundary: a huge file's patch is not re-copied and re-searched per read.
+    pending: list[bytes] = []
+    tail = b""
     with git.stream(args) as out:
         for chunk in _read_ahead(out):
-            buf += chunk
+            window, tail = tail + chunk, (tail + chunk)[-16:]
+            pending.append(chunk)
             if assigner is None:
-                if b"\0\0" not in buf and b"\0diff --git " not in buf:
+                if b"\0\0" not in window and b"\0diff --git " not in window:
                     continue
+                buf = b"".join(pending)
                 entries, pos = parse_raw(buf)
                 files = [_file_from_raw(e) for e in entries]
                 assigner = _BlockAssigner(files, max_bytes, sparse=sparse)
-                buf = buf[pos:]
-            blocks, buf = _split_blocks(buf)
-            for block in blocks:
-                digest.update(block)
-                assigner.feed(block)
+                pending, window = [buf[pos:]], buf[pos:]
+            if b"\n" + _DIFF_START in window:
+                blocks, rest = _split_blocks(b"".join(pending))
+                pending = [rest]
+                for block in blocks:
+                    digest.update(block)
+                    assigner.feed(block)
             if len(chunk) == READ_CHUNK:  # a shorter read is the end: the whole output comes next
                 yield files, assigner.index
+    buf = b"".join(pending)
     if assigner is None:
         entries, pos = parse_raw(buf)
         files = [_file_from_raw(e) for e in entries]
