@@ -73,6 +73,11 @@ class Pattern:
     #: checkout of the PR head only where a privileged trigger is declared). A changed file keeps its hit:
     #: its unchanged lines are not in the diff.
     requires: Pattern | None = field(default=None, compare=False, repr=False)
+    #: ``unless = '...'``: no hit in a file of which some added line matches this pattern (e.g. a cleartext
+    #: download in a Dockerfile that verifies a checksum).
+    unless: Pattern | None = field(default=None, compare=False, repr=False)
+    #: ``files = '...'``: only in files whose path matches this pattern (e.g. controllers).
+    files: Pattern | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ _CHECKLIST_KEYS = {"id", "title", "version", "description", "source", "opt_in", 
 _SOURCE_KEYS = {"document", "section"}
 _QUESTION_KEYS = {"id", "text", "guidance", "severity", "references", "triggers", "redact"}
 _TRIGGER_KEYS = {"paths", "languages", "added", "removed", "absent", "ai", "always", "per_file"}
-_PATTERN_KEYS = {"regex", "languages", "comments", "requires"}
+_PATTERN_KEYS = {"regex", "languages", "comments", "requires", "unless", "files"}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,12 +145,16 @@ def _patterns(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | Non
         langs: tuple[str, ...] = ()
         comments = False
         requires: Pattern | None = None
+        unless: Pattern | None = None
+        files: Pattern | None = None
         if isinstance(item, dict):
             _unknown(ctx, item, _PATTERN_KEYS, w, qid)
             src = item.get("regex")
             langs = _languages(ctx, _str_list(ctx, item, "languages", w, qid), w, qid)
             comments = _bool(ctx, item, "comments", w, qid)
-            requires = _requires(ctx, item, w, qid)
+            requires = _side_pattern(ctx, item, "requires", w, qid)
+            unless = _side_pattern(ctx, item, "unless", w, qid)
+            files = _side_pattern(ctx, item, "files", w, qid)
         else:
             src = item
         if not isinstance(src, str):
@@ -158,19 +162,20 @@ def _patterns(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | Non
             continue
         pattern = _compile(ctx, src, w, qid)
         if pattern is not None:
-            out.append(replace(pattern, languages=langs, comments=comments, requires=requires))
+            pattern = replace(pattern, requires=requires, unless=unless, files=files)
+            out.append(replace(pattern, languages=langs, comments=comments))
     return tuple(out)
 
 
-def _requires(ctx: _Ctx, item: dict[str, Any], where: str, qid: str | None) -> Pattern | None:
-    """A pattern table's ``requires`` regex (compiled like any other), or None."""
-    src = item.get("requires")
+def _side_pattern(ctx: _Ctx, item: dict[str, Any], key: str, where: str, qid: str | None) -> Pattern | None:
+    """A pattern table's ``requires`` / ``unless`` / ``files`` regex (compiled like any other), or None."""
+    src = item.get(key)
     if src is None:
         return None
     if not isinstance(src, str):
-        ctx.add("'requires' must be a regex string", where, qid=qid, key="requires")
+        ctx.add(f"'{key}' must be a regex string", where, qid=qid, key=key)
         return None
-    return _compile(ctx, src, f"{where}.requires", qid)
+    return _compile(ctx, src, f"{where}.{key}", qid)
 
 
 def _compile(ctx: _Ctx, src: str, where: str, qid: str | None) -> Pattern | None:

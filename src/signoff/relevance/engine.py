@@ -376,7 +376,7 @@ class Engine:
         self, text: SideText, side: str, files: list[FileDiff], kinds: list[frozenset[str]], add: _AddFn
     ) -> None:
         seen: set[tuple[int, int]] = set()
-        required: dict[tuple[int, str], bool] = {}
+        memo: dict[tuple[int, str], bool] = {}
         for (eid, raw), units in sorted(self.candidates(text, side).items()):
             entry = self.entries[eid]
             body = text.raw if raw else text.code
@@ -389,8 +389,7 @@ class Engine:
                 m = entry.pattern.regex.search(body[s:e])
                 if m is None:
                     continue
-                req = entry.pattern.requires
-                if req is not None and not self._file_has(files[fi], req, fi, required):
+                if not self._file_allows(files[fi], entry.pattern, fi, memo):
                     continue
                 line = text.line_at(s + m.start())
                 if (entry.qidx, line) in seen:
@@ -399,16 +398,23 @@ class Engine:
                 add(entry.qidx, side, self._hit(text, side, files[fi].path, line, entry, m, s))
 
     @staticmethod
-    def _file_has(f: FileDiff, req: Pattern, fi: int, memo: dict[tuple[int, str], bool]) -> bool:
-        """A pattern's ``requires``: a new file must have an added line matching it; any other file passes
-        (its unchanged lines are not in the diff)."""
-        if f.status is not FileStatus.ADDED:
-            return True
-        key = (fi, req.source)
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = any(req.regex.search(text) for _, text in f.added_lines())
-        return got
+    def _file_allows(f: FileDiff, p: Pattern, fi: int, memo: dict[tuple[int, str], bool]) -> bool:
+        """A pattern's file conditions: ``files`` (the path matches it), ``requires`` (a new file must have an
+        added line matching it; any other file passes, its unchanged lines are not in the diff) and
+        ``unless`` (no added line of the file may match it)."""
+
+        def has(q: Pattern) -> bool:
+            key = (fi, q.source)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = any(q.regex.search(text) for _, text in f.added_lines())
+            return got
+
+        if p.files is not None and p.files.regex.search(f.path) is None:
+            return False
+        if p.requires is not None and f.status is FileStatus.ADDED and not has(p.requires):
+            return False
+        return p.unless is None or not has(p.unless)
 
     def _hit(self, text: SideText, side: str, path: str, line: int, entry: Entry, m: Any, s: int) -> Hit:
         ls, le = text.span(line, line + 1)
