@@ -78,6 +78,9 @@ class Pattern:
     unless: Pattern | None = field(default=None, compare=False, repr=False)
     #: ``files = '...'``: only in files whose path matches this pattern (e.g. controllers).
     files: Pattern | None = field(default=None, compare=False, repr=False)
+    #: ``distinct = true``: one hit per file for each distinct matched text (the same action reference
+    #: used in five jobs is one decision).
+    distinct: bool = False
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ _CHECKLIST_KEYS = {"id", "title", "version", "description", "source", "opt_in", 
 _SOURCE_KEYS = {"document", "section"}
 _QUESTION_KEYS = {"id", "text", "guidance", "severity", "references", "triggers", "redact"}
 _TRIGGER_KEYS = {"paths", "languages", "added", "removed", "absent", "ai", "always", "per_file"}
-_PATTERN_KEYS = {"regex", "languages", "comments", "requires", "unless", "files"}
+_PATTERN_KEYS = {"regex", "languages", "comments", "requires", "unless", "files", "distinct"}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -147,6 +147,7 @@ def _patterns(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | Non
         requires: Pattern | None = None
         unless: Pattern | None = None
         files: Pattern | None = None
+        distinct = False
         if isinstance(item, dict):
             _unknown(ctx, item, _PATTERN_KEYS, w, qid)
             src = item.get("regex")
@@ -155,6 +156,7 @@ def _patterns(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | Non
             requires = _side_pattern(ctx, item, "requires", w, qid)
             unless = _side_pattern(ctx, item, "unless", w, qid)
             files = _side_pattern(ctx, item, "files", w, qid)
+            distinct = _bool(ctx, item, "distinct", w, qid)
         else:
             src = item
         if not isinstance(src, str):
@@ -162,7 +164,7 @@ def _patterns(ctx: _Ctx, d: dict[str, Any], key: str, where: str, qid: str | Non
             continue
         pattern = _compile(ctx, src, w, qid)
         if pattern is not None:
-            pattern = replace(pattern, requires=requires, unless=unless, files=files)
+            pattern = replace(pattern, requires=requires, unless=unless, files=files, distinct=distinct)
             out.append(replace(pattern, languages=langs, comments=comments))
     return tuple(out)
 

@@ -377,6 +377,7 @@ class Engine:
     ) -> None:
         seen: set[tuple[int, int]] = set()
         memo: dict[tuple[int, str], bool] = {}
+        repeated: set[tuple[int, int, str]] = set()
         for (eid, raw), units in sorted(self.candidates(text, side).items()):
             entry = self.entries[eid]
             body = text.raw if raw else text.code
@@ -394,6 +395,11 @@ class Engine:
                 line = text.line_at(s + m.start())
                 if (entry.qidx, line) in seen:
                     continue
+                if entry.pattern.distinct:
+                    same = (entry.qidx, fi, " ".join(m.group().split()).lstrip("- "))
+                    if same in repeated:
+                        continue
+                    repeated.add(same)
                 seen.add((entry.qidx, line))
                 add(entry.qidx, side, self._hit(text, side, files[fi].path, line, entry, m, s))
 
