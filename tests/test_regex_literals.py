@@ -32,6 +32,8 @@ CATASTROPHIC = [
     r"<(.*)\s*=\s*(.*)\s+/>",  # a chain of overlapping repeats, degree 3+
     r"^\S+@\S+\.\S+$",  # the separator is matched by the repeats around it
     r"(\s*,\s*)*x",  # one iteration's trailing repeat and the next one's leading repeat overlap
+    r"^(a*b)?\s*(?:,?\s*(\d+))?$",  # two adjacent repeats, one inside an optional group (quadratic)
+    r"<(\w+)([^>]*)>",  # two adjacent repeats over shared characters before a character that can fail
 ]
 SAFE = [
     r"^\d+(?:\.\d+)*$",  # a required separator the inner repeat cannot match
@@ -44,6 +46,7 @@ SAFE = [
     r"^\s*(\w+)\s*=\s*(.*)$",  # two repeats only
     r"^(?:[ \t]*(?:\n|$))+",  # iterations end on a newline or the end
     r"^(?:\s*,\w+)*$",  # a separator and a word: the boundary is fixed
+    r"^\d+(?:\.\d+)?x$",  # an optional group whose separator keeps the repeats apart
     r"^key:[ \t]*(.*?)[ \t]*$",  # only the end can fail, and a repeat reaches it
 ]
 

@@ -9,8 +9,10 @@ Two classes are reported (``catastrophic`` returns why, or None):
   (``(\\r\\n|\\r|\\n)*``, ``(\\w+|\\d+)*``);
 * **polynomial**: a chain of unbounded repeats over shared characters where each can also match what
   stands between it and the next (``.+;\\s+.*\\s+x``), followed by something that can fail. Each repeat in
-  the chain is one degree; an unanchored search adds one. Degree 3 or more is reported, and degree 2 for
-  whitespace trimmed at the end of an unanchored search (``\\s+$``, ``\\s\\s*$``: the classic trim ReDoS).
+  the chain is one degree; an unanchored search adds one. Degree 3 or more is reported; degree 2 when the
+  two repeats are adjacent (``(.*)\\s+x``, ``\\s*,?\\s*\\d``) and for whitespace at the end of an
+  unanchored search (``\\s+$``: the classic trim ReDoS). Optional groups and alternatives are followed
+  both ways (taken and skipped).
 
 Possessive repeats and atomic groups do not backtrack and are not counted. The parse is Python's
 (``re._parser``); other dialects are translated first by the caller. Work is linear in the pattern's
@@ -203,51 +205,120 @@ def _ambiguous_alternatives(alternatives: Any) -> bool:
 # Polynomial: chains of overlapping unbounded repeats
 
 
+class _Found(Exception):
+    """A costly chain was found (its reason)."""
+
+
+#: Open chains: (last repeat's chars, the chars it can end on, what was required since it, degree); and the
+#: chars required before here (None once a literal was).
+_Chain = tuple[frozenset[str], frozenset[str], frozenset[str], int]
+_State = tuple[list[_Chain], frozenset[str] | None]
+
+
 def _polynomial(seq: list[Any], nested: bool) -> str | None:
     """Why a chain of overlapping repeats in ``seq`` (one alternative, groups spliced) is too costly.
     ``nested``: a part matched at one position (an inner alternative, a lookaround), not a search."""
     anchored = nested or (bool(seq) and seq[0][0] is _C.AT and seq[0][1] in _BEGIN)
-    # can_fail[i]: something at or after i can fail to match (a required element or an end/boundary test)
-    can_fail = [False] * (len(seq) + 1)
-    for i in range(len(seq) - 1, -1, -1):
+    try:
+        _walk(seq, ([], _EMPTY), anchored, (False, True))
+    except _Found as found:
+        return str(found)
+    except RecursionError:
+        return None
+    return None
+
+
+def _walk(seq: list[Any], state: _State, anchored: bool, after: tuple[bool, bool]) -> _State:
+    """The chains open after matching ``seq`` from ``state`` (an optional group or alternatives: both
+    ways, merged). ``after``: whether what follows ``seq`` can fail, and whether only an end test can."""
+    n = len(seq)
+    fails_from = [after[0]] * (n + 1)
+    only_end_from = [after[1]] * (n + 1)
+    for i in range(n - 1, -1, -1):
         op, av = seq[i]
-        fails = (op is _C.AT and av not in _BEGIN) or (op is not _C.AT and not _nullable(op, av))
-        can_fail[i] = fails or can_fail[i + 1]
-    # open chains: (last repeat's chars, what was required since it, degree)
-    frontier: list[tuple[frozenset[str], frozenset[str], int]] = []
-    prefix: frozenset[str] | None = _EMPTY  # chars required before here; None once a literal is required
+        required = op is not _C.AT and not _nullable(op, av)
+        fails_from[i] = fails_from[i + 1] or (op is _C.AT and av not in _BEGIN) or required
+        end_test = op is not _C.AT or av in _END or av in _BEGIN
+        only_end_from[i] = only_end_from[i + 1] and not required and end_test
+    frontier, prefix = state
     for i, (op, av) in enumerate(seq):
+        rest = (fails_from[i + 1], only_end_from[i + 1])
         if _wide(op, av):
-            chars = _seq_chars(av[2])
-            starts = first_chars(av[2], _C)[0]
-            linked = (d for s, mid, d in frontier if s & starts and mid <= chars)
-            degree = 1 + max(linked, default=0)
-            if not anchored and prefix is not None and prefix <= chars and not chars >= _NOT_NEWLINE:
-                # the search retries at every start inside the run (engines anchor a leading ``.*``)
-                degree = max(degree, 2)
-            # only an end test after a run that can reach the end: it fails only on a newline in the text
-            reaches_end = chars >= _NOT_NEWLINE or any(s >= _NOT_NEWLINE for s, _, _ in frontier)
-            fails = can_fail[i + 1] and not (reaches_end and _only_end_after(seq, i))
-            why = _degree_problem(degree, chars, seq, i, anchored) if fails else None
+            frontier, prefix = _repeat(av, frontier, prefix, anchored, rest, seq, i)
+        elif op in _REPEATS and av[0] == 0 and av[1] == 1:
+            taken = _walk(_flatten(av[2]), (list(frontier), prefix), anchored, rest)
+            frontier, prefix = _merge([(frontier, prefix), taken])
+        elif op is _C.BRANCH:
+            ways = [_walk(_flatten(alt), (list(frontier), prefix), True, rest) for alt in av[1]]
+            frontier, prefix = _merge(ways)
+        elif op in (_C.ASSERT, _C.ASSERT_NOT):
+            why = _polynomial(_flatten(av[1]), True)
             if why:
-                return why
-            if av[0] >= 1 and prefix is not None:
-                prefix = None if all(o is _C.LITERAL for o, _ in av[2]) else prefix | chars
-            frontier = [(s, mid | chars, d) for s, mid, d in frontier if chars <= s]
-            frontier.append((chars, _EMPTY, degree))
-            frontier = sorted(frontier, key=lambda x: -x[2])[:_FRONTIER]
-            continue
-        for kid in children(op, av, _C):  # nested alternatives / lookarounds on their own
-            if op is _C.BRANCH or op in (_C.ASSERT, _C.ASSERT_NOT):
-                why = _polynomial(_flatten(kid), True)
-                if why:
-                    return why
-        if op is not _C.AT and not _nullable(op, av):
+                raise _Found(why)
+        elif op is not _C.AT and not _nullable(op, av):
             chars = _chars(op, av)
-            frontier = [(s, mid | chars, d) for s, mid, d in frontier if chars <= s]
+            frontier = [(s, e, mid | chars, d) for s, e, mid, d in frontier if chars <= s]
             if prefix is not None:
                 prefix = None if op is _C.LITERAL else prefix | chars
-    return None
+    return frontier, prefix
+
+
+def _repeat(
+    av: Any,
+    frontier: list[_Chain],
+    prefix: frozenset[str] | None,
+    anchored: bool,
+    rest: tuple[bool, bool],
+    seq: list[Any],
+    i: int,
+) -> _State:
+    chars = _seq_chars(av[2])
+    starts = first_chars(av[2], _C)[0]
+    # linked: the earlier repeat can end on what this one starts with (after absorbing what lies between)
+    linked = [(d, not mid) for s, e, mid, d in frontier if (e if not mid else s) & starts and mid <= chars]
+    degree = 1 + max((d for d, _ in linked), default=0)
+    adjacent = any(adj and d + 1 >= 2 for d, adj in linked)
+    if not anchored and prefix is not None and prefix <= chars and not chars >= _NOT_NEWLINE:
+        # the search retries at every start inside the run (engines anchor a leading ``.*``)
+        degree = max(degree, 2)
+    # only an end test after a run that can reach the end: it fails only on a newline in the text
+    reaches_end = chars >= _NOT_NEWLINE or (av[0] == 0 and any(s >= _NOT_NEWLINE for s, _, _, _ in frontier))
+    if rest[0] and not (reaches_end and rest[1]):
+        why = _degree_problem(degree, adjacent, chars, seq, i, anchored)
+        if why:
+            raise _Found(why)
+    if av[0] >= 1 and prefix is not None:
+        prefix = None if all(o is _C.LITERAL for o, _ in av[2]) else prefix | chars
+    frontier = [(s, e, mid | chars, d) for s, e, mid, d in frontier if chars <= s]
+    frontier.append((chars, _end_chars(av[2]), _EMPTY, degree))
+    return sorted(frontier, key=lambda x: -x[3])[:_FRONTIER], prefix
+
+
+def _end_chars(items: Any) -> frozenset[str]:
+    """Sample characters a sequence can end on (its last required element's, and optional ones after)."""
+    out: set[str] = set()
+    for op, av in reversed(list(items)):
+        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+            continue
+        if op is _C.SUBPATTERN:
+            got = _end_chars(av[-1])
+        elif op is _C.BRANCH:
+            got = frozenset().union(*(_end_chars(alt) for alt in av[1]))
+        elif op in _REPEATS:
+            got = _end_chars(av[2])
+        else:
+            got = _chars(op, av)
+        out |= got
+        if not _nullable(op, av):
+            break
+    return frozenset(out)
+
+
+def _merge(states: list[_State]) -> _State:
+    frontier = sorted({e for f, _ in states for e in f}, key=lambda x: -x[3])[:_FRONTIER]
+    prefixes = [p for _, p in states]
+    prefix = None if any(p is None for p in prefixes) else frozenset().union(*prefixes)  # type: ignore[arg-type]
+    return frontier, prefix
 
 
 def _only_end_after(seq: list[Any], i: int) -> bool:
@@ -256,9 +327,13 @@ def _only_end_after(seq: list[Any], i: int) -> bool:
     return all(op is _C.AT and av in _END for op, av in rest)
 
 
-def _degree_problem(degree: int, chars: frozenset[str], seq: list[Any], i: int, anchored: bool) -> str | None:
+def _degree_problem(
+    degree: int, adjacent: bool, chars: frozenset[str], seq: list[Any], i: int, anchored: bool
+) -> str | None:
     if degree >= 3:
         return f"{degree} chained repeats over the same characters (polynomial, degree {degree})"
+    if adjacent:
+        return "two adjacent repeats over the same characters before something that can fail (quadratic)"
     if degree == 2 and not anchored and chars <= _SPACE:
         rest = [(op, av) for op, av in seq[i + 1 :] if not (op is not _C.AT and _nullable(op, av))]
         if rest and rest[0][0] is _C.AT and rest[0][1] in _END:
