@@ -20,7 +20,9 @@ from tests.helpers import commit_files, git, make_repo
 SRC = Path(__file__).parents[1] / "src"
 
 
-def _scanned_hits(tmp_path: Path, path: str, text: str, question: str) -> list[dict[str, object]]:
+def _scanned_hits(
+    tmp_path: Path, path: str, text: str, question: str, timeout: int = 60
+) -> list[dict[str, object]]:
     """The hits of ``question`` when ``signoff scan`` runs, in a process bounded to 60 s, on a change
     that adds ``path`` holding ``text``."""
     repo = make_repo(tmp_path / "repo")
@@ -32,7 +34,7 @@ def _scanned_hits(tmp_path: Path, path: str, text: str, question: str) -> list[d
         [sys.executable, "-m", "signoff", *argv],
         env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
         capture_output=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
         stdin=subprocess.DEVNULL,
     )
@@ -102,3 +104,11 @@ def test_a_run_of_escaped_backticks_does_not_hang_the_flow_pass(tmp_path: Path) 
     lines = "".join("exec(" + "\\`" * 1000 + ");\n" for _ in range(300))
     hits = _scanned_hits(tmp_path, "routes/api.js", head + lines, "code.command-injection")
     assert any("payload" in str(h) for h in hits), hits[:3]
+
+
+def test_a_long_line_of_divisions_is_searched_for_regex_literals_in_linear_time(tmp_path: Path) -> None:
+    """A minified line of 800,000 divisions: each slash looked back to the start of its line for the token
+    before it (quadratic: minutes); now only over the blanks before it. The literal after them is found."""
+    text = "var r = a" + "/b" * 800_000 + ";\nvar bad = /^(a+)+$/;\n"
+    hits = _scanned_hits(tmp_path, "app.min.js", text, "input.redos", timeout=20)
+    assert [h["line"] for h in hits] == [2]

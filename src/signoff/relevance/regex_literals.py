@@ -130,10 +130,10 @@ def _slash_literals(code: str) -> Iterator[tuple[int, str, str]]:
         m = _SLASH.search(code, pos)
         if m is None:
             return
-        start = m.start()
-        line_start = code.rfind("\n", 0, start) + 1
-        before = code[line_start:start].rstrip(" \t")
-        if not before or before[-1] in _BEFORE_LITERAL or _KEYWORD_BEFORE.search(before[-8:]):
+        start = j = m.start()
+        while j and code[j - 1] in " \t":  # only the blanks before this slash (never back to the line
+            j -= 1  # start: a long minified line of divisions would be quadratic)
+        if not j or code[j - 1] in _BEFORE_LITERAL or _KEYWORD_BEFORE.search(code[max(0, j - 8) : j]):
             yield start, m.group()[1 : m.start("flags") - start - 1], m.group("flags")
             pos = m.end()
         else:
