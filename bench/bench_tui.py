@@ -159,6 +159,7 @@ def frame_marks(app, t0: float, stages: dict[str, float]) -> None:
     from signoff.app.screens.review import ReviewScreen
 
     original = app._display
+    cpu0 = time.process_time()
 
     def timed(screen, renderable) -> None:
         original(screen, renderable)
@@ -166,10 +167,11 @@ def frame_marks(app, t0: float, stages: dict[str, float]) -> None:
             return
         now = time.perf_counter() - t0
         view = screen.diffview
+        cpu = time.process_time() - cpu0  # every thread of this process
         if "diff shown" not in stages and view.model is not None and view.rows_drawn:
-            stages["diff shown"] = now
+            stages["diff shown"], stages["CPU to diff shown"] = now, cpu
         if "first question" not in stages and screen.questions:
-            stages["first question"] = now
+            stages["first question"], stages["CPU to first question"] = now, cpu
 
     app._display = timed
 
@@ -259,7 +261,7 @@ def main() -> None:
         measure(repo, ai=not opts.no_ai, presses=opts.presses, load_only=opts.load_only)
     )
     stages["UI-thread CPU to all done"] -= c0
-    order = ["diff shown", "first question"]
+    order = ["diff shown", "first question", "CPU to diff shown", "CPU to first question"]
     for name in [*order, *(n for n in stages if n not in order)]:
         value = stages[name]
         if name == "rows":
