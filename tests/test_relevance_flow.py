@@ -211,3 +211,33 @@ def test_a_long_chain_of_assignments_keeps_the_reason_short(tmp_path: Path) -> N
     hit = next(h for h in rel.result("input.path-traversal").hits if h.line == 3002)  # type: ignore[union-attr]
     assert hit.pattern.startswith("flow: a3000 <- a2999") and hit.pattern.endswith("request.args")
     assert len(hit.pattern) < 300
+
+
+def test_query_text_built_over_statements_reaches_only_query_sinks(tmp_path: Path) -> None:
+    """SQL text begun in one statement and extended with a value in the next (``+=``) is a SQL hit at
+    the execute call (inside a ``return f(...)``, which is not a method definition) and at the line
+    that joined the value; the same text handed to a file API raises no path question, and a
+    constant query (a bound parameter) raises nothing."""
+    java = textwrap.dedent(
+        """\
+        public class InvoiceDao {
+            public List<Invoice> byState(Connection c, String state) throws SQLException {
+                String sql = "SELECT id FROM invoice WHERE state = '";
+                sql += state;
+                sql += "'";
+                if (audit) {
+                    new File(sql);
+                }
+                return map(c.createStatement().executeQuery(sql));
+            }
+
+            public List<Invoice> open(Connection c) throws SQLException {
+                String sql = "SELECT id FROM invoice WHERE state = ?";
+                return map(c.prepareStatement(sql).executeQuery());
+            }
+        }
+        """
+    )
+    rel = _relevance(tmp_path, {}, {"src/InvoiceDao.java": java})
+    assert {n for _, n in _flow_lines(rel, "db.parameterized-queries")} == {4, 9}
+    assert not _flow_lines(rel, "input.path-traversal")

@@ -25,6 +25,7 @@ from signoff.relevance.flow_rules import (
     COMMAND,
     NOT_DATA,
     NOT_REQUEST_TYPE,
+    QUERY_LITERAL,
     ROUTE,
     SQL,
     UNTRUSTED_HINT,
@@ -36,12 +37,18 @@ from signoff.relevance.flow_rules import (
     Rules,
 )
 from signoff.relevance.flow_text import (
+    BUILD,
+    KEYWORDS,
     MAX_ARGS,
+    MAX_TRACE,
+    SQL_MARK,
     because,
     close,
     is_literal,
     param_name,
+    query_built,
     split_args,
+    trace_of,
     unquote,
     with_offsets,
 )
@@ -61,13 +68,6 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 #: file, plus a constant (keeps hostile files linear: thousands of unclosed calls on one line).
 WORK_PER_CHAR = 4
 WORK_BASE = 100_000
-#: Lines of a tainted value's trace kept per name (where it was built, newest first).
-MAX_TRACE = 3
-#: An assignment that builds a value from parts (concatenation, interpolation, formatting, joins).
-_BUILD = re.compile(
-    r"\+|%|\$\{|#\{|\bf[\"']|\.format\s*\(|Sprintf\s*\(|\b(?:join|Join|resolve|Combine|concat)\s*\("
-    r"|\.replace(?:All)?\s*\(|\.\s*\$"
-)
 
 
 #: A sink reached: (line index, question, sink text, why, trace line indexes).
@@ -161,6 +161,8 @@ class _FileFlow:
         self.trace: tuple[int, ...] = ()
         self.seen_at = -1
         self.direct = False
+        #: Names assigned a string literal of query text (``sql = "SELECT ... = '"``).
+        self.queries: set[str] = set()
 
     def charge(self, work: int) -> None:
         self.budget -= work
@@ -173,10 +175,11 @@ class _FileFlow:
         self.charge(end - pos + 1)
         return end
 
-    def tainted(self, expr: str, at: int = -1) -> str | None:
-        """Why ``expr`` carries input (None: it does not, as far as this file shows). Also sets
-        :attr:`trace` (where the value read was built) and, when ``expr`` starts at body offset ``at``,
-        :attr:`seen_at` (the body offset where the input appears in it)."""
+    def tainted(self, expr: str, at: int = -1, sql_ok: bool = False) -> str | None:
+        """Why ``expr`` carries input (None: it does not, as far as this file shows); ``sql_ok``: names
+        holding query text built from a value count too. Also sets :attr:`trace` (where the value read
+        was built) and, when ``expr`` starts at body offset ``at``, :attr:`seen_at` (the body offset
+        where the input appears in it)."""
         self.charge(len(expr) + 1)
         self.trace, self.seen_at, self.direct = (), -1, False
         clean = unquote(expr)
@@ -191,7 +194,7 @@ class _FileFlow:
             for k in range(len(parts), 0, -1):
                 name = ".".join(parts[:k])
                 why = self.scope.get(name)
-                if why:
+                if why and (sql_ok or SQL_MARK not in why):
                     self.trace = self.scope.lines(name)
                     self._seen(expr, m.group(), at)
                     return why if why.startswith(chain) else because(chain, why)
@@ -226,21 +229,34 @@ class _FileFlow:
                 names[name] = None
         self.scope.push(indent, names)
 
-    def assign(self, lhs: str, rhs: str) -> None:
-        why = self.tainted(rhs)
+    def assign(self, lhs: str, rhs: str, augmented: bool = False) -> None:
+        """``lhs = rhs`` (``augmented``: ``+=``, ``.=``, which keeps what ``lhs`` held)."""
+        why = self.tainted(f"{lhs} + {rhs}" if augmented else rhs)
         # the trace keeps lines where input enters or the value is built (joined, concatenated,
         # formatted), not plain copies and calls
-        built = bool(why) and (self.direct or _BUILD.search(rhs) is not None)
-        lines = _trace(self.line, self.trace) if built else self.trace
+        built = bool(why) and (self.direct or augmented or BUILD.search(rhs) is not None)
+        if not why:  # query text built from a value (SQL sinks only), or a copy of such text
+            why, built = self._query(lhs, rhs, augmented)
+        lines = trace_of(self.line, self.trace) if built else self.trace
         for name in re.split(r"\s*,\s*", lhs.strip("{}[] ")):
             name = re.sub(r"\s+", "", name.split(":")[-1].split("=")[0]).lstrip("@")
             if name and _IDENT.match(name):
                 self.scope.set(name, because(name, why) if why and not why.startswith(name) else why, lines)
 
-
-def _trace(line: int, older: tuple[int, ...]) -> tuple[int, ...]:
-    """``line`` then the lines of ``older`` that differ from it, at most :data:`MAX_TRACE`."""
-    return (line, *(x for x in older if x != line))[:MAX_TRACE]
+    def _query(self, lhs: str, rhs: str, augmented: bool) -> tuple[str | None, bool]:
+        """Why ``lhs`` holds query text built from a value after ``lhs = rhs`` (or ``+=``), and whether
+        this line builds it; :attr:`trace` is left at the lines that built it before."""
+        prior = self.tainted(lhs, sql_ok=True) if augmented else None
+        older = self.trace
+        joined = query_built(rhs)
+        if not joined and augmented and (prior or lhs in self.queries):
+            joined = query_built(f'" where " + {rhs}')  # more text of a query
+        if not augmented and QUERY_LITERAL.search(rhs):
+            self.queries.add(lhs)
+        why = f"{SQL_MARK}{joined}" if joined else prior or self.tainted(rhs, sql_ok=True)
+        if joined or prior:
+            self.trace = older
+        return why, bool(joined)
 
 
 def _lines(text: SideText, first: int, end: int) -> tuple[str, list[int], list[int]]:
@@ -291,6 +307,7 @@ def file_findings(
         or matches(ROUTE)
         or matches(UNTRUSTED_HINT)
         or matches(WEB_TYPE)
+        or matches(QUERY_LITERAL)
     ):
         return
     if not matches(rules.sink_rx):
@@ -317,23 +334,6 @@ _ANY_CALL = re.compile(r"(?<![\w$])(?:this\.|self\.|\$this->)?([A-Za-z_$][\w$]*)
 _DEF_BEFORE = re.compile(r"\b(?:def|function|func|fun|sub)\s+(?:\([^()\n]*\)\s*)?$")
 _CALLBACK = re.compile(r"\bfunction\b|\blambda\b")
 _KEYWORD_ARG = re.compile(r"\s*:?\w+\s*(?::(?!:)|=(?!=))")
-_KEYWORDS = frozenset(
-    (
-        "function",
-        "func",
-        "def",
-        "fun",
-        "if",
-        "for",
-        "while",
-        "switch",
-        "catch",
-        "return",
-        "new",
-        "async",
-        "await",
-    )
-)
 
 
 class _Walk:
@@ -380,7 +380,7 @@ class _Walk:
             return ""
         line_start = self.body.rfind("\n", 0, opener) + 1
         got = _FUNC_NAME.search(self.body, line_start, opener)
-        return got.group(1) if got and got.group(1) not in _KEYWORDS else ""
+        return got.group(1) if got and got.group(1) not in KEYWORDS else ""
 
     @staticmethod
     def _opener(m: re.Match[str]) -> int:
@@ -475,14 +475,15 @@ class _Walk:
     def _assign(self, m: re.Match[str], stop: int) -> None:
         lhs = m.group("lhs") or m.group("lhs2")
         if lhs:
-            self.flow.assign(lhs, self.body[m.end() : self.flow.close(m.end(), stop)])
+            rhs = self.body[m.end() : self.flow.close(m.end(), stop)]
+            self.flow.assign(lhs, rhs, m.group().rstrip().endswith(("+=", ".=")))
 
     def _out_param(self, m: re.Match[str], line_start: int, stop: int) -> None:
         start = max(line_start, m.start() - MAX_ARGS)
         why = self.flow.tainted(self.body[start : self.flow.close(m.end(), stop)])
         if why:
             name = m.group(1)
-            self.flow.scope.set(name, because(name, why), _trace(self.flow.line, self.flow.trace))
+            self.flow.scope.set(name, because(name, why), trace_of(self.flow.line, self.flow.trace))
 
     def _at_def(self, at: int) -> bool:
         """Whether ``at`` is the name of a function being defined (not a call)."""
@@ -540,7 +541,7 @@ def _sink(
     if sink.question == SQL:  # a query-builder expression (ORM comparisons), not query text
         args = [(o, a) for o, a in args if "==" not in a]
     for o, a in args:
-        why = flow.tainted(a, o)
+        why = flow.tainted(a, o, sink.question == SQL)
         if why and (sink.taint_too or not sink.gate):
             return sink.question, why
     flow.trace, flow.seen_at = (), -1

@@ -299,7 +299,8 @@ JAVA = compile_rules(
     + r"(?:[\w.<>\[\]?]+(?:<[^=;\n]*>)?\s+)?(?P<lhs>[A-Za-z_]\w*(?:\.\w+)*)\s*(?::\s*[\w<>?. ]+)?[+]?=(?!=)"
     r"|\bfor\s*\(\s*(?:final\s+)?[\w.<>\[\]]+\s+(?P<lhs2>\w+)\s*:",
     r"^[ \t]*(?:@\w+(?:\([^()\n]*\))?\s+)*(?:(?:public|private|protected|static|final|synchronized|abstract"
-    r"|override|suspend|open|internal)\s+)*(?:fun\s+(?:<[^>\n]*>\s*)?|[\w.<>\[\], ?]+\s+)\w+\s*(?P<open>\()",
+    r"|override|suspend|open|internal)\s+)*(?:fun\s+(?:<[^>\n]*>\s*)?|(?!(?:return|new|throw|else|case|yield|await)\b)"
+    r"[\w.<>\[\]?][\w.<>\[\], ?]*\s+)(?!(?:if|for|while|switch|catch|try|synchronized)\b)\w+\s*(?P<open>\()",
     "last",
     param_marks=_JAVA_PARAM_MARKS,
     archive_sources=_JAVA_ARCHIVE,

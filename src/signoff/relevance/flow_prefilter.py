@@ -13,7 +13,15 @@ import re
 
 from signoff.relevance import hsdb
 from signoff.relevance.candidates import hs_bytes, hs_projectable
-from signoff.relevance.flow_rules import ARCHIVE_API, ROUTE, UNTRUSTED_HINT, WEB_CODE, WEB_TYPE, Rules
+from signoff.relevance.flow_rules import (
+    ARCHIVE_API,
+    QUERY_LITERAL,
+    ROUTE,
+    UNTRUSTED_HINT,
+    WEB_CODE,
+    WEB_TYPE,
+    Rules,
+)
 
 #: Flags a regex may carry and still be prefiltered (Hyperscan runs multi-line, case as written).
 _PLAIN_FLAGS = re.UNICODE | re.MULTILINE
@@ -21,6 +29,7 @@ _PLAIN_FLAGS = re.UNICODE | re.MULTILINE
 
 def _regexes(rules: Rules) -> list[re.Pattern[str]]:
     found = [rules.sink_rx, rules.sources, ROUTE, UNTRUSTED_HINT, WEB_CODE, WEB_TYPE, ARCHIVE_API]
+    found.append(QUERY_LITERAL)
     extra = (rules.param_marks, rules.archive_sources, *rules.gates, *rules.unless, *rules.requires)
     found += [rx for rx in extra if rx is not None]
     return found

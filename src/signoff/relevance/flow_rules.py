@@ -165,3 +165,8 @@ ARCHIVE_API = re.compile(
     r"|\barchive/(?:zip|tar)\b|\b(?:zip|tar)\.(?:OpenReader|NewReader)\s*\(|\bgetNextEntry\s*\("
     r"|\.(?:extractall|getmembers|namelist|infolist)\s*\("
 )
+#: A string literal that starts a SQL statement: the file may build query text from values.
+QUERY_LITERAL = re.compile(
+    r"[\"'`]\s*(?:[Ss][Ee][Ll][Ee][Cc][Tt]|[Ii][Nn][Ss][Ee][Rr][Tt]|[Uu][Pp][Dd][Aa][Tt][Ee]"
+    r"|[Dd][Ee][Ll][Ee][Tt][Ee])\s"
+)

@@ -15,6 +15,42 @@ _INTERP = re.compile(r"\$\{([^}]*)\}|#\{([^}]*)\}|\{([^{}]*)\}|(\$[A-Za-z_]\w*(?
 MAX_ARGS = 2000
 #: Sanitiser calls dropped from one expression.
 MAX_SANITIZERS = 16
+#: Lines of a tainted value's trace kept per name (where it was built, newest first).
+MAX_TRACE = 3
+#: An assignment that builds a value from parts (concatenation, interpolation, formatting, joins).
+BUILD = re.compile(
+    r"\+|%|\$\{|#\{|\bf[\"']|\.format\s*\(|Sprintf\s*\(|\b(?:join|Join|resolve|Combine|concat)\s*\("
+    r"|\.replace(?:All)?\s*\(|\.\s*\$"
+)
+#: How the reason of a name holding query text built from a value starts (only SQL sinks take it).
+SQL_MARK = "query text built from "
+#: A string literal that starts a SQL statement or one of its clauses.
+_SQL_TEXT = re.compile(
+    r"(?i)(?:^|[\s(=+,])[fbru]{0,2}[\"'`]\s*(?:select\s[^\"'`\n]*\bfrom\b|insert\s+into\b|update\s+\S+\s+set\b"
+    r"|delete\s+from\b|(?:where|and|or|order\s+by|group\s+by|having|limit|values)\s)"
+)
+#: Words before a parenthesis that do not name a function being defined.
+KEYWORDS = frozenset(
+    [
+        "function",
+        "func",
+        "def",
+        "fun",
+        "if",
+        "for",
+        "while",
+        "switch",
+        "catch",
+        "return",
+        "new",
+        "async",
+        "await",
+    ]
+)
+#: String prefixes (f"...", b'...').
+_PREFIX = re.compile(r"(?<![\w$])[fbruFBRU]{1,2}(?=[\"'])")
+#: A name in an expression that is not a CONSTANT.
+_VALUE_NAME = re.compile(r"(?<![\w$.])(?![A-Z][A-Z0-9_]*\b)\$?[A-Za-z_][\w$]*")
 #: Characters of a finding's ``why`` (``name <- name <- source``) kept.
 MAX_WHY = 240
 
@@ -144,3 +180,25 @@ def with_offsets(start: int, parts: list[str]) -> list[tuple[int, str]]:
         out.append((start, p))
         start += len(p) + 1
     return out
+
+
+def trace_of(line: int, older: tuple[int, ...]) -> tuple[int, ...]:
+    """``line`` then the lines of ``older`` that differ from it, at most :data:`MAX_TRACE`."""
+    return (line, *(x for x in older if x != line))[:MAX_TRACE]
+
+
+def query_built(rhs: str) -> str:
+    """The value ``rhs`` joins into query text (``"SELECT ... WHERE a = '" + name``, an f-string or a
+    format with a SQL statement), or "" when it builds none."""
+    if not _SQL_TEXT.search(rhs) or not BUILD.search(rhs):
+        return ""
+    clean = unquote(_PREFIX.sub("", rhs))
+    for m in _VALUE_NAME.finditer(clean):
+        if m.group() not in _NOT_VALUES and clean[m.end() : m.end() + 1] != "(":
+            return m.group()
+    return ""
+
+
+_NOT_VALUES = frozenset(
+    ["new", "null", "None", "nil", "true", "false", "True", "False", "this", "self", "and", "or"]
+)
