@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # no stubs; Python >= 3.11 has it
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import Any
 
 from signoff.checklists.model import MAX_PATTERN_LEN
@@ -157,38 +159,66 @@ def _first_chars(items: Any, c: Any) -> tuple[frozenset[str], bool]:
     return frozenset(out), True
 
 
-_CATEGORY_TESTS = {
+_CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
     "CATEGORY_DIGIT": str.isdigit,
     "CATEGORY_SPACE": str.isspace,
     "CATEGORY_WORD": lambda ch: ch.isalnum() or ch == "_",
 }
 
 
+def _by_ord() -> dict[int, frozenset[str]]:
+    """For each code point, the sample characters that are it or have it as their lower/upper case."""
+    out: dict[int, set[str]] = {}
+    for ch in _SAMPLE:
+        for x in (ch, ch.lower(), ch.upper()):
+            if len(x) == 1:
+                out.setdefault(ord(x), set()).add(ch)
+    return {o: frozenset(chs) for o, chs in out.items()}
+
+
+_BY_ORD = _by_ord()
+_ORDS = sorted(_BY_ORD)
+_BY_LOWER: dict[str, frozenset[str]] = {}
+for _ch in _SAMPLE:
+    _BY_LOWER[_ch.lower()] = _BY_LOWER.get(_ch.lower(), frozenset()) | {_ch}
+_CATEGORY_SETS = {name: frozenset(ch for ch in _SAMPLE if t(ch)) for name, t in _CATEGORY_TESTS.items()}
+#: Classes already sampled (a reviewed file's regex literals repeat ``\w``, ``[a-z]``...): each costs a
+#: pass over the sample, and a 2,000-character literal holds hundreds of them.
+_CLASS_MEMO: dict[tuple[Any, ...], frozenset[str]] = {}
+
+
 def _class_sample(items: Any, c: Any) -> frozenset[str]:
     """The sample characters a character class ``[...]`` matches (both cases of letters)."""
+    key = tuple((str(op), av) for op, av in items)
+    got = _CLASS_MEMO.get(key)
+    if got is None:
+        got = _class_sample_of(items, c)
+        if len(_CLASS_MEMO) < 4096:
+            _CLASS_MEMO[key] = got
+    return got
+
+
+def _class_sample_of(items: Any, c: Any) -> frozenset[str]:
     negate = False
-    tests: list[Any] = []
+    out: set[str] = set()
     for op, av in items:
         if op is c.NEGATE:
             negate = True
         elif op is c.LITERAL:
             lit = chr(av)
-            tests.append(lambda ch, v=lit: ch == v or ch.lower() == v.lower())
+            out |= _BY_LOWER.get(lit.lower(), frozenset()) | ({lit} & _SAMPLE)
         elif op is c.RANGE:
-            tests.append(
-                lambda ch, lo=av[0], hi=av[1]: any(
-                    len(x) == 1 and lo <= ord(x) <= hi for x in (ch, ch.lower(), ch.upper())
-                )
-            )
+            for o in _ORDS[bisect_left(_ORDS, av[0]) : bisect_right(_ORDS, av[1])]:
+                out |= _BY_ORD[o]
         elif op is c.CATEGORY:
             name = str(av)
-            base = _CATEGORY_TESTS.get(name.replace("_NOT_", "_"))
+            base = _CATEGORY_SETS.get(name.replace("_NOT_", "_"))
             if base is None:
                 return _SAMPLE
-            tests.append(base if "_NOT_" not in name else (lambda ch, b=base: not b(ch)))
+            out |= base if "_NOT_" not in name else _SAMPLE - base
         else:
             return _SAMPLE
-    return frozenset(ch for ch in _SAMPLE if any(t(ch) for t in tests) != negate)
+    return _SAMPLE - out if negate else frozenset(out)
 
 
 #: Public names of the helpers the ReDoS analysis (:mod:`signoff.checklists.backtracking`) shares.
