@@ -257,7 +257,7 @@ def _walk(seq: list[Any], state: _State, anchored: bool, after: tuple[bool, bool
                 raise _Found(why)
         elif op is not _C.AT and not _nullable(op, av):
             chars = _chars(op, av)
-            frontier = [(s, e, mid | chars, d) for s, e, mid, d in frontier if chars <= s]
+            frontier = [(s, e, mid | chars if mid else chars, d) for s, e, mid, d in frontier if chars <= s]
             if prefix is not None:
                 prefix = None if op is _C.LITERAL else prefix | chars
     return frontier, prefix
@@ -275,7 +275,11 @@ def _repeat(
     chars = _seq_chars(av[2])
     starts = first_chars(av[2], _C)[0]
     # linked: the earlier repeat can end on what this one starts with (after absorbing what lies between)
-    linked = [(d, not mid) for s, e, mid, d in frontier if (e if not mid else s) & starts and mid <= chars]
+    linked = [
+        (d, not mid)
+        for s, e, mid, d in frontier
+        if not (e if not mid else s).isdisjoint(starts) and (not mid or mid <= chars)
+    ]
     degree = 1 + max((d for d, _ in linked), default=0)
     adjacent = any(adj and d + 1 >= 2 for d, adj in linked)
     if not anchored and prefix is not None and prefix <= chars and not chars >= _NOT_NEWLINE:
@@ -289,7 +293,7 @@ def _repeat(
             raise _Found(why)
     if av[0] >= 1 and prefix is not None:
         prefix = None if all(o is _C.LITERAL for o, _ in av[2]) else prefix | chars
-    frontier = [(s, e, mid | chars, d) for s, e, mid, d in frontier if chars <= s]
+    frontier = [(s, e, mid | chars if mid else chars, d) for s, e, mid, d in frontier if chars <= s]
     frontier.append((chars, _end_chars(av[2]), _EMPTY, degree))
     return sorted(frontier, key=lambda x: -x[3])[:_FRONTIER], prefix
 
