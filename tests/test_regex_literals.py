@@ -18,7 +18,14 @@ from signoff.diff.parse import load_diff
 from signoff.git.runner import open_repo
 from signoff.git.target import resolve_target
 from signoff.relevance.engine import relevant_questions
-from signoff.relevance.regex_literals import REGEX_PREFIX, judge, literal_patterns, to_python
+from signoff.relevance.regex_literals import (
+    MAX_LITERALS,
+    NOT_ANALYSED,
+    REGEX_PREFIX,
+    judge,
+    literal_patterns,
+    to_python,
+)
 from tests.helpers import commit_files, git, make_repo
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -156,7 +163,8 @@ def test_hostile_regex_literals_stay_bounded(tmp_path: Path) -> None:
 def test_judge_is_bounded_on_deep_nesting() -> None:
     start = time.process_time()
     assert judge("(" * 90 + "a+" + ")*" * 90, False) is not None
-    assert judge("(" * 200 + "a" + ")" * 200, False) is None  # too many groups: not analysed
+    too_many = judge("(" * 200 + "a" + ")" * 200, False)  # too many groups: not analysed, and says so
+    assert too_many is not None and too_many.startswith(NOT_ANALYSED)
     assert time.process_time() - start < 5
 
 
@@ -169,3 +177,16 @@ def test_a_literal_of_hundreds_of_classes_samples_each_distinct_class_once(monke
     regex._CLASS_MEMO.clear()
     judge(r"\w*" * 325 + r"[a-f\d]*" * 100, False)
     assert len(sampled) == 2
+
+
+def test_a_catastrophic_literal_behind_the_files_budget_is_not_passed_over(tmp_path: Path) -> None:
+    """A change's author put 1,000 harmless literals before a catastrophic one: the finder stopped at
+    1,000 and the catastrophic literal was never judged (no hit). Past the budget, the first literal not
+    judged is hit as "not analysed"; a literal too complex to judge is hit the same way."""
+    harmless = "".join(f"const r{i} = /^x{i}$/;\n" for i in range(MAX_LITERALS))
+    groups = "(" * 120 + "a" + ")" * 120
+    files = {
+        "web/many.js": harmless + "const bad = /^(\\d+)+x$/;\n",
+        "web/deep.js": f"const deep = /^{groups}+$/;\n",
+    }
+    assert _redos_hits(tmp_path, files) == {("web/many.js", MAX_LITERALS + 1), ("web/deep.js", 1)}

@@ -9,7 +9,10 @@ syntax and judged by :func:`signoff.checklists.backtracking.catastrophic`; a cat
 ``input.redos`` at the literal's first line, with the reason. Go's ``regexp`` and Rust's ``regex`` are
 RE2-style linear engines: no hit. C# literals given a match timeout or ``NonBacktracking`` are skipped.
 
-Every search here is linear; at most :data:`MAX_LITERALS` literals are judged per file.
+Every search here is linear. At most :data:`MAX_LITERALS` literals and :data:`MAX_JUDGED_CHARS`
+characters of them are judged per file; what cannot be judged (past that budget, too many groups,
+nested too deep) is hit as "not analysed" rather than passed over, so a change's author cannot hide a
+catastrophic literal behind a thousand harmless ones.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ if TYPE_CHECKING:
 QUESTION = "input.redos"
 REGEX_PREFIX = "regex: "
 MAX_LITERALS = 1000
+MAX_JUDGED_CHARS = 100_000
 MAX_GROUPS = 100
+NOT_ANALYSED = "not analysed: "
 
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
@@ -99,25 +104,19 @@ _NO_BACKTRACK = re.compile(r"TimeSpan|NonBacktracking|matchTimeout")
 
 
 def literal_patterns(code: str, lang: str) -> Iterator[tuple[int, str, bool]]:
-    """(offset in ``code``, pattern in Python syntax, verbose) of each regex literal of ``lang``'s rules."""
-    n = 0
+    """(offset in ``code``, pattern in Python syntax, verbose) of each regex literal of ``lang``'s rules,
+    lazily: the caller stops when its budget is spent."""
     for rx in _RULES[lang]:
         for m in rx.finditer(code):
             got = _pattern_of(m, lang, code)
             if got is None:
                 continue
-            n += 1
-            if n > MAX_LITERALS:
-                return
             found = m.groupdict()
             yield next((m.start(k) for k in _LITERAL_GROUPS if found.get(k) is not None), m.start()), *got
     if lang in ("javascript", "ruby"):
         for at, body, flags in _slash_literals(code):
             if lang == "ruby" and "#{" in body:
                 continue
-            n += 1
-            if n > MAX_LITERALS:
-                return
             yield at, to_python(body, lang), "x" in flags
 
 
@@ -233,11 +232,11 @@ def to_python(source: str, lang: str) -> str:
 def judge(pattern: str, verbose: bool) -> str | None:
     """Why the translated ``pattern`` can backtrack catastrophically, or None."""
     if pattern.count("(") > MAX_GROUPS:
-        return None
+        return f"{NOT_ANALYSED}more than {MAX_GROUPS} groups; check it by hand"
     try:
         return catastrophic(pattern, verbose)
     except RecursionError:
-        return None
+        return f"{NOT_ANALYSED}nested too deep; check it by hand"
 
 
 def add_redos_hits(
@@ -259,8 +258,16 @@ def add_redos_hits(
         first, end = bounds[k], bounds[k + 1]
         start = text.line_starts[first]
         stop = text.line_starts[end] - 1 if end < text.line_count else len(text.code)
+        count = spent = 0
         for at, pattern, verbose in literal_patterns(text.code[start:stop], lang):
-            why = judge(pattern, verbose)
+            count, spent = count + 1, spent + len(pattern)
+            if count > MAX_LITERALS or spent > MAX_JUDGED_CHARS:
+                why: str | None = (
+                    f"{NOT_ANALYSED}this file's budget ({MAX_LITERALS:,} literals, {MAX_JUDGED_CHARS:,}"
+                    " characters) is spent; this literal and those after it need a look by hand"
+                )
+            else:
+                why = judge(pattern, verbose)
             if why is None:
                 continue
             line = text.line_at(start + at)
@@ -275,3 +282,5 @@ def add_redos_hits(
                 clip(pattern),
             )
             add(qi, "added", hit)
+            if count > MAX_LITERALS or spent > MAX_JUDGED_CHARS:
+                break
