@@ -182,7 +182,8 @@ class ReviewKeys(Screen[Any]):
         if not rows:
             diff = self.state.diff
             self.search_info = f"/{term}: no match"
-            if diff is not None and diff.partial:
+            if diff is not None and diff.partial:  # said on the status line too: it stays
+                self.search_info += f" in {len(diff.files)}/{diff.files_expected} files read"
                 self.notify(f"no match in the {len(diff.files)} files read so far (still loading)", timeout=2)
             else:
                 self.notify("no match", timeout=2)
