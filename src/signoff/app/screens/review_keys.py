@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -297,7 +298,10 @@ class ReviewKeys(Screen[Any]):
 
     def next_hit_row(self) -> int | None:
         """The row ``.`` would jump to (the diff view draws its screen ahead), or None."""
-        q = self.current_question()
+        try:
+            q = self.current_question()
+        except NoMatches:  # the screen is being taken down (drawing ahead ran on the way out)
+            return None
         if q is None or not q.hits or self.model is None:
             return None
         i = self.hit_index.get(q.id)
