@@ -52,7 +52,7 @@ from signoff.relevance.flow_text import (
     unquote,
     with_offsets,
 )
-from signoff.relevance.hitutil import clip
+from signoff.relevance.hitutil import added_hit
 from signoff.relevance.model import Hit
 
 if TYPE_CHECKING:
@@ -580,17 +580,7 @@ def add_flow_hits(
             qi = question_index.get(found.question)
             if qi is None:
                 continue
-            ls, le = text.span(found.line, found.line + 1)
             why = found.why
             if found.sink_line is not None:
                 why += f" (leads to {found.sink} at line {text.number(found.sink_line)})"
-            hit = Hit(
-                f.path,
-                text.number(found.line),
-                "new",
-                clip(text.raw[ls:le]),
-                "added",
-                f"{FLOW_PREFIX}{why}",
-                clip(found.sink),
-            )
-            add(qi, "added", hit)
+            add(qi, "added", added_hit(text, f.path, found.line, f"{FLOW_PREFIX}{why}", found.sink))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from signoff.relevance.model import Hit
+
 if TYPE_CHECKING:
     from signoff.diff.model import FileDiff
+    from signoff.relevance.statements import SideText
 
 #: Characters of a hit line kept.
 MAX_TEXT = 240
@@ -32,6 +35,12 @@ def first_line(f: FileDiff) -> tuple[int, str]:
 def clip(s: str) -> str:
     s = s.strip()
     return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
+
+
+def added_hit(text: SideText, path: str, line: int, reason: str, matched: str) -> Hit:
+    """The hit of ``path`` at line index ``line`` of ``text`` (the added side), its text clipped."""
+    ls, le = text.span(line, line + 1)
+    return Hit(path, text.number(line), "new", clip(text.raw[ls:le]), "added", reason, clip(matched))
 
 
 def mask(secret: str) -> str:

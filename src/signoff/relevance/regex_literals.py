@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from signoff.checklists.backtracking import catastrophic
-from signoff.relevance.hitutil import clip
+from signoff.relevance.hitutil import added_hit
 from signoff.relevance.model import Hit
 
 if TYPE_CHECKING:
@@ -271,16 +271,6 @@ def add_redos_hits(
             if why is None:
                 continue
             line = text.line_at(start + at)
-            ls, le = text.span(line, line + 1)
-            hit = Hit(
-                files[fi].path,
-                text.number(line),
-                "new",
-                clip(text.raw[ls:le]),
-                "added",
-                f"{REGEX_PREFIX}{why}",
-                clip(pattern),
-            )
-            add(qi, "added", hit)
+            add(qi, "added", added_hit(text, files[fi].path, line, f"{REGEX_PREFIX}{why}", pattern))
             if count > MAX_LITERALS or spent > MAX_JUDGED_CHARS:
                 break
